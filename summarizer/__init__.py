@@ -1,0 +1,3 @@
+"""summarizer: Chinese poverty-alleviation pairing-assistance articles -> validated records."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,36 @@
+"""The offline `rules` backend: deterministic, no network, the default."""
+from __future__ import annotations
+
+from ..clean import CleanArticle
+from ..regions import RegionResolver
+from ..rules.funds import extract_funds
+from ..rules.measures import extract_measures
+from ..rules.pairings import extract_pairings, places
+from ..rules.summary import extractive_summary
+from .base import Extraction
+
+RULES_VERSION = "rules-1"
+
+
+class RulesBackend:
+    name = "rules"
+
+    def cache_identity(self) -> dict:
+        return {"backend": self.name, "version": RULES_VERSION}
+
+    async def extract(self, article: CleanArticle) -> Extraction:
+        return self.extract_sync(article)
+
+    def extract_sync(self, article: CleanArticle) -> Extraction:
+        text = article.text
+        resolver = RegionResolver(text)
+        found_places = places(resolver)
+        pairings = extract_pairings(text, resolver)
+        year = int(article.published[:4]) if article.published else None
+        return Extraction(
+            summary=extractive_summary(text, article.title, {p.region.name for p in found_places}),
+            pairings=pairings,
+            funds=extract_funds(text, pairings, found_places, year),
+            measures=extract_measures(text),
+            prompt_version=RULES_VERSION,
+        )

@@ -1,0 +1,132 @@
+"""Persistent result cache on stdlib sqlite3 (WAL, safe for concurrent writers).
+
+Key: sha256 of cleaned text + backend identity (backend, model, prompt version,
+generation parameters) + schema version. Stores the model's raw response and the
+validated result. Schema changes are small migration functions applied once, in
+order, tracked by PRAGMA user_version. API keys are never part of what is stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+from .schemas import SCHEMA_VERSION
+
+ENV_DIR = "SUMMARIZER_CACHE_DIR"
+FILE_NAME = "cache.sqlite3"
+
+
+def _m1_entries(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE entries (
+            key TEXT PRIMARY KEY,
+            created REAL NOT NULL,
+            backend TEXT NOT NULL,
+            model TEXT,
+            prompt_version TEXT,
+            raw_response TEXT,
+            result_json TEXT NOT NULL,
+            input_tokens INTEGER,
+            output_tokens INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX entries_created ON entries(created)")
+
+
+def _m2_counters(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL DEFAULT 0)")
+    db.executemany("INSERT INTO counters(name, value) VALUES (?, 0)",
+                   [("hits",), ("misses",), ("tokens_saved",)])
+
+
+MIGRATIONS = [_m1_entries, _m2_counters]
+
+
+def default_dir() -> Path:
+    return Path(os.environ.get(ENV_DIR) or user_cache_dir("summarizer"))
+
+
+def cache_key(text: str, identity: dict) -> str:
+    payload = json.dumps({"text": text, "identity": identity, "schema": SCHEMA_VERSION},
+                         sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class CacheStats:
+    path: str
+    entries: int
+    size_bytes: int
+    hits: int
+    misses: int
+    tokens_saved: int
+
+
+class Cache:
+    def __init__(self, directory: Path | str | None = None):
+        self.directory = Path(directory) if directory else default_dir()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.path = self.directory / FILE_NAME
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version={number}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def get(self, key: str) -> dict | None:
+        row = self.db.execute("SELECT result_json, input_tokens, output_tokens FROM entries WHERE key=?",
+                              (key,)).fetchone()
+        if row is None:
+            self._count("misses", 1)
+            return None
+        self._count("hits", 1)
+        self._count("tokens_saved", (row[1] or 0) + (row[2] or 0))
+        return json.loads(row[0])
+
+    def put(self, key: str, result_json: str, *, backend: str, model: str | None, prompt_version: str | None,
+            raw_response: str | None, input_tokens: int | None, output_tokens: int | None) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, time.time(), backend, model, prompt_version, raw_response, result_json, input_tokens, output_tokens),
+        )
+
+    def _count(self, name: str, amount: int) -> None:
+        if amount:
+            self.db.execute("UPDATE counters SET value = value + ? WHERE name=?", (amount, name))
+
+    def stats(self) -> CacheStats:
+        entries = self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        counters = dict(self.db.execute("SELECT name, value FROM counters").fetchall())
+        size = sum(p.stat().st_size for p in self.directory.glob(FILE_NAME + "*") if p.exists())
+        return CacheStats(str(self.path), entries, size, counters.get("hits", 0), counters.get("misses", 0),
+                          counters.get("tokens_saved", 0))
+
+    def clear(self, older_than_seconds: float | None = None) -> int:
+        if older_than_seconds is None:
+            removed = self.db.execute("DELETE FROM entries").rowcount
+        else:
+            cutoff = time.time() - older_than_seconds
+            removed = self.db.execute("DELETE FROM entries WHERE created < ?", (cutoff,)).rowcount
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
+
+    def close(self) -> None:
+        self.db.close()

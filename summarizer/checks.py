@@ -1,0 +1,185 @@
+"""Rule checks: one implementation for every backend, `summarizer check`, and the LLM re-ask.
+
+Each rule looks at a Result against its own article.text and reports findings as
+contract Check records (rule, severity, path, message). `error` means the record
+contradicts the article; `warning` means suspicious but kept.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from .money import parse_amount, written_as_count
+from .regions import is_east_to_west
+from .relations import wording_direction
+from .schemas import Check, Evidence, Relation, Result, Severity
+
+AMOUNT_TOLERANCE = 0.005  # 0.5 %: rounding, as the evaluator allows
+FIRST_YEAR = 1990
+YEARS_AHEAD = 5
+SHARE_WORDS = ("率", "占比", "比例", "覆盖")
+
+Rule = Callable[[Result], Iterator[Check]]
+
+
+def _error(rule: str, path: str, message: str) -> Check:
+    return Check(rule=rule, severity=Severity.error, path=path, message=message)
+
+
+def _warning(rule: str, path: str, message: str) -> Check:
+    return Check(rule=rule, severity=Severity.warning, path=path, message=message)
+
+
+def _evidences(result: Result) -> Iterator[tuple[str, Evidence]]:
+    for name in ("pairings", "funds", "measures"):
+        for i, record in enumerate(getattr(result, name)):
+            yield f"{name}[{i}]", record.evidence
+
+
+def evidence_offsets(result: Result) -> Iterator[Check]:
+    text = result.article.text
+    for path, ev in _evidences(result):
+        if not (0 <= ev.start <= ev.end <= len(text)):
+            yield _error("evidence_offsets", path, f"offsets {ev.start}:{ev.end} outside the text (length {len(text)})")
+        elif text[ev.start:ev.end] != ev.text:
+            yield _error("evidence_offsets", path,
+                         f"evidence is not article.text[{ev.start}:{ev.end}] ({text[ev.start:ev.end][:30]!r}…)")
+
+
+def evidence_holds_value(result: Result) -> Iterator[Check]:
+    for i, fund in enumerate(result.funds):
+        if fund.amount_text and fund.amount_text not in fund.evidence.text:
+            yield _error("evidence_value", f"funds[{i}]", f"amount {fund.amount_text!r} is not in its evidence")
+    for i, pairing in enumerate(result.pairings):
+        missing = [r.name for r in (pairing.helper, pairing.recipient) if r.name not in pairing.evidence.text]
+        if len(missing) == 2:
+            yield _error("evidence_value", f"pairings[{i}]", "neither helper nor recipient is in the evidence")
+        elif missing:
+            yield _warning("evidence_value", f"pairings[{i}]", f"{missing[0]!r} is not in the evidence")
+
+
+def amount_grounded(result: Result) -> Iterator[Check]:
+    text = result.article.text
+    for i, fund in enumerate(result.funds):
+        path = f"funds[{i}]"
+        if fund.amount_yuan < 0:
+            yield _error("amount_negative", path, f"negative amount {fund.amount_yuan}")
+        if fund.amount_text not in text:
+            yield _error("amount_grounded", path, f"amount_text {fund.amount_text!r} does not occur in the text")
+            continue
+        if written_as_count(text, fund.amount_text):
+            yield _error("amount_is_count", path,
+                         f"{fund.amount_text!r} is a count of something else in the text, not money")
+            continue
+        parsed = parse_amount(fund.amount_text)
+        if parsed is None:
+            yield _error("amount_unparsed", path, f"{fund.amount_text!r} is not an amount of money")
+        elif abs(float(parsed) - fund.amount_yuan) > AMOUNT_TOLERANCE * max(abs(float(parsed)), 1.0):
+            yield _error("amount_mismatch", path,
+                         f"{fund.amount_text!r} is {float(parsed):,.0f} yuan, not {fund.amount_yuan:,.0f}")
+
+
+def regions_in_text(result: Result) -> Iterator[Check]:
+    text = result.article.text
+    for i, pairing in enumerate(result.pairings):
+        for role in ("helper", "recipient"):
+            name = getattr(pairing, role).name
+            if name and name not in text:
+                yield _error("region_in_text", f"pairings[{i}].{role}", f"{name!r} does not occur in the text")
+    for i, fund in enumerate(result.funds):
+        for role in ("donor", "recipient"):
+            name = getattr(fund, role)
+            if name and name not in text:
+                yield _warning("region_in_text", f"funds[{i}].{role}", f"{name!r} does not occur in the text")
+
+
+def helper_not_recipient(result: Result) -> Iterator[Check]:
+    for i, p in enumerate(result.pairings):
+        same_code = p.helper.adcode is not None and p.helper.adcode == p.recipient.adcode
+        if p.helper.name == p.recipient.name or same_code:
+            yield _error("helper_is_recipient", f"pairings[{i}]", f"{p.helper.name!r} cannot help itself")
+
+
+def pairing_direction(result: Result) -> Iterator[Check]:
+    for i, p in enumerate(result.pairings):
+        path = f"pairings[{i}]"
+        hp = p.helper.adcode[:2] if p.helper.adcode else None
+        rp = p.recipient.adcode[:2] if p.recipient.adcode else None
+        if is_east_to_west(hp, rp) is False and p.relation in (Relation.east_west, Relation.counterpart_support):
+            yield _error("pairing_reversed", path,
+                         f"{p.helper.name} is in the west and {p.recipient.name} in the east: helper and recipient reversed?")
+            continue
+        if wording_direction(p.evidence.text, p.helper.name, p.recipient.name) is False:
+            yield _error("pairing_reversed", path,
+                         f"the evidence says {p.recipient.name} helps {p.helper.name}, not the reverse")
+
+
+def years_plausible(result: Result) -> Iterator[Check]:
+    published = result.article.published
+    last = (int(published[:4]) if published else dt.date.today().year) + YEARS_AHEAD
+    for i, fund in enumerate(result.funds):
+        if fund.year is not None and not (FIRST_YEAR <= fund.year <= last):
+            yield _error("year_plausible", f"funds[{i}]", f"year {fund.year} outside {FIRST_YEAR}–{last}")
+
+
+def percentages(result: Result) -> Iterator[Check]:
+    for i, measure in enumerate(result.measures):
+        for j, ind in enumerate(measure.indicators):
+            if ind.unit in ("%", "％") and not (0 <= ind.value <= 100):
+                share = any(w in ind.name for w in SHARE_WORDS)
+                make = _error if share else _warning
+                yield make("percentage_range", f"measures[{i}].indicators[{j}]", f"{ind.name} = {ind.value}% is not a share")
+
+
+def sub_allocations(result: Result) -> Iterator[Check]:
+    parts: dict[int, list[int]] = {}
+    for i, fund in enumerate(result.funds):
+        if fund.part_of is None:
+            continue
+        if not (0 <= fund.part_of < len(result.funds)) or fund.part_of == i:
+            yield _error("sub_allocation", f"funds[{i}]", f"part_of={fund.part_of} names no other fund")
+            continue
+        parts.setdefault(fund.part_of, []).append(i)
+    for parent, children in parts.items():
+        total = result.funds[parent].amount_yuan
+        summed = sum(result.funds[c].amount_yuan for c in children)
+        if summed > total * (1 + AMOUNT_TOLERANCE):
+            yield _error("sub_allocation", f"funds[{parent}]",
+                         f"its parts funds{children} add up to {summed:,.0f} yuan, more than the total {total:,.0f}")
+
+
+def duplicates(result: Result) -> Iterator[Check]:
+    seen: dict[tuple, int] = {}
+    for i, f in enumerate(result.funds):
+        key = (round(f.amount_yuan, 2), f.kind, f.donor, f.recipient, f.year, f.evidence.start)
+        if key in seen:
+            yield _warning("duplicate_record", f"funds[{i}]", f"the same fund as funds[{seen[key]}]")
+        seen.setdefault(key, i)
+    pairs: dict[tuple, int] = {}
+    for i, p in enumerate(result.pairings):
+        key = (p.helper.adcode or p.helper.name, p.recipient.adcode or p.recipient.name)
+        if key in pairs:
+            yield _warning("duplicate_record", f"pairings[{i}]", f"the same pairing as pairings[{pairs[key]}]")
+        pairs.setdefault(key, i)
+
+
+RULES: list[Rule] = [
+    evidence_offsets, evidence_holds_value, amount_grounded, regions_in_text, helper_not_recipient,
+    pairing_direction, years_plausible, percentages, sub_allocations, duplicates,
+]
+
+
+def run_checks(result: Result) -> list[Check]:
+    findings: list[Check] = []
+    for rule in RULES:
+        findings.extend(rule(result))
+    return findings
+
+
+def record_errors(findings: list[Check]) -> dict[str, list[Check]]:
+    """Error findings grouped by the record they point at ('funds[2]')."""
+    grouped: dict[str, list[Check]] = {}
+    for check in findings:
+        if check.severity is Severity.error and check.path.split(".")[0].endswith("]"):
+            grouped.setdefault(check.path.split(".")[0], []).append(check)
+    return grouped

@@ -1,0 +1,203 @@
+"""Score results against gold annotations, exactly as seeds/gold/README.md says.
+
+Pairings and funds: one-to-one greedy matching, required golds first, then optional
+ones (matches to optional golds are neither rewarded nor punished). Measures: category
+sets. Indicators: recall. Metadata: exact title/date, outlet in the accepted list.
+Micro-averaged over articles, with a per-article breakdown.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .schemas import Result
+
+AMOUNT_TOLERANCE = 0.005
+INDICATOR_TOLERANCE = 0.005
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Ratio:
+    hit: int = 0
+    total: int = 0
+
+    def add(self, other: "Ratio") -> None:
+        self.hit += other.hit
+        self.total += other.total
+
+    @property
+    def value(self) -> float:
+        return self.hit / self.total if self.total else 1.0
+
+
+@dataclass
+class ArticleScore:
+    article: str
+    pairings: Counts = field(default_factory=Counts)
+    relation: Ratio = field(default_factory=Ratio)
+    funds: Counts = field(default_factory=Counts)
+    kind: Ratio = field(default_factory=Ratio)
+    measures: Counts = field(default_factory=Counts)
+    indicators: Ratio = field(default_factory=Ratio)
+    metadata: Ratio = field(default_factory=Ratio)
+    missing: bool = False
+
+
+def region_matches(accepted: list[str], region) -> bool:
+    name = region.name or ""
+    full = region.full_name or ""
+    return any(a in name or (full and full.endswith(a)) for a in accepted)
+
+
+def _greedy(predictions: list, required: list, optional: list, matches) -> tuple[list[tuple[int, int]], set[int], set[int]]:
+    """Returns (pred, required gold) pairs, preds matched to optional golds, and all matched preds."""
+    used_pred: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for g, gold in enumerate(required):
+        for p, pred in enumerate(predictions):
+            if p not in used_pred and matches(gold, pred):
+                used_pred.add(p)
+                pairs.append((p, g))
+                break
+    optional_hits: set[int] = set()
+    for gold in optional:
+        for p, pred in enumerate(predictions):
+            if p not in used_pred and matches(gold, pred):
+                used_pred.add(p)
+                optional_hits.add(p)
+                break
+    return pairs, optional_hits, used_pred
+
+
+def _pairing_match(gold: dict, pred) -> bool:
+    return region_matches(gold["helper"], pred.helper) and region_matches(gold["recipient"], pred.recipient)
+
+
+def _fund_match(gold: dict, pred) -> bool:
+    expected = float(gold["amount_yuan"])
+    return abs(pred.amount_yuan - expected) <= AMOUNT_TOLERANCE * max(abs(expected), 1.0)
+
+
+def score_article(gold: dict, result: Result | None) -> ArticleScore:
+    score = ArticleScore(article=gold.get("article", "?"))
+    if result is None:
+        score.missing = True
+        score.pairings.fn = len(gold.get("pairings", []))
+        score.funds.fn = len(gold.get("funds", []))
+        score.measures.fn = len(gold.get("measures", {}).get("required", []))
+        score.indicators.total = len(gold.get("indicators", []))
+        score.metadata.total = 3
+        return score
+
+    pairs, _, used = _greedy(result.pairings, gold.get("pairings", []), gold.get("optional_pairings", []), _pairing_match)
+    score.pairings = Counts(tp=len(pairs), fp=len(result.pairings) - len(used), fn=len(gold.get("pairings", [])) - len(pairs))
+    for p, g in pairs:
+        score.relation.total += 1
+        score.relation.hit += result.pairings[p].relation.value == gold["pairings"][g]["relation"]
+
+    pairs, _, used = _greedy(result.funds, gold.get("funds", []), gold.get("optional_funds", []), _fund_match)
+    score.funds = Counts(tp=len(pairs), fp=len(result.funds) - len(used), fn=len(gold.get("funds", [])) - len(pairs))
+    for p, g in pairs:
+        score.kind.total += 1
+        score.kind.hit += result.funds[p].kind.value in gold["funds"][g]["kind"]
+
+    predicted = {m.category.value for m in result.measures}
+    required = set(gold.get("measures", {}).get("required", []))
+    optional = set(gold.get("measures", {}).get("optional", []))
+    score.measures = Counts(tp=len(predicted & required), fp=len(predicted - required - optional),
+                            fn=len(required - predicted))
+
+    values = [i.value for m in result.measures for i in m.indicators]
+    for indicator in gold.get("indicators", []):
+        score.indicators.total += 1
+        expected = float(indicator["value"])
+        score.indicators.hit += any(abs(v - expected) <= INDICATOR_TOLERANCE * max(abs(expected), 1.0) for v in values)
+
+    titles = [gold.get("title")] + list(gold.get("title_alternatives", []))
+    outlets = gold.get("outlet") or []
+    article = result.article
+    score.metadata.total = 3
+    score.metadata.hit += article.title in titles
+    score.metadata.hit += article.published == gold.get("published")
+    score.metadata.hit += (article.outlet in outlets) if outlets else article.outlet is None
+    return score
+
+
+@dataclass
+class Report:
+    articles: list[ArticleScore]
+    total: ArticleScore
+
+    def metrics(self) -> dict[str, float]:
+        t = self.total
+        return {
+            "pairing_precision": t.pairings.precision, "pairing_recall": t.pairings.recall, "pairing_f1": t.pairings.f1,
+            "relation_accuracy": t.relation.value,
+            "fund_precision": t.funds.precision, "fund_recall": t.funds.recall, "fund_f1": t.funds.f1,
+            "kind_accuracy": t.kind.value,
+            "measure_precision": t.measures.precision, "measure_recall": t.measures.recall,
+            "measure_f1": t.measures.f1,
+            "indicator_recall": t.indicators.value,
+            "metadata_accuracy": t.metadata.value,
+        }
+
+    def to_dict(self) -> dict:
+        return {
+            "micro": self.metrics(),
+            "articles": [
+                {"article": a.article, "missing": a.missing,
+                 "pairing_f1": a.pairings.f1, "fund_f1": a.funds.f1, "measure_f1": a.measures.f1,
+                 "relation_accuracy": a.relation.value, "kind_accuracy": a.kind.value,
+                 "indicator_recall": a.indicators.value, "metadata_accuracy": a.metadata.value,
+                 "pairings": vars(a.pairings), "funds": vars(a.funds), "measures": vars(a.measures)}
+                for a in self.articles
+            ],
+        }
+
+
+def load_gold(directory: Path) -> list[dict]:
+    golds = []
+    for path in sorted(directory.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        gold.setdefault("article", path.stem + ".txt")
+        golds.append(gold)
+    return golds
+
+
+def evaluate(golds: list[dict], results: dict[str, Result]) -> Report:
+    """`results` maps an article's stem (file name without suffix) to its result."""
+    total = ArticleScore(article="micro-average")
+    scores = []
+    for gold in golds:
+        stem = Path(gold["article"]).stem
+        score = score_article(gold, results.get(stem))
+        scores.append(score)
+        for name in ("pairings", "relation", "funds", "kind", "measures", "indicators", "metadata"):
+            getattr(total, name).add(getattr(score, name))
+    return Report(scores, total)

@@ -1,0 +1,118 @@
+"""Money: find and parse Chinese amounts with decimal.Decimal.
+
+An amount is money when it is written in 元 (5200万元, 3000元), or when a bare 万/亿
+figure is made money by its context (价值115万, 资金2000万). A count in another unit is
+not money: 50万尾鱼苗, 2.18万人.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+MAGNITUDE = {"": Decimal(1), "百": Decimal(100), "千": Decimal(1000), "万": Decimal(10_000),
+             "十万": Decimal(100_000), "百万": Decimal(1_000_000), "千万": Decimal(10_000_000),
+             "亿": Decimal(100_000_000), "万亿": Decimal(10**12)}
+APPROX_BEFORE = "近|约|大约|超过|超|逾|将近|接近"
+NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+AMOUNT = re.compile(
+    rf"(?P<before>{APPROX_BEFORE})?"
+    rf"(?P<num>{NUMBER})"
+    rf"(?:\s*(?:-|~|～|—|至|到)\s*(?P<num2>{NUMBER}))?"
+    r"(?P<approx1>余|多)?"
+    r"(?P<mag>万亿|千万|百万|十万|亿|万|千|百)?"
+    r"(?P<approx2>余|多)?"
+    r"(?P<yuan>元(?:人民币)?)?"
+)
+# Words that make a bare 万/亿 figure money.
+MONEY_CONTEXT = re.compile(
+    r"资金|价值|金额|投资|捐|款|销售额|销售|产值|收入|收益|贷款|资本|营业额|资产|经费|补助|补贴|奖励|采购|成交|交易|"
+    r"帮扶|援助|拨付|投入|筹集|募集|预算|利润|税收|营收|GDP",
+    re.I,
+)
+# After a bare figure: money continues with punctuation, 的, or a money noun; a counter ends it.
+MONEY_FOLLOWERS = re.compile(r"$|[^\u4e00-\u9fff]|的|资金|元|用于|人民币|美元")
+
+
+@dataclass(frozen=True)
+class Amount:
+    text: str
+    start: int
+    end: int
+    yuan: Decimal
+    approximate: bool
+    upper_yuan: Decimal | None = None  # for ranges: 100-200万元
+
+
+def _number(raw: str) -> Decimal | None:
+    try:
+        return Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _from_match(m: re.Match) -> tuple[Decimal, Decimal | None, bool] | None:
+    factor = MAGNITUDE[m.group("mag") or ""]
+    value = _number(m.group("num"))
+    if value is None:
+        return None
+    upper = _number(m.group("num2")) if m.group("num2") else None
+    approximate = bool(m.group("before") or m.group("approx1") or m.group("approx2") or upper is not None)
+    return value * factor, (upper * factor if upper is not None else None), approximate
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Parse a standalone amount text ('5200万元', '近30万元', '1.2亿') to yuan."""
+    text = text.strip()
+    m = AMOUNT.fullmatch(text)
+    if not m or not (m.group("mag") or m.group("yuan")):
+        return None
+    parsed = _from_match(m)
+    return parsed[0] if parsed else None
+
+
+def is_approximate(text: str) -> bool:
+    m = AMOUNT.fullmatch(text.strip())
+    return bool(m) and bool(_from_match(m) and _from_match(m)[2])
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every money amount in text, with offsets; counts in other units are skipped."""
+    found: list[Amount] = []
+    for m in AMOUNT.finditer(text):
+        if not (m.group("mag") or m.group("yuan")):
+            continue
+        if m.start("num") > 0 and (text[m.start("num") - 1].isdigit() or text[m.start("num") - 1] == "."):
+            continue
+        if not m.group("yuan") and not bare_figure_is_money(text, m.start(), m.end()):
+            continue
+        parsed = _from_match(m)
+        if parsed is None:
+            continue
+        yuan, upper, approximate = parsed
+        found.append(Amount(m.group(0), m.start(), m.end(), yuan, approximate, upper))
+    return found
+
+
+def bare_figure_is_money(text: str, start: int, end: int) -> bool:
+    if not MONEY_FOLLOWERS.match(text, end):
+        return False
+    window = text[max(0, start - 10) : start]
+    return bool(MONEY_CONTEXT.search(window))
+
+
+def written_as_count(text: str, amount_text: str) -> bool:
+    """True when every occurrence of amount_text in text is a count of something else (50万尾)."""
+    positions = [m.start() for m in re.finditer(re.escape(amount_text), text)]
+    if not positions or "元" in amount_text:
+        return False
+    return all(not bare_figure_is_money(text, p, p + len(amount_text)) for p in positions)
+
+
+def format_yuan(yuan: float | Decimal) -> str:
+    value = Decimal(str(yuan))
+    if abs(value) >= Decimal(100_000_000):
+        return f"{(value / Decimal(100_000_000)).normalize():f}亿元"
+    if abs(value) >= Decimal(10_000):
+        return f"{(value / Decimal(10_000)).quantize(Decimal('0.0001')).normalize():f}万元"
+    return f"{value.normalize():f}元"

@@ -1,0 +1,169 @@
+"""The pipeline, top to bottom: read -> clean -> extract -> ground -> check -> cache -> result.
+
+Rendering is not here: callers get Results (or one-line failures) and decide how to show
+them. Many inputs run concurrently under a bound; each finishes on its own, so one
+failure never stops the batch and finished results can be written at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+
+from .backends.base import Backend, BackendError, Extraction
+from .cache import Cache, cache_key
+from .checks import record_errors, run_checks
+from .clean import CleanArticle, clean
+from .ground import ground
+from .reader import Document, InputError, read_document
+from .schemas import Article, Check, Provenance, Result, Severity
+
+
+@dataclass
+class Outcome:
+    source: str
+    result: Result | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+    @property
+    def cached(self) -> bool:
+        return bool(self.result and self.result.provenance.cached)
+
+
+def article_of(doc: Document, cleaned: CleanArticle) -> Article:
+    return Article(
+        id=hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest(),
+        source=doc.source,
+        title=cleaned.title,
+        published=cleaned.published,
+        outlet=cleaned.outlet,
+        original_script=cleaned.original_script,
+        text=cleaned.text,
+    )
+
+
+def assemble(article: Article, extraction: Extraction, cleaning_checks: list[Check], provenance: Provenance) -> Result:
+    """Ground the records, run the rule checks, keep out what contradicts the article."""
+    extraction = ground(extraction, article.text)
+    draft = Result(article=article, summary=extraction.summary, pairings=extraction.pairings,
+                   funds=extraction.funds, measures=extraction.measures, provenance=provenance)
+    dropped = drop_contradicted(draft)
+    final_checks = run_checks(draft)
+    draft.checks = cleaning_checks + extraction.checks + dropped + final_checks
+    return draft
+
+
+def drop_contradicted(result: Result) -> list[Check]:
+    """Remove records with error findings; each removal is reported, nothing vanishes silently."""
+    errors = record_errors(run_checks(result))
+    if not errors:
+        return []
+    reports: list[Check] = []
+    for name in ("pairings", "funds", "measures"):
+        records = getattr(result, name)
+        keep = []
+        for i, record in enumerate(records):
+            findings = errors.get(f"{name}[{i}]")
+            if findings:
+                reasons = "; ".join(f"{c.rule}: {c.message}" for c in findings)
+                reports.append(Check(rule="record_dropped", severity=Severity.error, path=f"{name}[{i}]",
+                                     message=f"dropped {_describe(name, record)} — {reasons}"))
+            else:
+                keep.append(record)
+        setattr(result, name, keep)
+    # Dropping a total re-points its parts' part_of indexes: rebuild them.
+    _reindex_parts(result, errors)
+    return reports
+
+
+def _describe(name: str, record) -> str:
+    if name == "pairings":
+        return f"pairing {record.helper.name}→{record.recipient.name}"
+    if name == "funds":
+        return f"fund {record.amount_text}"
+    return f"measure {record.category.value}"
+
+
+def _reindex_parts(result: Result, errors: dict) -> None:
+    if not any(f.part_of is not None for f in result.funds):
+        return
+    # Original indexes of the kept funds, in order.
+    total = len(result.funds) + sum(1 for k in errors if k.startswith("funds["))
+    kept_original = [i for i in range(total) if f"funds[{i}]" not in errors]
+    new_index = {old: new for new, old in enumerate(kept_original)}
+    for fund in result.funds:
+        if fund.part_of is not None:
+            fund.part_of = new_index.get(fund.part_of)
+
+
+class Pipeline:
+    def __init__(self, backend: Backend, cache: Cache | None = None, refresh: bool = False):
+        self.backend = backend
+        self.cache = cache
+        self.refresh = refresh
+
+    async def run_document(self, doc: Document) -> Result:
+        started = time.perf_counter()
+        cleaned = clean(doc.text)
+        article = article_of(doc, cleaned)
+        key = cache_key(cleaned.text, self.backend.cache_identity())
+        if self.cache is not None and not self.refresh:
+            hit = self.cache.get(key)
+            if hit is not None:
+                result = Result.model_validate(hit)
+                result.article.source = doc.source
+                result.provenance.cached = True
+                result.provenance.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+                return result
+        extraction = await self.backend.extract(cleaned)
+        provenance = Provenance(
+            backend=self.backend.name,
+            model=extraction.model,
+            prompt_version=extraction.prompt_version,
+            cached=False,
+            input_tokens=extraction.input_tokens,
+            output_tokens=extraction.output_tokens,
+        )
+        result = assemble(article, extraction, cleaned.checks, provenance)
+        result.provenance.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        if self.cache is not None:
+            self.cache.put(key, result.model_dump_json(), backend=self.backend.name, model=extraction.model,
+                           prompt_version=extraction.prompt_version, raw_response=extraction.raw_response,
+                           input_tokens=extraction.input_tokens, output_tokens=extraction.output_tokens)
+        return result
+
+    async def run_source(self, source: str) -> Outcome:
+        try:
+            doc = read_document(source)
+            return Outcome(source, result=await self.run_document(doc))
+        except InputError as exc:
+            return Outcome(source, error=exc.reason)
+        except BackendError as exc:
+            return Outcome(source, error=str(exc))
+
+    async def run_many(self, sources: Iterable[str], concurrency: int = 4) -> AsyncIterator[tuple[int, Outcome]]:
+        """Yield (input index, outcome) as each input finishes."""
+        semaphore = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(index: int, source: str) -> tuple[int, Outcome]:
+            async with semaphore:
+                return index, await self.run_source(source)
+
+        tasks = [asyncio.create_task(one(i, s)) for i, s in enumerate(sources)]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
+
+
+def summarize_text(text: str, backend: Backend, source: str = "-") -> Result:
+    """Convenience for library users and tests: one text through the whole pipeline."""
+    return asyncio.run(Pipeline(backend).run_document(Document(source=source, text=text)))

@@ -1,0 +1,170 @@
+"""Read step: turn inputs (files, directories, globs, stdin) into decoded text.
+
+Decoding is UTF-8 first (with or without BOM), then charset-normalizer; HTML is reduced
+to text with the standard library's HTML parser. Every failure is an InputError with a
+one-line reason, so a batch can report it and go on.
+"""
+from __future__ import annotations
+
+import glob
+import re
+import sys
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterator
+
+from charset_normalizer import from_bytes
+
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".md")
+MAX_BYTES = 20 * 1024 * 1024
+MIN_CJK_CHARS = 10
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+class InputError(Exception):
+    """An input that cannot become an article; str() is the one-line reason."""
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str
+    text: str
+
+
+def expand_inputs(items: list[str]) -> Iterator[str]:
+    """Yield sources in order: '-' as is, directories recursively, globs expanded.
+
+    A name that matches nothing is yielded unchanged so that reading it reports it.
+    """
+    for item in items:
+        if item == "-":
+            yield item
+            continue
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+            )
+            yield from (str(p) for p in found)
+        elif path.exists():
+            yield item
+        elif glob.has_magic(item):
+            matches = sorted(m for m in glob.glob(item, recursive=True) if Path(m).is_file())
+            yield from matches if matches else [item]
+        else:
+            yield item
+
+
+def read_document(source: str) -> Document:
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise InputError(source, "no such file")
+        if not path.is_file():
+            raise InputError(source, "not a regular file")
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(source, f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+        data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise InputError(source, f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+    return Document(source=source, text=document_text(source, data))
+
+
+def document_text(source: str, data: bytes) -> str:
+    if not data.strip():
+        raise InputError(source, "empty input")
+    text = decode(source, data)
+    if looks_like_html(source, text):
+        text = html_to_text(text)
+    if len(CJK.findall(text[:200_000])) < MIN_CJK_CHARS:
+        raise InputError(source, "no Chinese text found (is this the right file?)")
+    return text
+
+
+def decode(source: str, data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(source, "broken UTF-16 text") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _detect(source, data)
+    if _binary_share(text) > 0.02:
+        raise InputError(source, "binary data, not text")
+    return text
+
+
+def _detect(source: str, data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise InputError(source, "binary data, not text")
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(source, "binary data or unknown text encoding")
+    return str(best)
+
+
+def _binary_share(text: str) -> float:
+    sample = text[:20_000]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
+    return bad / len(sample)
+
+
+def looks_like_html(source: str, text: str) -> bool:
+    if source.lower().endswith((".html", ".htm")):
+        return True
+    head = text.lstrip()[:512].lower()
+    return head.startswith(("<!doctype html", "<html", "<head", "<body", "<meta", "<div", "<p>"))
+
+
+BLOCK_TAGS = {
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+    "header", "footer", "table", "ul", "ol", "dd", "dt", "title", "blockquote", "pre", "hr",
+}
+SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "object"}
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in SKIPPED_TAGS:
+            self.skip_depth += 1
+        elif tag in BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIPPED_TAGS:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_depth:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)

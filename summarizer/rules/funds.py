@@ -1,0 +1,127 @@
+"""Offline funds: money amounts with kind, donor, recipient, purpose, year and sub-allocations."""
+from __future__ import annotations
+
+import re
+
+from ..money import Amount, find_amounts
+from ..schemas import Evidence, Fund, FundKind, Pairing
+from ..text import Span, clauses, enclosing, mask_org_names, periods
+from .pairings import Place
+
+# Per-capita figures, prices and wages are money but not funds.
+NOT_A_FUND_BEFORE = re.compile(
+    r"(?:人均|户均|每人|每户|每亩|每斤|每公斤|每吨|每头|每只|每月|每年|每天|每日|月均|年均|日均|单价|价格|售价|"
+    r"月薪|工资|月收入|年收入|纯收入|可支配收入|收入水平|标准|增收)[^，。；,;]{0,8}$"
+)
+NOT_A_FUND_AFTER = re.compile(r"^\s*(?:/|每|一斤|一公斤|一亩|以上的|左右的收入)")
+
+# Ordered: the first kind whose words occur in the amount's clause wins.
+KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
+    (FundKind.returns, re.compile(r"收益|分红|红利|租金收入")),
+    (FundKind.procurement, re.compile(r"采购|销售|购买|消费扶贫|消费帮扶|带货|认购|订单|成交|交易额|营业额")),
+    (FundKind.credit, re.compile(r"贷款|信贷|授信|担保|借款")),
+    (FundKind.donation, re.compile(r"捐赠|捐款|捐助|捐资|捐献|捐建|义捐|募捐|捐")),
+    (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|落地")),
+    (FundKind.social, re.compile(r"社会帮扶|社会组织|社会资金|社会各界|爱心人士|企业帮扶|社会力量")),
+    (FundKind.fiscal, re.compile(r"财政|帮扶资金|扶贫资金|援助资金|协作资金|援建资金|专项资金|安排资金|拨付|资金|投入|补助|补贴|奖补")),
+]
+YEAR = re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d)")
+RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+TOWARDS = re.compile(r"(?:向|给|为|帮助|帮扶|支持|扶持|援助|资助)$")
+VILLAGE = re.compile(r"[\u4e00-\u9fff]{2,4}村")
+PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|实施|建设|帮助|投资)([^，。；,;]{2,40})")
+DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
+BREAKDOWN = re.compile(r"其中|包括")
+
+
+def fund_kind(clause: str) -> FundKind:
+    clause = mask_org_names(clause)
+    for kind, words in KIND_WORDS:
+        if words.search(clause):
+            return kind
+    return FundKind.other
+
+
+def extract_funds(text: str, pairings: list[Pairing], places: list[Place], published_year: int | None) -> list[Fund]:
+    clause_spans = clauses(text)
+    period_spans = periods(text)
+    helpers = {p.helper.name for p in pairings}
+    funds: list[Fund] = []
+    amounts: list[Amount] = []
+    for amount in find_amounts(text):
+        clause = enclosing(clause_spans, amount.start, amount.end) or Span(amount.start, amount.end, amount.text)
+        sentence = enclosing(period_spans, amount.start, amount.end) or clause
+        if NOT_A_FUND_BEFORE.search(text[clause.start:amount.start]) or NOT_A_FUND_AFTER.match(text[amount.end:]):
+            continue
+        evidence = _evidence(text, clause_spans, clause)
+        fund = Fund(
+            amount_yuan=float(amount.yuan),
+            amount_text=amount.text,
+            kind=fund_kind(evidence.text),
+            donor=_donor(text, sentence, amount, places, helpers),
+            recipient=_recipient(text, sentence, amount, places),
+            purpose=_purpose(text[amount.end:clause.end] + text[clause.end:sentence.end][:40]),
+            year=_year(text[sentence.start:amount.start], published_year),
+            evidence=evidence,
+            approximate=amount.approximate,
+            part_of=_parent(text, sentence, amount, amounts),
+        )
+        funds.append(fund)
+        amounts.append(amount)
+    return funds
+
+
+def _evidence(text: str, clause_spans: list[Span], clause: Span) -> Evidence:
+    start = clause.start
+    index = clause_spans.index(clause) if clause in clause_spans else -1
+    if clause.end - clause.start < 12 and index > 0 and text[clause_spans[index - 1].end:clause.start].strip() in ",，":
+        start = clause_spans[index - 1].start  # "其中,安排资金…" keeps the clause before it
+    return Evidence(text=text[start:clause.end], start=start, end=clause.end)
+
+
+def _donor(text: str, sentence: Span, amount: Amount, places: list[Place], helpers: set[str]) -> str | None:
+    before = [p for p in places if sentence.start <= p.start and p.end <= amount.start]
+    for place in reversed(before):
+        if place.region.name in helpers:
+            return place.region.name
+    donors = DONOR.findall(text[sentence.start:amount.start])
+    return donors[-1] if donors else None
+
+
+def _recipient(text: str, sentence: Span, amount: Amount, places: list[Place]) -> str | None:
+    for place in places:
+        if sentence.start <= place.start and place.end <= sentence.end and TOWARDS.search(text[sentence.start:place.start]):
+            return place.region.name
+    window = text[sentence.start:amount.start]
+    m = re.search(r"(?:向|给|为)([\u4e00-\u9fff]{2,4}村)", window)
+    return m.group(1) if m else None
+
+
+def _purpose(after: str) -> str | None:
+    m = PURPOSE.search(after)
+    if not m:
+        return None
+    return m.group(0).strip()
+
+
+def _year(before: str, published_year: int | None) -> int | None:
+    years = YEAR.findall(before)
+    if years:
+        return int(years[-1])
+    if published_year:
+        for word, delta in RELATIVE_YEAR.items():
+            if word in before:
+                return published_year + delta
+    return None
+
+
+def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
+    """A fund listed after 其中 in the same sentence is a part of the last larger amount before it."""
+    markers = list(BREAKDOWN.finditer(text, sentence.start, amount.start))
+    if not markers:
+        return None
+    marker = markers[-1].start()
+    for index in range(len(amounts) - 1, -1, -1):
+        if amounts[index].end <= marker and amounts[index].yuan >= amount.yuan:
+            return None if "\n" in text[amounts[index].end:amount.start] else index
+    return None
