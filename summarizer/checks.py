@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from .money import parse_amount, written_as_count
 from .regions import is_east_to_west
 from .relations import wording_direction
-from .schemas import Check, Evidence, Relation, Result, Severity
+from .schemas import Check, Evidence, Result, Severity
 
 AMOUNT_TOLERANCE = 0.005  # 0.5 %: rounding, as the evaluator allows
 FIRST_YEAR = 1990
@@ -105,7 +105,7 @@ def pairing_direction(result: Result) -> Iterator[Check]:
         path = f"pairings[{i}]"
         hp = p.helper.adcode[:2] if p.helper.adcode else None
         rp = p.recipient.adcode[:2] if p.recipient.adcode else None
-        if is_east_to_west(hp, rp) is False and p.relation in (Relation.east_west, Relation.counterpart_support):
+        if is_east_to_west(hp, rp) is False:  # western regions do not assist eastern ones
             yield _error("pairing_reversed", path,
                          f"{p.helper.name} is in the west and {p.recipient.name} in the east: helper and recipient reversed?")
             continue

@@ -1,4 +1,4 @@
-"""Score results against gold annotations, exactly as seeds/gold/README.md says.
+"""Score results against gold annotations, exactly as docs/gold-matching-rules.md says.
 
 Pairings and funds: one-to-one greedy matching, required golds first, then optional
 ones (matches to optional golds are neither rewarded nor punished). Measures: category

@@ -48,11 +48,17 @@ def article_of(doc: Document, cleaned: CleanArticle) -> Article:
     )
 
 
+def ground_into_result(article: Article, extraction: Extraction, provenance: Provenance | None = None) -> Result:
+    """Align the records' quotes to the text and resolve their regions (no checks yet)."""
+    extraction = ground(extraction, article.text)
+    return Result(article=article, summary=extraction.summary, pairings=extraction.pairings,
+                  funds=extraction.funds, measures=extraction.measures,
+                  provenance=provenance or Provenance(backend="draft"))
+
+
 def assemble(article: Article, extraction: Extraction, cleaning_checks: list[Check], provenance: Provenance) -> Result:
     """Ground the records, run the rule checks, keep out what contradicts the article."""
-    extraction = ground(extraction, article.text)
-    draft = Result(article=article, summary=extraction.summary, pairings=extraction.pairings,
-                   funds=extraction.funds, measures=extraction.measures, provenance=provenance)
+    draft = ground_into_result(article, extraction, provenance)
     dropped = drop_contradicted(draft)
     final_checks = run_checks(draft)
     draft.checks = cleaning_checks + extraction.checks + dropped + final_checks

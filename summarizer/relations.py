@@ -29,7 +29,8 @@ PASSIVE = re.compile(r"(?:接受|得到|获得|受到)(?P<between>[^，。；,;]
 LIST_SEPARATOR = re.compile(r"^\s*(?:、|和|及|以及|与|同|,|，)?\s*$")
 # What may stand between a relation word and the first recipient: 的, 单位, 地区 …
 LEAD_GAP = re.compile(r"^[^，。；,;：:！？!?“”\"]{0,6}$")
-MUTUAL = re.compile(r"与|同|和")
+# 与/同 before a relation word makes it mutual ("A与B结对"); 和 is too often part of a name (和平区).
+MUTUAL = re.compile(r"与|同")
 # Between a help word and its recipient in a checked quote: a list of places, no clause break.
 DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?]{0,30}$")
 ARRIVE = re.compile(r"(?:来到|赴|前往|深入|走进|到)$")

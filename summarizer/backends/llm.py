@@ -1,0 +1,373 @@
+"""The `openai` backend: any OpenAI-compatible server through instructor.
+
+The response model is built from the contract's enums (schemas/), so schema, prompt and
+validation share one source. The model returns quotes; its records are grounded and run
+through the same rule checks as every other backend *inside* instructor's validation
+(context=), so an `error` finding goes back to the model as a re-ask. What still fails
+after the last re-ask is parsed from the last completion and left to the pipeline, which
+keeps it out of the records and reports it in `checks`.
+
+Transport faults (429 with Retry-After, 5xx, timeouts, dropped connections) are retried
+with tenacity: exponential backoff with jitter, bounded attempts and total time.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import instructor
+import openai
+from instructor.core.exceptions import InstructorRetryException
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
+from tenacity import AsyncRetrying, retry_if_exception, retry_if_exception_type, stop_after_attempt, stop_after_delay
+from tenacity.wait import wait_random_exponential
+
+from ..checks import record_errors, run_checks
+from ..clean import CleanArticle
+from ..schemas import Article, Category, Evidence, Fund, FundKind, Indicator, Measure, Pairing, Region, Relation, Script
+from ..text import paragraphs
+from .base import BackendError, Extraction
+
+# instructor logs every failed attempt at ERROR; failures reach the user once, as one line.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA,
+         "md_json": instructor.Mode.MD_JSON, "json": instructor.Mode.JSON}
+UNGROUNDED = (-1, -1)
+
+
+# --- what the model returns -----------------------------------------------------------
+
+class PairingDraft(BaseModel):
+    helper: str = Field(description="the region or organisation that gives help, as written in the article")
+    recipient: str = Field(description="the region or organisation that receives help, as written")
+    relation: Relation
+    quote: str = Field(description="verbatim sentence from the article stating this pairing")
+
+
+class FundDraft(BaseModel):
+    amount_text: str = Field(description="the amount exactly as written, e.g. 5200万元 or 近30万元")
+    amount_yuan: float = Field(description="the amount in yuan: 万 = 1e4, 亿 = 1e8")
+    kind: FundKind
+    donor: str | None = None
+    recipient: str | None = None
+    purpose: str | None = None
+    year: int | None = None
+    part_of: int | None = Field(default=None, description="index in `funds` of the total this is part of")
+    quote: str = Field(description="verbatim clause from the article containing amount_text")
+
+
+class MeasureDraft(BaseModel):
+    category: Category
+    description: str = Field(description="concise Chinese description")
+    indicators: list[Indicator] = Field(default_factory=list)
+    quote: str = Field(description="verbatim sentence from the article describing the measure")
+
+
+class ArticleExtraction(BaseModel):
+    """Records extracted from one article (or one chunk of a long one)."""
+
+    summary: str = Field(description="一到三句简体中文摘要")
+    pairings: list[PairingDraft] = Field(default_factory=list)
+    funds: list[FundDraft] = Field(default_factory=list)
+    measures: list[MeasureDraft] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def passes_rule_checks(self, info: ValidationInfo) -> "ArticleExtraction":
+        article = (info.context or {}).get("article") if info else None
+        if article is None:
+            return self
+        from ..pipeline import ground_into_result  # the same grounding and checks as the pipeline
+
+        result = ground_into_result(article, to_extraction(self))
+        errors = record_errors(run_checks(result))
+        if errors:
+            lines = [f"{path}: {c.rule}: {c.message}" for path, checks in errors.items() for c in checks]
+            raise ValueError("These records contradict the article; fix or remove them:\n" + "\n".join(lines))
+        return self
+
+
+def to_extraction(drafts: ArticleExtraction) -> Extraction:
+    def evidence(quote: str) -> Evidence:
+        return Evidence(text=quote, start=UNGROUNDED[0], end=UNGROUNDED[1])
+
+    return Extraction(
+        summary=drafts.summary,
+        pairings=[Pairing(helper=Region(name=p.helper), recipient=Region(name=p.recipient), relation=p.relation,
+                          evidence=evidence(p.quote)) for p in drafts.pairings],
+        funds=[Fund(amount_yuan=f.amount_yuan, amount_text=f.amount_text, kind=f.kind, donor=f.donor,
+                    recipient=f.recipient, purpose=f.purpose, year=f.year, part_of=f.part_of,
+                    approximate=bool(re.search(r"近|约|超|逾|余|多", f.amount_text)), evidence=evidence(f.quote))
+               for f in drafts.funds],
+        measures=[Measure(category=m.category, description=m.description, indicators=m.indicators,
+                          evidence=evidence(m.quote)) for m in drafts.measures],
+    )
+
+
+# --- prompts ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def load_prompts() -> tuple[str, list[dict], str]:
+    """System prompt, worked examples, and a version derived from them and the response schema."""
+    folder = resources.files("summarizer.prompts")
+    system = folder.joinpath("system.md").read_text(encoding="utf-8")
+    examples_raw = folder.joinpath("examples.json").read_text(encoding="utf-8")
+    schema = json.dumps(ArticleExtraction.model_json_schema(), sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256((system + examples_raw + schema).encode("utf-8")).hexdigest()[:12]
+    return system, json.loads(examples_raw), f"p-{digest}"
+
+
+def build_messages(article_text: str, title: str | None, published: str | None) -> list[dict]:
+    system, examples, _ = load_prompts()
+    messages = [{"role": "system", "content": system}]
+    for example in examples:
+        messages.append({"role": "user", "content": f"文章：\n{example['article']}"})
+        messages.append({"role": "assistant", "content": json.dumps(example["answer"], ensure_ascii=False)})
+    header = f"标题：{title or '（无）'}\n发布日期：{published or '（未知）'}\n"
+    messages.append({"role": "user", "content": f"{header}文章：\n{article_text}"})
+    return messages
+
+
+def chunk_text(text: str, max_chars: int, overlap_paragraphs: int = 1) -> list[str]:
+    """Split on paragraph boundaries into chunks of at most ~max_chars, overlapping a paragraph."""
+    paras = [p.text for p in paragraphs(text)]
+    if len(text) <= max_chars or len(paras) <= 1:
+        return [text]
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for para in paras:
+        if chunks[-1] and size + len(para) > max_chars:
+            carried = chunks[-1][-overlap_paragraphs:] if overlap_paragraphs else []
+            chunks.append(list(carried))
+            size = sum(len(p) + 1 for p in carried)
+        chunks[-1].append(para)
+        size += len(para) + 1
+    return ["\n".join(c) for c in chunks]
+
+
+# --- transport retries --------------------------------------------------------------------
+
+TRANSIENT_STATUS = {408, 409, 429, 500, 502, 503, 504}
+
+
+def transport_fault(exc: BaseException) -> BaseException | None:
+    """The transport error behind exc (instructor wraps API errors), if it is worth retrying."""
+    seen = exc
+    for _ in range(4):
+        if isinstance(seen, (openai.APITimeoutError, openai.APIConnectionError)):
+            return seen
+        if isinstance(seen, openai.APIStatusError) and seen.status_code in TRANSIENT_STATUS:
+            return seen
+        if seen.__cause__ is None:
+            return None
+        seen = seen.__cause__
+    return None
+
+
+def retry_after_seconds(exc: BaseException | None) -> float | None:
+    if not isinstance(exc, openai.APIStatusError):
+        return None
+    value = exc.response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+class WaitRetryAfter:
+    """Honour Retry-After when the server sends it; else exponential backoff with jitter."""
+
+    def __init__(self, max_wait: float):
+        self.max_wait = max_wait
+        self.backoff = wait_random_exponential(multiplier=0.5, max=max_wait)
+
+    def __call__(self, state) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = retry_after_seconds(transport_fault(exc)) if exc else None
+        return min(hinted, self.max_wait) if hinted is not None else self.backoff(state)
+
+
+# --- the backend --------------------------------------------------------------------------
+
+@dataclass
+class LLMSettings:
+    model: str
+    base_url: str | None = None
+    api_key: str | None = None
+    temperature: float = 0.0
+    mode: str = "tools"
+    timeout: float = 120.0
+    reasks: int = 2
+    transport_attempts: int = 5
+    transport_total_seconds: float = 300.0
+    max_wait: float = 30.0
+    chunk_chars: int = 6000
+
+    @classmethod
+    def from_options(cls, model: str | None = None, base_url: str | None = None, temperature: float = 0.0,
+                     mode: str = "tools", timeout: float = 120.0, **extra) -> "LLMSettings":
+        model = model or os.environ.get("SUMMARIZER_MODEL")
+        if not model:
+            raise BackendError("no model configured: pass --model or set SUMMARIZER_MODEL")
+        if mode not in MODES:
+            raise BackendError(f"unknown --mode {mode!r} (choose from {', '.join(MODES)})")
+        base_url = base_url or os.environ.get("OPENAI_BASE_URL")
+        api_key = os.environ.get("OPENAI_API_KEY")
+        if not api_key:
+            if not base_url:
+                raise BackendError("OPENAI_API_KEY is not set (for a local server without keys, pass --base-url)")
+            api_key = "not-needed"  # local servers (Ollama, vLLM, llama.cpp) ignore it
+        return cls(model=model, base_url=base_url, api_key=api_key, temperature=temperature, mode=mode,
+                   timeout=timeout, **extra)
+
+
+class LLMBackend:
+    name = "openai"
+
+    def __init__(self, settings: LLMSettings):
+        self.settings = settings
+        raw = openai.AsyncOpenAI(api_key=settings.api_key, base_url=settings.base_url, timeout=settings.timeout,
+                                 max_retries=0)  # tenacity does the retrying, with our bounds
+        self.client = instructor.from_openai(raw, mode=MODES[settings.mode])
+
+    def cache_identity(self) -> dict:
+        s = self.settings
+        return {"backend": self.name, "model": s.model, "base_url": s.base_url, "prompt_version": load_prompts()[2],
+                "temperature": s.temperature, "mode": s.mode, "reasks": s.reasks, "chunk_chars": s.chunk_chars}
+
+    async def extract(self, article: CleanArticle) -> Extraction:
+        contract_article = _contract_article(article)
+        merged = Extraction(model=self.settings.model, prompt_version=load_prompts()[2], input_tokens=0,
+                            output_tokens=0)
+        raw_responses = []
+        for chunk in chunk_text(article.text, self.settings.chunk_chars):
+            part, raw = await self._extract_chunk(chunk, article, contract_article)
+            raw_responses.append(raw)
+            _merge(merged, part)
+        merged.raw_response = json.dumps(raw_responses, ensure_ascii=False)
+        return merged
+
+    async def _extract_chunk(self, chunk: str, article: CleanArticle, contract_article: Article):
+        messages = build_messages(chunk, article.title, article.published)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.transport_attempts) | stop_after_delay(self.settings.transport_total_seconds),
+            wait=WaitRetryAfter(self.settings.max_wait),
+            retry=retry_if_exception(lambda e: transport_fault(e) is not None),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._ask(messages, contract_article)
+        except InstructorRetryException as exc:
+            raise BackendError(_describe_failure(exc, self.settings)) from None
+        except openai.OpenAIError as exc:
+            raise BackendError(_describe_failure(exc, self.settings)) from None
+
+    async def _ask(self, messages: list[dict], contract_article: Article) -> tuple[Extraction, str]:
+        reask = AsyncRetrying(stop=stop_after_attempt(self.settings.reasks + 1),
+                              retry=retry_if_exception_type((ValidationError, json.JSONDecodeError, ValueError)),
+                              reraise=True)
+        try:
+            drafts, completion = await self.client.chat.completions.create_with_completion(
+                model=self.settings.model,
+                messages=messages,
+                response_model=ArticleExtraction,
+                temperature=self.settings.temperature,
+                max_retries=reask,
+                context={"article": contract_article},
+            )
+            extraction = to_extraction(drafts)
+            _usage_into(extraction, completion)
+            return extraction, _completion_json(completion)
+        except InstructorRetryException as exc:
+            if transport_fault(exc) is not None or exc.last_completion is None:
+                raise
+            return _last_attempt(exc)
+
+
+def _last_attempt(exc) -> tuple[Extraction, str]:
+    """Re-asks are spent: keep the last answer; the pipeline drops what still fails, and says so."""
+    completion = exc.last_completion
+    raw = _completion_json(completion)
+    try:
+        drafts = ArticleExtraction.model_validate_json(_json_payload(raw))
+    except (ValidationError, ValueError) as inner:
+        raise BackendError(f"the model's answer never fitted the schema after {exc.n_attempts} attempt(s): "
+                           f"{_first_line(str(inner))}") from None
+    extraction = to_extraction(drafts)
+    _usage_into(extraction, completion, getattr(exc, "total_usage", None))
+    return extraction, raw
+
+
+def _completion_json(completion) -> str:
+    try:
+        message = completion.choices[0].message
+        if message.tool_calls:
+            return message.tool_calls[0].function.arguments or ""
+        return message.content or ""
+    except (AttributeError, IndexError):
+        return ""
+
+
+def _json_payload(raw: str) -> str:
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", raw, re.S)
+    if fenced:
+        return fenced.group(1)
+    start, end = raw.find("{"), raw.rfind("}")
+    return raw[start:end + 1] if start >= 0 and end > start else raw
+
+
+def _usage_into(extraction: Extraction, completion, total=None) -> None:
+    usage = total or getattr(completion, "usage", None)
+    if usage is not None:
+        extraction.input_tokens = getattr(usage, "prompt_tokens", None)
+        extraction.output_tokens = getattr(usage, "completion_tokens", None)
+
+
+def _merge(into: Extraction, part: Extraction) -> None:
+    into.summary = into.summary or part.summary
+    offset = len(into.funds)
+    for fund in part.funds:
+        if fund.part_of is not None:
+            fund.part_of += offset
+    into.pairings += part.pairings
+    into.funds += part.funds
+    into.measures += part.measures
+    into.checks += part.checks
+    into.input_tokens = (into.input_tokens or 0) + (part.input_tokens or 0)
+    into.output_tokens = (into.output_tokens or 0) + (part.output_tokens or 0)
+
+
+def _contract_article(article: CleanArticle) -> Article:
+    return Article(id=hashlib.sha256(article.text.encode("utf-8")).hexdigest(), source="-", title=article.title,
+                   published=article.published, outlet=article.outlet,
+                   original_script=article.original_script or Script.simplified, text=article.text)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _describe_failure(exc: BaseException, settings: LLMSettings) -> str:
+    fault = transport_fault(exc) or exc
+    cause = exc.__cause__ if isinstance(exc, InstructorRetryException) and exc.__cause__ else fault
+    where = settings.base_url or "the OpenAI API"
+    if isinstance(cause, openai.APITimeoutError):
+        return f"{where} did not answer within {settings.timeout:g}s (gave up after retries)"
+    if isinstance(cause, openai.APIConnectionError):
+        return f"cannot reach {where}: {_first_line(str(cause.__cause__ or cause))}"
+    if isinstance(cause, openai.AuthenticationError):
+        return f"{where} refused the API key (401): check OPENAI_API_KEY"
+    if isinstance(cause, openai.NotFoundError):
+        return f"{where} does not know model {settings.model!r} or the endpoint (404)"
+    if isinstance(cause, openai.APIStatusError):
+        return f"{where} answered HTTP {cause.status_code}: {_first_line(cause.message)}"
+    return f"LLM request failed: {_first_line(str(exc))}"
+

@@ -1,0 +1,335 @@
+"""The `summarizer` command line: thin commands over the pipeline modules."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .backends import BACKENDS, BackendError, make_backend
+from .cache import Cache
+from .checks import run_checks
+from .clean import clean
+from .evaluate import evaluate, load_gold
+from .pipeline import Outcome, Pipeline
+from .reader import InputError, expand_inputs, read_document
+from .render import cache_view, checks_table, clean_view, eval_view, result_view
+from .results_io import load_results
+from .schemas import Check, Result, Severity, json_schema
+
+app = typer.Typer(
+    help="Turn Chinese pairing-assistance articles (东西部协作, 对口支援, 对口帮扶, 结对帮扶, 定点帮扶) "
+    "into typed, evidence-grounded records: pairings, funds, measures and a summary.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+cache_app = typer.Typer(help="Inspect or clear the result cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+out = Console()
+err = Console(stderr=True)
+PROGRESS_THRESHOLD = 3
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]summarizer: error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"summarizer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Offline by default (the rules backend); set SUMMARIZER_MODEL or --model to use an LLM."""
+
+
+# --- backend options shared by summarize / eval / report --------------------------------
+
+BackendOpt = typer.Option("auto", "--backend", "-b",
+                          help=f"Extractor: {', '.join(BACKENDS)}, or auto (openai when a model is configured, else rules).")
+ModelOpt = typer.Option(None, "--model", "-m", help="LLM model name (env SUMMARIZER_MODEL).")
+BaseUrlOpt = typer.Option(None, "--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")
+TemperatureOpt = typer.Option(0.0, "--temperature", help="LLM sampling temperature.")
+ModeOpt = typer.Option("tools", "--mode", help="instructor mode: tools, json_schema or md_json (local servers differ).")
+TimeoutOpt = typer.Option(120.0, "--timeout", help="Seconds to wait for one LLM request.")
+ConcurrencyOpt = typer.Option(8, "--concurrency", "-j", min=1, help="Articles processed at once.")
+CacheDirOpt = typer.Option(None, "--cache-dir", help="Cache directory (env SUMMARIZER_CACHE_DIR; default: user cache dir).")
+NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the cache.")
+RefreshOpt = typer.Option(False, "--refresh", help="Ignore cached results and overwrite them.")
+
+
+def choose_backend(name: str, model: str | None, base_url: str | None, temperature: float, mode: str,
+                   timeout: float):
+    model = model or os.environ.get("SUMMARIZER_MODEL")
+    if name == "auto":
+        name = "openai" if model else "rules"
+    try:
+        return make_backend(name, model=model, base_url=base_url, temperature=temperature, mode=mode, timeout=timeout)
+    except BackendError as exc:
+        fail(str(exc))
+
+
+def open_cache(backend, cache_dir: Path | None, no_cache: bool) -> Cache | None:
+    # The rules backend is deterministic and fast: caching it would only risk stale results.
+    if no_cache or backend.name == "rules":
+        return None
+    try:
+        return Cache(cache_dir)
+    except OSError as exc:
+        fail(f"cannot open the cache in {cache_dir or 'the user cache dir'}: {exc}")
+
+
+def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_outcome) -> list[Outcome]:
+    """Run all sources; call on_outcome(index, outcome) as each finishes; show progress on stderr."""
+    outcomes: list[Outcome | None] = [None] * len(sources)
+    show = len(sources) > PROGRESS_THRESHOLD and err.is_terminal
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.fields[status]}"), console=err, disable=not show, transient=False)
+
+    async def drive() -> None:
+        done = failed = cached = 0
+        task = progress.add_task("summarizing", total=len(sources), status="")
+        async for index, outcome in pipeline.run_many(sources, concurrency):
+            outcomes[index] = outcome
+            done += 1
+            failed += not outcome.ok
+            cached += outcome.cached
+            progress.update(task, advance=1, status=f"failed {failed} · cached {cached}")
+            on_outcome(index, outcome)
+
+    with progress:
+        asyncio.run(drive())
+    return [o for o in outcomes if o is not None]
+
+
+def report_failures(outcomes: list[Outcome]) -> int:
+    failures = [o for o in outcomes if not o.ok]
+    for o in failures:
+        err.print(f"[red]summarizer: failed:[/red] {o.source}: {o.error}", highlight=False, soft_wrap=True)
+    return 1 if failures else 0
+
+
+def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float | None) -> str | None:
+    results = [o.result for o in outcomes if o.ok and o.result.provenance.input_tokens is not None]
+    if not results:
+        return None
+    fresh = [r for r in results if not r.provenance.cached]
+    tokens_in = sum(r.provenance.input_tokens or 0 for r in fresh)
+    tokens_out = sum(r.provenance.output_tokens or 0 for r in fresh)
+    line = f"tokens: {tokens_in} in + {tokens_out} out over {len(fresh)} request(s), {len(results) - len(fresh)} from cache"
+    if price_in is not None or price_out is not None:
+        cost = tokens_in / 1e6 * (price_in or 0) + tokens_out / 1e6 * (price_out or 0)
+        line += f"; cost ≈ {cost:.4f}"
+    return line
+
+
+@app.command()
+def summarize(
+    paths: list[str] = typer.Argument(..., help="Files, directories (*.txt *.html *.htm *.md, recursive), globs, or - for stdin."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON document per input (an array for several)."),
+    as_jsonl: bool = typer.Option(False, "--jsonl", help="One JSON line per input, written as each finishes."),
+    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Write output here instead of stdout."),
+    backend: str = BackendOpt,
+    model: Optional[str] = ModelOpt,
+    base_url: Optional[str] = BaseUrlOpt,
+    temperature: float = TemperatureOpt,
+    mode: str = ModeOpt,
+    timeout: float = TimeoutOpt,
+    concurrency: int = ConcurrencyOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    no_cache: bool = NoCacheOpt,
+    refresh: bool = RefreshOpt,
+    price_in: Optional[float] = typer.Option(None, "--price-in", help="Price per million input tokens, to print a cost."),
+    price_out: Optional[float] = typer.Option(None, "--price-out", help="Price per million output tokens."),
+) -> None:
+    """Summarize articles into pairings, funds, measures and a summary (rich view, --json or --jsonl)."""
+    if as_json and as_jsonl:
+        fail("choose one of --json and --jsonl")
+    sources = list(expand_inputs(paths))
+    chosen = choose_backend(backend, model, base_url, temperature, mode, timeout)
+    pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache), refresh=refresh)
+    try:
+        sink = open(out_file, "w", encoding="utf-8") if out_file else None
+    except OSError as exc:
+        fail(f"cannot write {out_file}: {exc}")
+    console = Console(file=sink, width=120) if sink else out
+
+    def on_outcome(index: int, outcome: Outcome) -> None:
+        if not outcome.ok:
+            return
+        if as_jsonl:
+            line = outcome.result.model_dump_json() + "\n"
+            (sink or sys.stdout).write(line)
+            (sink or sys.stdout).flush()
+        elif not as_json:
+            console.print(result_view(outcome.result))
+
+    try:
+        outcomes = run_pipeline(pipeline, sources, concurrency, on_outcome)
+        if as_json:
+            docs = [o.result.model_dump(mode="json") for o in outcomes if o.ok]
+            payload = docs[0] if len(sources) == 1 and docs else docs
+            (sink or sys.stdout).write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    finally:
+        if sink:
+            sink.close()
+    line = token_line(outcomes, price_in, price_out)
+    if line:
+        err.print(line, style="dim", highlight=False)
+    raise typer.Exit(report_failures(outcomes))
+
+
+@app.command("clean")
+def clean_command(
+    paths: list[str] = typer.Argument(..., help="Files, directories, globs, or - for stdin."),
+    removed: bool = typer.Option(False, "--removed", help="Also list the lines that were removed as junk."),
+    as_json: bool = typer.Option(False, "--json", help="Print the cleaned article as JSON."),
+) -> None:
+    """Show what the extractor sees: cleaned Simplified text, metadata, and what was removed."""
+    failed = 0
+    for source in expand_inputs(paths):
+        try:
+            cleaned = clean(read_document(source).text)
+        except InputError as exc:
+            err.print(f"[red]summarizer: failed:[/red] {source}: {exc.reason}", highlight=False)
+            failed += 1
+            continue
+        if as_json:
+            out.print_json(data={"source": source, "title": cleaned.title, "published": cleaned.published,
+                                 "outlet": cleaned.outlet, "original_script": cleaned.original_script.value,
+                                 "text": cleaned.text, "checks": [c.model_dump(mode="json") for c in cleaned.checks],
+                                 "removed": cleaned.removed})
+        else:
+            out.print(clean_view(source, cleaned, removed))
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of one result (the output contract, schema_version 1)."""
+    sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("eval")
+def eval_command(
+    gold_dir: Path = typer.Argument(..., help="Directory of gold JSON files (one per article, same stem)."),
+    predictions: Path = typer.Argument(..., help="Directory of articles (summarized first) or a JSON/JSONL of results."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    backend: str = BackendOpt,
+    model: Optional[str] = ModelOpt,
+    base_url: Optional[str] = BaseUrlOpt,
+    temperature: float = TemperatureOpt,
+    mode: str = ModeOpt,
+    timeout: float = TimeoutOpt,
+    concurrency: int = ConcurrencyOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    no_cache: bool = NoCacheOpt,
+) -> None:
+    """Score results against gold annotations (P/R/F1, relation/kind accuracy, indicators, metadata)."""
+    if not gold_dir.is_dir():
+        fail(f"{gold_dir}: not a directory of gold files")
+    golds = load_gold(gold_dir)
+    if not golds:
+        fail(f"{gold_dir}: no *.json gold files")
+    results: dict[str, Result] = {}
+    if predictions.is_dir():
+        chosen = choose_backend(backend, model, base_url, temperature, mode, timeout)
+        pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache))
+        sources = list(expand_inputs([str(predictions)]))
+        outcomes = run_pipeline(pipeline, sources, concurrency, lambda i, o: None)
+        report_failures(outcomes)
+        results = {Path(o.source).stem: o.result for o in outcomes if o.ok}
+    elif predictions.is_file():
+        for loaded in load_results(predictions):
+            if loaded.result is None:
+                err.print(f"[yellow]summarizer: skipped:[/yellow] {loaded.label}: {loaded.error}", highlight=False)
+                continue
+            results[Path(loaded.result.article.source).stem] = loaded.result
+    else:
+        fail(f"{predictions}: no such file or directory")
+    report = evaluate(golds, results)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.print(eval_view(report))
+
+
+@app.command("check")
+def check_command(
+    results: list[Path] = typer.Argument(..., help="JSON / JSONL result files (contract shape, article.text inside)."),
+    as_json: bool = typer.Option(False, "--json", help="Print findings as JSON lines, one per result."),
+) -> None:
+    """Re-run every rule check on results against their own article.text; exit 1 on any error."""
+    any_error = False
+    for path in results:
+        if not path.is_file():
+            err.print(f"[red]summarizer: failed:[/red] {path}: no such file", highlight=False)
+            any_error = True
+            continue
+        for loaded in load_results(path):
+            findings = list(loaded.findings)
+            if loaded.result is not None:
+                findings += [c.model_copy(update={"path": loaded.original_path(c.path)}) for c in run_checks(loaded.result)]
+            any_error |= loaded.error is not None or any(c.severity is Severity.error for c in findings)
+            if as_json:
+                sys.stdout.write(json.dumps({"source": loaded.label, "error": loaded.error,
+                                             "checks": [c.model_dump(mode="json") for c in findings]},
+                                            ensure_ascii=False) + "\n")
+                continue
+            if loaded.error:
+                err.print(f"[red]summarizer: invalid:[/red] {loaded.label}: {loaded.error}", highlight=False)
+            if findings:
+                out.print(checks_table(findings, loaded.label))
+            elif loaded.result is not None:
+                out.print(f"[green]ok[/green] {loaded.label}: no findings", highlight=False)
+    raise typer.Exit(1 if any_error else 0)
+
+
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@cache_app.command("stats")
+def cache_stats(cache_dir: Optional[Path] = CacheDirOpt) -> None:
+    """Entries, size, hits and misses, tokens saved."""
+    out.print(cache_view(Cache(cache_dir).stats()))
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache_dir: Optional[Path] = CacheDirOpt,
+    older_than: Optional[str] = typer.Option(None, "--older-than", help="Only entries older than this: 30m, 12h, 7d, 2w."),
+) -> None:
+    """Delete cached results (all, or those older than --older-than)."""
+    seconds = None
+    if older_than is not None:
+        m = DURATION.match(older_than.strip())
+        if not m:
+            fail(f"--older-than {older_than!r}: use a number and a unit, e.g. 30m, 12h, 7d")
+        seconds = float(m.group(1)) * SECONDS[m.group(2)]
+    removed = Cache(cache_dir).clear(seconds)
+    out.print(f"removed {removed} cached result(s)")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("summarizer: interrupted")
+        sys.exit(130)

@@ -1,0 +1,118 @@
+"""Terminal rendering: rich renderables for results, checks, evaluations. Prints nothing itself."""
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .cache import CacheStats
+from .clean import CleanArticle
+from .evaluate import Report
+from .money import format_yuan
+from .schemas import Check, Result, Severity
+from .text import clip
+
+SEVERITY_STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "dim"}
+
+
+def result_view(result: Result) -> RenderableType:
+    a = result.article
+    head = Text()
+    head.append(a.title or "(no title)", style="bold")
+    meta = " · ".join(x for x in (a.published, a.outlet, a.source, a.original_script.value) if x)
+    head.append(f"\n{meta}", style="dim")
+    parts: list[RenderableType] = [head, Text(result.summary or "(no summary)")]
+
+    if result.pairings:
+        table = Table(title="Pairings", title_justify="left", expand=True)
+        for col in ("helper", "→ recipient", "relation", "evidence"):
+            table.add_column(col, overflow="fold")
+        for p in result.pairings:
+            table.add_row(_region(p.helper), _region(p.recipient), p.relation.value, clip(p.evidence.text, 50))
+        parts.append(table)
+    if result.funds:
+        table = Table(title="Funds", title_justify="left", expand=True)
+        for col in ("#", "amount", "yuan", "kind", "donor → recipient", "year", "evidence"):
+            table.add_column(col, overflow="fold")
+        for i, f in enumerate(result.funds):
+            amount = ("≈ " if f.approximate else "") + f.amount_text
+            if f.part_of is not None:
+                amount += f" (part of #{f.part_of})"
+            flow = f"{f.donor or '?'} → {f.recipient or '?'}"
+            table.add_row(str(i), amount, format_yuan(f.amount_yuan), f.kind.value, flow, str(f.year or ""),
+                          clip(f.evidence.text, 40))
+        parts.append(table)
+    if result.measures:
+        table = Table(title="Measures", title_justify="left", expand=True)
+        for col in ("category", "description", "indicators"):
+            table.add_column(col, overflow="fold")
+        for m in result.measures:
+            indicators = "; ".join(f"{i.name} {i.value:g}{i.unit or ''}" for i in m.indicators)
+            table.add_row(m.category.value, clip(m.description, 60), indicators)
+        parts.append(table)
+    if result.checks:
+        parts.append(checks_table(result.checks))
+    prov = result.provenance
+    foot = f"backend {prov.backend}" + (f" · model {prov.model}" if prov.model else "")
+    foot += " · cached" if prov.cached else ""
+    if prov.elapsed_ms is not None:
+        foot += f" · {prov.elapsed_ms:.0f} ms"
+    if prov.input_tokens is not None:
+        foot += f" · tokens {prov.input_tokens}+{prov.output_tokens or 0}"
+    parts.append(Text(foot, style="dim"))
+    return Panel(Group(*parts), expand=True)
+
+
+def _region(region) -> str:
+    extra = region.full_name if region.full_name and region.full_name != region.name else ""
+    return region.name + (f"\n[dim]{extra} {region.adcode or ''}[/dim]" if extra else "")
+
+
+def checks_table(checks: list[Check], source: str | None = None) -> Table:
+    table = Table(title="Checks" + (f" — {source}" if source else ""), title_justify="left", expand=True)
+    for col in ("severity", "rule", "path", "message"):
+        table.add_column(col, overflow="fold")
+    for c in checks:
+        table.add_row(Text(c.severity.value, style=SEVERITY_STYLE[c.severity]), c.rule, c.path, c.message)
+    return table
+
+
+def clean_view(source: str, cleaned: CleanArticle, show_removed: bool) -> RenderableType:
+    head = Text()
+    head.append(f"{source}\n", style="bold")
+    head.append(f"title: {cleaned.title}\npublished: {cleaned.published}\noutlet: {cleaned.outlet}\n"
+                f"original_script: {cleaned.original_script.value}", style="dim")
+    parts: list[RenderableType] = [head, Text(cleaned.text)]
+    if cleaned.checks:
+        parts.append(checks_table(cleaned.checks))
+    if show_removed and cleaned.removed:
+        parts.append(Text("removed lines:\n" + "\n".join(f"  - {line}" for line in cleaned.removed), style="dim"))
+    return Panel(Group(*parts))
+
+
+def eval_view(report: Report) -> RenderableType:
+    table = Table(title="Per article", title_justify="left")
+    for col in ("article", "pairing F1", "relation", "fund F1", "kind", "measure F1", "indicators", "metadata"):
+        table.add_column(col)
+    for a in report.articles:
+        name = a.article + (" (no result)" if a.missing else "")
+        table.add_row(name, f"{a.pairings.f1:.2f}", f"{a.relation.value:.2f}", f"{a.funds.f1:.2f}",
+                      f"{a.kind.value:.2f}", f"{a.measures.f1:.2f}", f"{a.indicators.value:.2f}",
+                      f"{a.metadata.value:.2f}")
+    micro = Table(title="Micro-average", title_justify="left")
+    micro.add_column("metric")
+    micro.add_column("value", justify="right")
+    for name, value in report.metrics().items():
+        micro.add_row(name, f"{value:.3f}")
+    return Group(table, micro)
+
+
+def cache_view(stats: CacheStats) -> RenderableType:
+    table = Table(title="Cache", title_justify="left", show_header=False)
+    table.add_column("key")
+    table.add_column("value", justify="right")
+    for key, value in (("path", stats.path), ("entries", stats.entries), ("size", f"{stats.size_bytes / 1024:.1f} KiB"),
+                       ("hits", stats.hits), ("misses", stats.misses), ("tokens saved", stats.tokens_saved)):
+        table.add_row(key, str(value))
+    return table

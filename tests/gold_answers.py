@@ -1,0 +1,62 @@
+"""What a perfect model would answer for a seed: records built from its gold annotation.
+
+Quotes and amount texts are taken verbatim from the cleaned article, so a pipeline that
+grounds and checks correctly must score 1.0 on them.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from summarizer.clean import clean
+from summarizer.money import find_amounts
+from summarizer.reader import read_document
+from summarizer.text import clauses, sentences
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLD = SEEDS / "gold"
+
+
+def seed_paths() -> list[Path]:
+    return sorted(SEEDS.glob("*.txt"))
+
+
+def gold_for(seed: Path) -> dict:
+    return json.loads((GOLD / f"{seed.stem}.json").read_text(encoding="utf-8"))
+
+
+def _sentence_with(text: str, *names_lists: list[str]) -> str:
+    spans = sorted(sentences(text), key=lambda s: len(s.text))
+    for span in spans:
+        if all(any(n in span.text for n in names) for names in names_lists):
+            return span.text
+    raise LookupError(f"no sentence names {names_lists}")
+
+
+def gold_answer(seed: Path) -> dict:
+    gold = gold_for(seed)
+    text = clean(read_document(str(seed)).text).text
+    pairings = []
+    for p in gold["pairings"]:
+        quote = _sentence_with(text, p["helper"], p["recipient"])
+        helper = next(n for n in p["helper"] if n in quote)
+        recipient = next(n for n in p["recipient"] if n in quote)
+        pairings.append({"helper": helper, "recipient": recipient, "relation": p["relation"], "quote": quote})
+    funds = []
+    amounts = find_amounts(text)
+    clause_spans = clauses(text)
+    for f in gold["funds"]:
+        expected = float(f["amount_yuan"])
+        amount = next(a for a in amounts if abs(float(a.yuan) - expected) <= 0.005 * expected)
+        clause = next(c for c in clause_spans if c.start <= amount.start and amount.end <= c.end)
+        funds.append({"amount_text": amount.text, "amount_yuan": float(amount.yuan), "kind": f["kind"][0],
+                      "donor": None, "recipient": None, "purpose": None, "year": None, "part_of": None,
+                      "quote": clause.text})
+    first = sentences(text)[1].text
+    measures = [{"category": c, "description": c, "indicators": [], "quote": first}
+                for c in gold["measures"]["required"]]
+    if measures:
+        measures[0]["indicators"] = [{"name": "indicator", "value": i["value"], "unit": i["unit"]}
+                                     for i in gold["indicators"]]
+    return {"summary": first, "pairings": pairings, "funds": funds, "measures": measures}

@@ -1,0 +1,140 @@
+"""Every rule check, each on a correct result with one fault injected."""
+import pytest
+
+from summarizer.backends.rules import RulesBackend
+from summarizer.checks import run_checks
+from summarizer.pipeline import drop_contradicted, summarize_text
+from summarizer.schemas import Evidence, Indicator, Region, Severity
+
+TEXT = """天津市和平区对口帮扶甘肃省靖远县
+
+发布时间：2020-07-13 来源：白银新闻网
+
+今年，天津市和平区对口帮扶靖远县，安排财政帮扶资金516.2万元。其中，安排资金386.4万元，扶持日光温室173座；安排资金113万元，实施基础设施建设。
+天津市工商联捐赠防疫资金30万元，向靖远县捐赠50万尾鱼苗，带动贫困人口12.7万人。就业率达到95%。
+"""
+
+
+@pytest.fixture
+def result():
+    r = summarize_text(TEXT, RulesBackend())
+    assert [c for c in r.checks if c.severity is Severity.error] == []
+    return r
+
+
+def rules_at(result, path_prefix):
+    return {c.rule for c in run_checks(result) if c.path.startswith(path_prefix) and c.severity is not Severity.info}
+
+
+def fund(result, yuan):
+    return next(i for i, f in enumerate(result.funds) if f.amount_yuan == yuan)
+
+
+def test_correct_result_has_no_findings(result):
+    assert run_checks(result) == []
+    assert len(result.pairings) == 1 and len(result.funds) == 4
+
+
+@pytest.mark.parametrize("factor", [10, 1e4, 1e-4])
+def test_amount_unit_slip(result, factor):
+    i = fund(result, 300_000)
+    result.funds[i].amount_yuan *= factor
+    assert "amount_mismatch" in rules_at(result, f"funds[{i}]")
+
+
+def test_amount_text_not_in_text(result):
+    result.funds[0].amount_text = "999万元"
+    assert {"amount_grounded", "evidence_value"} <= rules_at(result, "funds[0]")
+
+
+def test_amount_that_is_a_count(result):
+    i = fund(result, 300_000)
+    result.funds[i].amount_text, result.funds[i].amount_yuan = "50万", 500_000
+    result.funds[i].evidence = Evidence(text="向靖远县捐赠50万尾鱼苗", start=TEXT_OFFSET(result, "向靖远县捐赠50万尾鱼苗"),
+                                        end=TEXT_OFFSET(result, "向靖远县捐赠50万尾鱼苗") + 12)
+    assert "amount_is_count" in rules_at(result, f"funds[{i}]")
+
+
+def TEXT_OFFSET(result, quote):
+    return result.article.text.index(quote)
+
+
+def test_negative_amount(result):
+    result.funds[0].amount_yuan = -result.funds[0].amount_yuan
+    assert "amount_negative" in rules_at(result, "funds[0]")
+
+
+def test_evidence_offsets_shifted_or_out_of_range(result):
+    ev = result.funds[0].evidence
+    result.funds[0].evidence = ev.model_copy(update={"start": ev.start + 3, "end": ev.end + 3})
+    result.pairings[0].evidence = ev.model_copy(update={"start": 10**6, "end": 10**6 + 5})
+    assert "evidence_offsets" in rules_at(result, "funds[0]")
+    assert "evidence_offsets" in rules_at(result, "pairings[0]")
+
+
+def test_region_not_in_text(result):
+    result.pairings[0].recipient = Region(name="望谟县")
+    assert "region_in_text" in rules_at(result, "pairings[0]")
+
+
+def test_helper_is_recipient(result):
+    result.pairings[0].recipient = result.pairings[0].helper
+    assert "helper_is_recipient" in rules_at(result, "pairings[0]")
+
+
+def test_reversed_pairing(result):
+    p = result.pairings[0]
+    p.helper, p.recipient = p.recipient, p.helper
+    assert "pairing_reversed" in rules_at(result, "pairings[0]")
+
+
+def test_reversed_pairing_from_passive_wording():
+    text = "靖远县接受天津市和平区的帮扶。\n"
+    r = summarize_text("标题\n\n发布时间：2020-01-01\n\n" + text, RulesBackend())
+    from summarizer.relations import wording_direction
+    assert wording_direction(text, "和平区", "靖远县") is True
+    assert wording_direction(text, "靖远县", "和平区") is False
+    assert r is not None
+
+
+def test_year_out_of_range(result):
+    result.funds[0].year = 1890
+    assert "year_plausible" in rules_at(result, "funds[0]")
+    result.funds[0].year = 2030
+    assert "year_plausible" in rules_at(result, "funds[0]")
+
+
+def test_percentage_over_100(result):
+    measure = result.measures[0]
+    measure.indicators.append(Indicator(name="就业率", value=195, unit="%"))
+    j = len(measure.indicators) - 1
+    assert any(c.rule == "percentage_range" and c.severity is Severity.error and c.path.endswith(f"indicators[{j}]")
+               for c in run_checks(result))
+
+
+def test_sub_allocations_exceeding_total(result):
+    total = fund(result, 5_162_000)
+    result.funds[total].amount_yuan = 4_000_000
+    result.funds[total].amount_text = "400万元"
+    assert "sub_allocation" in rules_at(result, f"funds[{total}]")
+
+
+def test_sub_allocations_within_rounding_pass(result):
+    assert "sub_allocation" not in {c.rule for c in run_checks(result)}
+
+
+def test_duplicate_fund(result):
+    result.funds.append(result.funds[0].model_copy(deep=True))
+    assert "duplicate_record" in rules_at(result, f"funds[{len(result.funds) - 1}]")
+
+
+def test_dropping_contradicted_records_is_reported(result):
+    i = fund(result, 300_000)
+    result.funds[i].amount_yuan = 3_000_000
+    before = len(result.funds)
+    reports = drop_contradicted(result)
+    assert len(result.funds) == before - 1
+    assert [r.rule for r in reports] == ["record_dropped"] and "30万元" in reports[0].message
+    # the parts still point at their total after re-indexing
+    total = fund(result, 5_162_000)
+    assert [f.part_of for f in result.funds if f.part_of is not None] == [total, total]

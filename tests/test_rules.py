@@ -1,0 +1,111 @@
+"""The offline backend: seed regression against gold, and articles it has never seen."""
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from summarizer.backends.rules import RulesBackend
+from summarizer.clean import clean
+from summarizer.evaluate import evaluate, load_gold
+from summarizer.pipeline import Pipeline, summarize_text
+from summarizer.schemas import Category, FundKind, Relation
+
+from gold_answers import GOLD
+
+BARS = {"pairing_f1": 0.90, "fund_f1": 0.90, "measure_f1": 0.80, "metadata_accuracy": 0.95}
+
+
+@pytest.fixture(scope="module")
+def seed_results(seeds):
+    pipeline = Pipeline(RulesBackend())
+    return {p.stem: asyncio.run(pipeline.run_source(str(p))).result for p in seeds}
+
+
+def test_seed_scores_meet_the_bars(seed_results):
+    metrics = evaluate(load_gold(GOLD), seed_results).metrics()
+    for name, bar in BARS.items():
+        assert metrics[name] >= bar, (name, metrics[name])
+    assert metrics["relation_accuracy"] >= 0.9 and metrics["kind_accuracy"] >= 0.9
+
+
+def test_seed_records_pass_every_error_check(seed_results):
+    for stem, result in seed_results.items():
+        errors = [c for c in result.checks if c.severity.value == "error"]
+        assert errors == [], (stem, errors)
+
+
+def test_no_pairing_without_cross_region_relation(seed_results):
+    # 004 talks of 结对帮扶干部 (cadres paired with households), not of regions helping regions.
+    assert seed_results["004_9de2d279c88a392c"].pairings == []
+
+
+def test_evidence_offsets_point_into_the_text(seed_results):
+    for result in seed_results.values():
+        for record in result.pairings + result.funds + result.measures:
+            ev = record.evidence
+            assert result.article.text[ev.start:ev.end] == ev.text
+
+
+UNSEEN_EAST_WEST = """闵行区投入2000万元帮扶资金助力元阳县脱贫
+
+2020-05-10 10:00 来源：闵行报
+
+今年以来，上海市闵行区持续深化与云南省元阳县的东西部扶贫协作，投入财政帮扶资金2000万元，实施产业项目12个。
+闵行区组织企业采购元阳县红米等农特产品1500万元，举办劳务协作培训班8期，培训贫困劳动力420人。
+元阳县贫困户人均可支配收入达到8600元。闵行区还选派3名干部到元阳县挂职，向元阳县捐赠价值50万元的医疗设备。
+"""
+
+UNSEEN_DESIGNATED = """中国农业银行定点帮扶望谟县纪实
+
+发布时间：2021-03-02
+
+中国农业银行定点帮扶贵州省望谟县，累计投入帮扶资金1.2亿元，发放扶贫小额信贷3.5亿元，支持当地茶叶和板栗产业。
+该行还帮助销售农产品超过800万元，培训基层干部1200人次。
+"""
+
+
+def test_unseen_east_west_article():
+    result = summarize_text(UNSEEN_EAST_WEST, RulesBackend())
+    assert result.article.title == "闵行区投入2000万元帮扶资金助力元阳县脱贫"
+    assert result.article.published == "2020-05-10" and result.article.outlet == "闵行报"
+    [pairing] = result.pairings
+    assert (pairing.helper.name, pairing.recipient.name, pairing.relation) == ("闵行区", "元阳县", Relation.east_west)
+    assert pairing.helper.adcode == "310112"
+    funds = {f.amount_yuan: f for f in result.funds}
+    assert set(funds) == {20_000_000, 15_000_000, 500_000}  # not the 8600元 per-capita income
+    assert funds[20_000_000].kind is FundKind.fiscal
+    assert funds[15_000_000].kind is FundKind.procurement
+    assert funds[500_000].kind is FundKind.donation and funds[500_000].recipient == "元阳县"
+    categories = {m.category for m in result.measures}
+    assert {Category.industry, Category.consumption, Category.employment, Category.talent} <= categories
+    values = {i.value for m in result.measures for i in m.indicators}
+    assert {12, 8, 420, 3} <= values
+
+
+def test_unseen_designated_assistance_by_a_company():
+    result = summarize_text(UNSEEN_DESIGNATED, RulesBackend())
+    [pairing] = result.pairings
+    assert pairing.helper.name == "中国农业银行" and pairing.recipient.name == "望谟县"
+    assert pairing.relation is Relation.designated and pairing.recipient.adcode == "522326"
+    kinds = {f.amount_yuan: f.kind for f in result.funds}
+    assert kinds[120_000_000] is FundKind.fiscal
+    assert kinds[350_000_000] is FundKind.credit
+    assert kinds[8_000_000] is FundKind.procurement
+    assert Category.finance in {m.category for m in result.measures}
+
+
+def test_sub_allocations_point_at_their_total():
+    text = ("甲区对口帮扶乙县\n\n发布时间：2020-01-01\n\n天津市和平区安排财政帮扶资金500万元。"
+            "其中，安排资金300万元用于产业；安排资金200万元用于基础设施。")
+    result = summarize_text(text, RulesBackend())
+    by_amount = {f.amount_yuan: i for i, f in enumerate(result.funds)}
+    total = by_amount[5_000_000]
+    assert result.funds[by_amount[3_000_000]].part_of == total
+    assert result.funds[by_amount[2_000_000]].part_of == total
+    assert result.funds[total].part_of is None
+
+
+def test_summary_is_short_chinese_from_the_text():
+    result = summarize_text(UNSEEN_EAST_WEST, RulesBackend())
+    assert 10 <= len(result.summary) <= 230
+    assert all(s in clean(UNSEEN_EAST_WEST).text for s in result.summary.split("。") if s)
