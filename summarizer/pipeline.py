@@ -57,12 +57,47 @@ def ground_into_result(article: Article, extraction: Extraction, provenance: Pro
 
 
 def assemble(article: Article, extraction: Extraction, cleaning_checks: list[Check], provenance: Provenance) -> Result:
-    """Ground the records, run the rule checks, keep out what contradicts the article."""
+    """Ground the records, merge duplicates, run the rule checks, keep out what contradicts the article."""
     draft = ground_into_result(article, extraction, provenance)
+    merged = merge_duplicates(draft)
     dropped = drop_contradicted(draft)
     final_checks = run_checks(draft)
-    draft.checks = cleaning_checks + extraction.checks + dropped + final_checks
+    draft.checks = cleaning_checks + extraction.checks + merged + dropped + final_checks
     return draft
+
+
+def _record_key(name: str, record) -> tuple:
+    ev = (record.evidence.start, record.evidence.end) if record.evidence.start >= 0 else (record.evidence.text,)
+    if name == "pairings":
+        return (record.helper.adcode or record.helper.name, record.recipient.adcode or record.recipient.name)
+    if name == "funds":
+        return (round(record.amount_yuan, 2), record.kind, record.amount_text) + ev
+    return (record.category, record.description) + ev
+
+
+def merge_duplicates(result: Result) -> list[Check]:
+    """The same record twice (overlapping chunks, a model repeating itself) is kept once."""
+    merged = 0
+    for name in ("pairings", "funds", "measures"):
+        first_index: dict[tuple, int] = {}
+        keep, new_index = [], {}
+        for i, record in enumerate(getattr(result, name)):
+            key = _record_key(name, record)
+            if key in first_index:
+                new_index[i] = first_index[key]
+                merged += 1
+                continue
+            first_index[key] = new_index[i] = len(keep)
+            keep.append(record)
+        setattr(result, name, keep)
+        if name == "funds":
+            for fund in keep:
+                if fund.part_of is not None:
+                    fund.part_of = new_index.get(fund.part_of)
+    if not merged:
+        return []
+    return [Check(rule="duplicates_merged", severity=Severity.info, path="(records)",
+                  message=f"merged {merged} duplicate record(s)")]
 
 
 def drop_contradicted(result: Result) -> list[Check]:
@@ -153,6 +188,11 @@ class Pipeline:
         except BackendError as exc:
             return Outcome(source, error=str(exc))
 
+    async def aclose(self) -> None:
+        close = getattr(self.backend, "aclose", None)
+        if close is not None:
+            await close()
+
     async def run_many(self, sources: Iterable[str], concurrency: int = 4) -> AsyncIterator[tuple[int, Outcome]]:
         """Yield (input index, outcome) as each input finishes."""
         semaphore = asyncio.Semaphore(max(1, concurrency))
@@ -168,8 +208,17 @@ class Pipeline:
         finally:
             for task in tasks:
                 task.cancel()
+            await self.aclose()
 
 
 def summarize_text(text: str, backend: Backend, source: str = "-") -> Result:
     """Convenience for library users and tests: one text through the whole pipeline."""
-    return asyncio.run(Pipeline(backend).run_document(Document(source=source, text=text)))
+    pipeline = Pipeline(backend)
+
+    async def once() -> Result:
+        try:
+            return await pipeline.run_document(Document(source=source, text=text))
+        finally:
+            await pipeline.aclose()
+
+    return asyncio.run(once())

@@ -12,6 +12,7 @@ with tenacity: exponential backoff with jitter, bounded attempts and total time.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -232,9 +233,23 @@ class LLMBackend:
 
     def __init__(self, settings: LLMSettings):
         self.settings = settings
-        raw = openai.AsyncOpenAI(api_key=settings.api_key, base_url=settings.base_url, timeout=settings.timeout,
-                                 max_retries=0)  # tenacity does the retrying, with our bounds
-        self.client = instructor.from_openai(raw, mode=MODES[settings.mode])
+        self._clients: dict[int, tuple[openai.AsyncOpenAI, instructor.AsyncInstructor]] = {}
+
+    def _client(self):
+        """One HTTP client per event loop: connections belong to the loop that opened them."""
+        loop = id(asyncio.get_running_loop())
+        if loop not in self._clients:
+            raw = openai.AsyncOpenAI(api_key=self.settings.api_key, base_url=self.settings.base_url,
+                                     timeout=self.settings.timeout,
+                                     max_retries=0)  # tenacity does the retrying, with our bounds
+            self._clients[loop] = (raw, instructor.from_openai(raw, mode=MODES[self.settings.mode]))
+        return self._clients[loop][1]
+
+    async def aclose(self) -> None:
+        loop = id(asyncio.get_running_loop())
+        if loop in self._clients:
+            raw, _ = self._clients.pop(loop)
+            await raw.close()
 
     def cache_identity(self) -> dict:
         s = self.settings
@@ -275,7 +290,7 @@ class LLMBackend:
                               retry=retry_if_exception_type((ValidationError, json.JSONDecodeError, ValueError)),
                               reraise=True)
         try:
-            drafts, completion = await self.client.chat.completions.create_with_completion(
+            drafts, completion = await self._client().chat.completions.create_with_completion(
                 model=self.settings.model,
                 messages=messages,
                 response_model=ArticleExtraction,

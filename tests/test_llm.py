@@ -1,0 +1,248 @@
+"""The LLM path against a scripted OpenAI-compatible server on 127.0.0.1 (no network, no real model)."""
+import asyncio
+import json
+import os
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer.backends.llm import LLMBackend, LLMSettings, chunk_text
+from summarizer.cache import Cache
+from summarizer.cli import app
+from summarizer.pipeline import Pipeline
+
+from fake_openai import FakeOpenAI, answer, drop, hang, status
+from gold_answers import gold_answer, seed_paths
+
+SEED = seed_paths()[2]  # 002: a pairing, eight funds, sub-allocations
+KEY = "sk-test-secret-key-0123456789"
+
+
+@pytest.fixture
+def fake():
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def good():
+    return gold_answer(SEED)
+
+
+def backend(fake, **overrides) -> LLMBackend:
+    settings = dict(model="fake-model", base_url=fake.url, api_key=KEY, timeout=5.0, max_wait=0.05,
+                    transport_attempts=4, transport_total_seconds=30)
+    settings.update(overrides)
+    return LLMBackend(LLMSettings(**settings))
+
+
+def run_one(fake, source=SEED, cache=None, **overrides):
+    pipeline = Pipeline(backend(fake, **overrides), cache)
+
+    async def once():
+        try:
+            return await pipeline.run_source(str(source))
+        finally:
+            await pipeline.aclose()
+
+    return asyncio.run(once())
+
+
+def test_good_answer_is_grounded_and_checked(fake, good):
+    fake.push(answer(good))
+    outcome = run_one(fake)
+    assert outcome.ok and len(fake.requests) == 1
+    result = outcome.result
+    assert [c for c in result.checks if c.severity.value == "error"] == []
+    [pairing] = result.pairings
+    assert pairing.helper.adcode == "120101" and pairing.recipient.adcode == "620421"
+    for record in result.pairings + result.funds + result.measures:
+        ev = record.evidence
+        assert result.article.text[ev.start:ev.end] == ev.text and ev.alignment == "exact"
+    assert result.provenance.backend == "openai" and result.provenance.model == "fake-model"
+    assert result.provenance.input_tokens > 0 and result.provenance.prompt_version.startswith("p-")
+    request = fake.requests[0]
+    assert request["model"] == "fake-model" and request["tools"][0]["function"]["name"] == "ArticleExtraction"
+
+
+def test_malformed_json_is_reasked(fake, good):
+    fake.push(answer('{"summary": "broken'), answer(good))
+    outcome = run_one(fake)
+    assert outcome.ok and len(fake.requests) == 2
+    assert len(outcome.result.funds) == len(good["funds"])
+
+
+def test_schema_violation_is_reasked_with_the_error(fake, good):
+    bad = json.loads(json.dumps(good))
+    bad["funds"][0]["kind"] = "gift"
+    fake.push(answer(bad), answer(good))
+    outcome = run_one(fake)
+    assert outcome.ok and len(fake.requests) == 2
+    assert "gift" in json.dumps(fake.requests[1]["messages"], ensure_ascii=False)
+
+
+def test_ungrounded_amount_is_reasked_then_kept_out_and_reported(fake, good):
+    bad = json.loads(json.dumps(good))
+    bad["funds"][0]["amount_text"] = "9999万元"
+    bad["funds"][0]["amount_yuan"] = 99_990_000
+    fake.push(answer(bad), answer(bad), answer(bad))
+    outcome = run_one(fake)
+    assert outcome.ok and len(fake.requests) == 3  # the first try and two re-asks
+    reask = json.dumps(fake.requests[1]["messages"], ensure_ascii=False)
+    assert "amount_grounded" in reask
+    result = outcome.result
+    assert all(f.amount_text != "9999万元" for f in result.funds)
+    assert len(result.funds) == len(good["funds"]) - 1
+    dropped = [c for c in result.checks if c.rule == "record_dropped"]
+    assert len(dropped) == 1 and "9999万元" in dropped[0].message
+
+
+def test_swapped_helper_and_recipient_is_fixed_by_reask(fake, good):
+    swapped = json.loads(json.dumps(good))
+    p = swapped["pairings"][0]
+    p["helper"], p["recipient"] = p["recipient"], p["helper"]
+    fake.push(answer(swapped), answer(good))
+    outcome = run_one(fake)
+    assert "pairing_reversed" in json.dumps(fake.requests[1]["messages"], ensure_ascii=False)
+    [pairing] = outcome.result.pairings
+    assert (pairing.helper.name, pairing.recipient.name) == ("和平区", "靖远县")
+
+
+def test_429_honours_retry_after(fake, good):
+    fake.push(status(429, {"Retry-After": "1"}), answer(good))
+    started = time.perf_counter()
+    outcome = run_one(fake, max_wait=5)
+    assert outcome.ok and len(fake.requests) == 2
+    assert time.perf_counter() - started >= 0.9
+
+
+def test_500s_are_retried_then_reported_per_article(fake, good):
+    fake.push(status(500), status(503), answer(good))
+    assert run_one(fake).ok and len(fake.requests) == 3
+    fake.requests.clear()
+    fake.default = lambda body: status(500)
+    outcome = run_one(fake)
+    assert not outcome.ok and len(fake.requests) == 4  # transport_attempts, then stop
+    assert "HTTP 500" in outcome.error
+
+
+def test_hang_past_the_timeout(fake, good):
+    fake.push(hang(3), answer(good))
+    outcome = run_one(fake, timeout=0.5)
+    assert outcome.ok and len(fake.requests) == 2
+    fake.default = lambda body: hang(3)
+    outcome = run_one(fake, timeout=0.3, transport_attempts=2)
+    assert not outcome.ok and "did not answer" in outcome.error
+
+
+def test_dropped_connection_is_retried(fake, good):
+    fake.push(drop(), answer(good))
+    outcome = run_one(fake)
+    assert outcome.ok and len(fake.requests) == 2
+
+
+def test_auth_error_is_not_retried(fake):
+    fake.push(status(401, message="bad key"))
+    outcome = run_one(fake)
+    assert not outcome.ok and "refused the API key" in outcome.error and len(fake.requests) == 1
+
+
+def test_md_json_mode(fake, good):
+    fake.default = lambda body: answer("```json\n" + json.dumps(good, ensure_ascii=False) + "\n```")
+    outcome = run_one(fake, mode="md_json")
+    assert outcome.ok and "tools" not in fake.requests[0]
+    assert len(outcome.result.funds) == len(good["funds"])
+
+
+def test_cache_second_run_sends_nothing_and_keeps_no_key(fake, good, tmp_path):
+    cache = Cache(tmp_path / "c")
+    fake.default = lambda body: answer(good)
+    first = run_one(fake, cache=cache)
+    assert first.ok and not first.cached and len(fake.requests) == 1
+    second = run_one(fake, cache=cache)
+    assert second.ok and second.cached and len(fake.requests) == 1
+    assert second.result.funds == first.result.funds
+    stats = cache.stats()
+    assert stats.entries == 1 and stats.hits == 1 and stats.tokens_saved > 0
+    for path in (tmp_path / "c").iterdir():
+        assert KEY.encode() not in path.read_bytes()
+    # another model is another cache entry
+    run_one(fake, cache=cache, model="other-model")
+    assert len(fake.requests) == 2
+
+
+def test_long_articles_are_chunked_on_paragraphs():
+    text = "\n".join(f"第{i}段，" + "内容" * 50 for i in range(10))
+    chunks = chunk_text(text, 400)
+    assert len(chunks) > 2
+    assert all(len(c) <= 400 + 110 for c in chunks)
+    paragraphs = text.split("\n")
+    assert all(any(p in c for c in chunks) for p in paragraphs)
+    assert chunks[0].split("\n")[-1] == chunks[1].split("\n")[0]  # one paragraph of overlap
+
+
+def test_chunk_results_are_merged(fake, good):
+    fake.default = lambda body: answer(good)
+    outcome = run_one(fake, chunk_chars=600)
+    assert len(fake.requests) > 1
+    # the same quotes from overlapping chunks come back once
+    keys = [(f.amount_yuan, f.evidence.start) for f in outcome.result.funds]
+    assert len(keys) == len(set(keys))
+
+
+def _gold_server(fake):
+    answers = {}
+    for path in seed_paths():
+        good = gold_answer(path)
+        answers[good["summary"][:30]] = good
+
+    def reply(body):
+        user = body["messages"][-1]["content"]
+        for key, value in answers.items():
+            if key in user:
+                return answer(value)
+        return status(500)
+
+    fake.default = reply
+
+
+def test_cli_end_to_end_perfect_model_scores_one_and_resumes_from_cache(fake, tmp_path, monkeypatch):
+    _gold_server(fake)
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    out = tmp_path / "llm.jsonl"
+    runner = CliRunner()
+    args = ["summarize", "seeds/", "--backend", "openai", "--model", "fake", "--base-url", fake.url,
+            "--jsonl", "--out", str(out), "--cache-dir", str(tmp_path / "cache")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert "tokens:" in result.stderr
+    assert len(fake.requests) == 5
+    scores = json.loads(runner.invoke(app, ["eval", "seeds/gold", str(out), "--json"]).stdout)["micro"]
+    assert all(value == 1.0 for value in scores.values()), scores
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and len(fake.requests) == 5  # all from the cache
+    assert "5 from cache" in again.stderr
+
+
+def test_one_failing_article_does_not_stop_the_batch(fake, tmp_path, monkeypatch):
+    _gold_server(fake)
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    original = fake.default
+
+    def flaky(body):
+        if "靖远县" in body["messages"][-1]["content"]:
+            return status(500)
+        return original(body)
+
+    fake.default = flaky
+    out = tmp_path / "llm.jsonl"
+    args = ["summarize", "seeds/", "--backend", "openai", "--model", "fake", "--base-url", fake.url, "--jsonl",
+            "--out", str(out), "--cache-dir", str(tmp_path / "cache")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and "002_c52947674760a02e.txt" in result.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4
+    fake.default = original
+    fake.requests.clear()
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert len(fake.requests) == 1  # only the article that failed is asked again
