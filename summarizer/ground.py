@@ -13,7 +13,7 @@ import unicodedata
 
 from .backends.base import Extraction
 from .regions import RegionResolver
-from .schemas import Evidence, Region
+from .schemas import Evidence, Level, Region
 
 FUZZY_MIN_RATIO = 0.8
 FOLD = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -71,15 +71,21 @@ def ground_evidence(evidence: Evidence, text: str) -> Evidence:
     return Evidence(text=text[start:end], start=start, end=end, alignment=how)
 
 
-def ground_region(region: Region, resolver: RegionResolver) -> Region:
-    if region.adcode and region.full_name:
+def ground_region(region: Region, resolver) -> Region:
+    if region.adcode and region.full_name or region.level is Level.other:
         return region
-    resolved = resolver.resolve(region.name)
+    resolved = resolver().resolve(region.name)
     return resolved.model_copy(update={"level": region.level if resolved.level is None else resolved.level})
 
 
-def ground(extraction: Extraction, text: str, resolver: RegionResolver | None = None) -> Extraction:
-    resolver = resolver or RegionResolver(text)
+def ground(extraction: Extraction, text: str) -> Extraction:
+    resolved: list[RegionResolver] = []
+
+    def resolver() -> RegionResolver:  # built only when a name needs resolving
+        if not resolved:
+            resolved.append(RegionResolver(text))
+        return resolved[0]
+
     pairings = [
         p.model_copy(update={
             "helper": ground_region(p.helper, resolver),

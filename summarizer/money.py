@@ -103,10 +103,14 @@ def bare_figure_is_money(text: str, start: int, end: int) -> bool:
 
 def written_as_count(text: str, amount_text: str) -> bool:
     """True when every occurrence of amount_text in text is a count of something else (50万尾)."""
-    positions = [m.start() for m in re.finditer(re.escape(amount_text), text)]
-    if not positions or "元" in amount_text:
+    if "元" in amount_text:
         return False
-    return all(not bare_figure_is_money(text, p, p + len(amount_text)) for p in positions)
+    found = False
+    for m in re.finditer(re.escape(amount_text), text):
+        if bare_figure_is_money(text, m.start(), m.end()):
+            return False
+        found = True
+    return found
 
 
 def format_yuan(yuan: float | Decimal) -> str:

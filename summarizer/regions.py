@@ -62,10 +62,15 @@ class Gazetteer:
         self.aliases: dict[str, set[str]] = {}  # short forms that need context
         for unit in units.values():
             self._index(unit)
-        # For each first character, the name lengths that start with it (longest first).
+        # One lookup per candidate substring: name -> (codes by full name, codes by short alias).
+        self.lookup: dict[str, tuple[set[str], set[str]]] = {
+            name: (self.by_name.get(name, set()), self.aliases.get(name, set()))
+            for name in set(self.by_name) | set(self.aliases)
+        }
+        # For each two-character prefix, the name lengths that start with it (longest first).
         lengths: dict[str, set[int]] = {}
-        for name in list(self.by_name) + list(self.aliases):
-            lengths.setdefault(name[0], set()).add(len(name))
+        for name in self.lookup:
+            lengths.setdefault(name[:2], set()).add(len(name))
         self.lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
 
     def _index(self, unit: Unit) -> None:
@@ -129,14 +134,14 @@ class Gazetteer:
         raw: list[Mention] = []
         i, n = 0, len(text)
         while i < n:
-            for length in self.lengths.get(text[i], ()):
+            for length in self.lengths.get(text[i:i + 2], ()):
                 if i + length > n:
                     continue
                 piece = text[i : i + length]
-                full = self.by_name.get(piece)
-                alias = self.aliases.get(piece)
-                if full or alias:
-                    codes = tuple(sorted((full or set()) | (alias or set())))
+                found = self.lookup.get(piece)
+                if found:
+                    full, alias = found
+                    codes = tuple(sorted(full | alias))
                     needs = not full or piece in GENERIC or (len(piece) == 2 and not self._is_province(full))
                     raw.append(Mention(i, i + length, piece, codes, needs))
                     i += length
@@ -201,6 +206,7 @@ class RegionResolver:
         self.text = text
         self.mentions = self.gaz.find_mentions(text)
         self.context = Counter(c for m in self.mentions for c in m.codes)
+        self._memo: dict[tuple, Region] = {}
         self._adjacent_parent: dict[int, tuple[str, ...]] = {}
         for prev, cur in zip(self.mentions, self.mentions[1:]):
             if prev.end == cur.start:
@@ -208,7 +214,10 @@ class RegionResolver:
 
     def resolve_mention(self, mention: Mention) -> Region:
         parents = self._adjacent_parent.get(mention.start, ())
-        return self._resolve(mention.text, set(mention.codes), parents)
+        key = (mention.text, mention.codes, parents)
+        if key not in self._memo:  # an article names the same places again and again
+            self._memo[key] = self._resolve(mention.text, set(mention.codes), parents)
+        return self._memo[key].model_copy()
 
     def resolve(self, name: str) -> Region:
         """Resolve a free-standing name, e.g. one an LLM returned: 花都, 天津市和平区."""

@@ -33,17 +33,19 @@ LEAD_GAP = re.compile(r"^[^，。；,;：:！？!?“”\"]{0,6}$")
 MUTUAL = re.compile(r"与|同")
 # Between a help word and its recipient in a checked quote: a list of places, no clause break.
 DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?]{0,30}$")
-ARRIVE = re.compile(r"(?:来到|赴|前往|深入|走进|到)$")
+# "来到(望谟县)石屯镇": arriving at a place, possibly through its parent's name.
+ARRIVE = re.compile(r"(?:来到|赴|前往|深入|走进|到)[^，。；,;、]{0,6}$")
 
 
 def relations_in(text: str) -> list[tuple[int, int, Relation]]:
     found: list[tuple[int, int, Relation]] = []
-    taken: list[tuple[int, int]] = []
+    taken: set[int] = set()  # character positions already part of a relation word
     for pattern, relation in RELATION_PATTERNS:
         for m in pattern.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            span = range(m.start(), m.end())
+            if any(i in taken for i in span):
                 continue
-            taken.append((m.start(), m.end()))
+            taken.update(span)
             found.append((m.start(), m.end(), relation))
     return sorted(found)
 
@@ -57,9 +59,9 @@ def article_relation(text: str) -> Relation | None:
 
 
 def refine_relation(relation: Relation, helper_province: str | None, recipient_province: str | None,
-                    text: str) -> Relation:
-    """对口帮扶 from an eastern to a western province in an 东西部 article is east_west."""
-    if relation in (Relation.counterpart_assistance, Relation.other) and "东西部" in text:
+                    east_west_article: bool) -> Relation:
+    """对口帮扶 from an eastern to a western province in an article about 东西部协作 is east_west."""
+    if relation in (Relation.counterpart_assistance, Relation.other) and east_west_article:
         if is_east_to_west(helper_province, recipient_province):
             return Relation.east_west
     return relation
@@ -81,7 +83,7 @@ def wording_direction(text: str, helper: str, recipient: str) -> bool | None:
             return False
     for name, other in ((recipient, helper), (helper, recipient)):
         at = text.find(name)
-        if at > 0 and ARRIVE.search(text[max(0, at - 4):at]) and 0 <= text.find(other) < at:
+        if at > 0 and ARRIVE.search(text[max(0, at - 10):at]) and 0 <= text.find(other) < at:
             return name == recipient  # "A…来到B开展帮扶": B is helped
     words = [(s, e) for s, e, _ in relations_in(text)] + [(m.start(), m.end()) for m in HELP_VERB.finditer(text)]
     for start, end in sorted(words):

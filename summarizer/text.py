@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 SENTENCE_END = re.compile(r"[。！？!?；;]+|\n+")
@@ -58,8 +59,24 @@ class Span:
         return self.start <= start and (end if end is not None else start) <= self.end
 
 
-def split(text: str, boundary: re.Pattern, keep_punct: bool = True) -> list[Span]:
-    spans: list[Span] = []
+class Spans(list):
+    """Spans in text order, found by offset in O(log n)."""
+
+    @property
+    def starts(self) -> list[int]:
+        if getattr(self, "_starts", None) is None or len(self._starts) != len(self):
+            self._starts = [span.start for span in self]
+        return self._starts
+
+    def index_at(self, start: int, end: int | None = None) -> int | None:
+        i = bisect_right(self.starts, start) - 1
+        if i >= 0 and self[i].contains(start, end):
+            return i
+        return None
+
+
+def split(text: str, boundary: re.Pattern, keep_punct: bool = True) -> Spans:
+    spans = Spans()
     pos = 0
     for m in boundary.finditer(text):
         end = m.end() if keep_punct and "\n" not in m.group(0) else m.start()
@@ -78,29 +95,27 @@ def _add(spans: list[Span], text: str, start: int, end: int) -> None:
         spans.append(Span(start, end, text[start:end]))
 
 
-def sentences(text: str) -> list[Span]:
+def sentences(text: str) -> Spans:
     """Sentences ending in 。！？； or a line break (a list item is a sentence)."""
     return split(text, SENTENCE_END)
 
 
-def periods(text: str) -> list[Span]:
+def periods(text: str) -> Spans:
     """Full sentences, ending only in 。！？ or a line break (；-lists stay together)."""
     return split(text, PERIOD_END)
 
 
-def paragraphs(text: str) -> list[Span]:
+def paragraphs(text: str) -> Spans:
     return split(text, re.compile(r"\n+"), keep_punct=False)
 
 
-def clauses(text: str) -> list[Span]:
+def clauses(text: str) -> Spans:
     return split(text, CLAUSE_END, keep_punct=False)
 
 
-def enclosing(spans: list[Span], start: int, end: int | None = None) -> Span | None:
-    for span in spans:
-        if span.contains(start, end):
-            return span
-    return None
+def enclosing(spans: Spans, start: int, end: int | None = None) -> Span | None:
+    i = spans.index_at(start, end)
+    return spans[i] if i is not None else None
 
 
 def clip(text: str, limit: int) -> str:

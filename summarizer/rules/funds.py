@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..money import Amount, find_amounts
 from ..schemas import Evidence, Fund, FundKind, Pairing
-from ..text import Span, clauses, enclosing, mask_org_names, periods
+from ..text import Span, Spans, clauses, enclosing, mask_org_names, periods
 from .pairings import Place
 
 # Per-capita figures, prices and wages are money but not funds.
@@ -42,24 +43,31 @@ def fund_kind(clause: str) -> FundKind:
     return FundKind.other
 
 
+def _places_in(places: list[Place], starts: list[int], span: Span) -> list[Place]:
+    lo, hi = bisect_left(starts, span.start), bisect_left(starts, span.end)
+    return [p for p in places[lo:hi] if p.end <= span.end]
+
+
 def extract_funds(text: str, pairings: list[Pairing], places: list[Place], published_year: int | None) -> list[Fund]:
     clause_spans = clauses(text)
     period_spans = periods(text)
     helpers = {p.helper.name for p in pairings}
     funds: list[Fund] = []
     amounts: list[Amount] = []
+    starts = [p.start for p in places]
     for amount in find_amounts(text):
         clause = enclosing(clause_spans, amount.start, amount.end) or Span(amount.start, amount.end, amount.text)
         sentence = enclosing(period_spans, amount.start, amount.end) or clause
         if NOT_A_FUND_BEFORE.search(text[clause.start:amount.start]) or NOT_A_FUND_AFTER.match(text[amount.end:]):
             continue
         evidence = _evidence(text, clause_spans, clause)
+        nearby = _places_in(places, starts, sentence)
         fund = Fund(
             amount_yuan=float(amount.yuan),
             amount_text=amount.text,
             kind=fund_kind(evidence.text),
-            donor=_donor(text, sentence, amount, places, helpers),
-            recipient=_recipient(text, sentence, amount, places),
+            donor=_donor(text, sentence, amount, nearby, helpers),
+            recipient=_recipient(text, sentence, amount, nearby),
             purpose=_purpose(text[amount.end:clause.end] + text[clause.end:sentence.end][:40]),
             year=_year(text[sentence.start:amount.start], published_year),
             evidence=evidence,
@@ -71,10 +79,10 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
     return funds
 
 
-def _evidence(text: str, clause_spans: list[Span], clause: Span) -> Evidence:
+def _evidence(text: str, clause_spans: Spans, clause: Span) -> Evidence:
     start = clause.start
-    index = clause_spans.index(clause) if clause in clause_spans else -1
-    if clause.end - clause.start < 12 and index > 0 and text[clause_spans[index - 1].end:clause.start].strip() in ",，":
+    index = clause_spans.index_at(clause.start, clause.end)
+    if clause.end - clause.start < 12 and index and text[clause_spans[index - 1].end:clause.start].strip() in ",，":
         start = clause_spans[index - 1].start  # "其中,安排资金…" keeps the clause before it
     return Evidence(text=text[start:clause.end], start=start, end=clause.end)
 

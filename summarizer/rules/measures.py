@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..schemas import Category, Evidence, Indicator, Measure
-from ..text import clauses, clip, mask_org_names, sentences
+from ..text import clauses, clip, enclosing, mask_org_names, sentences
 
 CATEGORY_WORDS: list[tuple[Category, re.Pattern]] = [
     (Category.industry, re.compile(
@@ -100,7 +100,5 @@ def _indicator_name(sentence: str, start: int, end: int) -> str:
 
 def _description(text, clause_spans, start, end, cues, category) -> str:
     position = min(p for p, c in cues if c is category) + start
-    for clause in clause_spans:
-        if clause.start <= position < clause.end:
-            return clip(clause.text, 80)
-    return clip(text[start:end], 80)
+    clause = enclosing(clause_spans, position)
+    return clip(clause.text if clause else text[start:end], 80)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ..regions import RegionResolver, is_east_to_west
@@ -57,12 +58,15 @@ def extract_pairings(text: str, resolver: RegionResolver) -> list[Pairing]:
     if default is None:
         return []  # without any relation wording, a help verb alone is not a pairing
     all_places = places(resolver)
+    east_west_article = "东西部" in text
     found: dict[tuple[str, str], Pairing] = {}
     explicit: set[tuple[str, str]] = set()  # pairs named with relation wording, not just a help verb
     sentence_spans = sentences(text)
     clause_spans = clauses(text)
+    place_starts = [p.start for p in all_places]
     for sentence in sentence_spans:
-        inside = [p for p in all_places if sentence.contains(p.start, p.end)]
+        lo, hi = bisect_left(place_starts, sentence.start), bisect_left(place_starts, sentence.end)
+        inside = [p for p in all_places[lo:hi] if sentence.contains(p.start, p.end)]
         if not inside and not org_names(sentence.text):
             continue
         triggers = [(s + sentence.start, e + sentence.start, r) for s, e, r in relations_in(sentence.text)]
@@ -76,7 +80,7 @@ def extract_pairings(text: str, resolver: RegionResolver) -> list[Pairing]:
             pairs = _pairs_around(text, sentence, inside, receiving, start, end, mutual_ok=relation is not None)
             for helper, recipient in pairs:
                 rel = relation or default
-                pairing = _orient(text, helper, recipient, rel, start, end, clause_spans)
+                pairing = _orient(text, helper, recipient, rel, start, end, clause_spans, east_west_article)
                 if pairing is None:
                     continue
                 key = (pairing.helper.adcode or pairing.helper.name, pairing.recipient.adcode or pairing.recipient.name)
@@ -138,14 +142,14 @@ def _helper_before(text: str, sentence: Span, before: list[Place], recipients: l
 
 
 def _orient(text: str, helper: Place, recipient: Place, relation: Relation, start: int, end: int,
-            clause_spans: list[Span]) -> Pairing | None:
+            clause_spans: list[Span], east_west_article: bool) -> Pairing | None:
     if _related(helper.region, recipient.region):
         return None
     hp, rp = _province(helper.region), _province(recipient.region)
     if is_east_to_west(hp, rp) is False:
         helper, recipient = recipient, helper
         hp, rp = rp, hp
-    relation = refine_relation(relation, hp, rp, text)
+    relation = refine_relation(relation, hp, rp, east_west_article)
     lo = min(helper.start, recipient.start, start)
     hi = max(helper.end, recipient.end, end)
     first = enclosing(clause_spans, lo) or Span(lo, lo, "")
