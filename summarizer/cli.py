@@ -301,6 +301,89 @@ def check_command(
     raise typer.Exit(1 if any_error else 0)
 
 
+REPORT_FORMATS = ("table", "md", "csv", "html", "json")
+RESULT_SUFFIXES = (".json", ".jsonl")
+
+
+@app.command()
+def report(
+    inputs: list[str] = typer.Argument(..., help="JSON/JSONL results from `summarize`, or article files/directories "
+                                                 "(summarized first, with the cache)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, md, csv, html or json."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o",
+                                            help="Output file; for csv a directory gets one CSV per view."),
+    by: list[str] = typer.Option([], "--by", help="Views to show (repeat): pairing, recipient, helper, compare, "
+                                                  "matrix. Default: all."),
+    regions: list[str] = typer.Option([], "--region", help="Compare these regions side by side (repeat); "
+                                                           "also filters the other views."),
+    level: str = typer.Option("as_written", "--level", help="Roll regions up to: as_written, county, city, province."),
+    backend: str = BackendOpt,
+    model: Optional[str] = ModelOpt,
+    base_url: Optional[str] = BaseUrlOpt,
+    temperature: float = TemperatureOpt,
+    mode: str = ModeOpt,
+    timeout: float = TimeoutOpt,
+    concurrency: int = ConcurrencyOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    no_cache: bool = NoCacheOpt,
+) -> None:
+    """Compare regions across many articles: who gives how much to whom, for what."""
+    from .report import ROLLUP_LEVELS, build_report
+    from .report_render import VIEWS, as_csv, as_html, as_json, as_markdown, as_table, csv_rows
+
+    if fmt not in REPORT_FORMATS:
+        fail(f"--format {fmt!r}: choose from {', '.join(REPORT_FORMATS)}")
+    if level not in ROLLUP_LEVELS:
+        fail(f"--level {level!r}: choose from {', '.join(ROLLUP_LEVELS)}")
+    unknown = [v for v in by if v not in VIEWS]
+    if unknown:
+        fail(f"--by {unknown[0]!r}: choose from {', '.join(VIEWS)}")
+    views = list(by) or list(VIEWS)
+    if regions and "compare" not in views:
+        views.append("compare")
+
+    results: list[Result] = []
+    failed = 0
+    result_files = [i for i in inputs if i.lower().endswith(RESULT_SUFFIXES) and Path(i).is_file()]
+    article_inputs = [i for i in inputs if i not in result_files]
+    for path in result_files:
+        for loaded in load_results(Path(path)):
+            if loaded.result is None:
+                err.print(f"[red]summarizer: skipped:[/red] {loaded.label}: {loaded.error}", highlight=False)
+                failed += 1
+            else:
+                results.append(loaded.result)
+    if article_inputs:
+        chosen = choose_backend(backend, model, base_url, temperature, mode, timeout)
+        pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache))
+        outcomes = run_pipeline(pipeline, list(expand_inputs(article_inputs)), concurrency, lambda i, o: None)
+        failed += report_failures(outcomes)
+        results += [o.result for o in outcomes if o.ok]
+    if not results:
+        fail("no results to report on")
+
+    data = build_report(results, rollup=level, regions=regions)
+    if fmt == "table":
+        console = Console(file=open(out_path, "w", encoding="utf-8"), width=160) if out_path else out
+        console.print(as_table(data, views))
+    elif fmt == "csv" and out_path is not None and (out_path.is_dir() or not out_path.suffix):
+        out_path.mkdir(parents=True, exist_ok=True)
+        rows = csv_rows(data, views)
+        for view in sorted({r["view"] for r in rows}):
+            (out_path / f"{view}.csv").write_text(as_csv([r for r in rows if r["view"] == view]), encoding="utf-8")
+        err.print(f"wrote one CSV per view to {out_path}/", highlight=False)
+    else:
+        render = {"md": as_markdown, "html": as_html, "json": as_json,
+                  "csv": lambda d, v: as_csv(csv_rows(d, v))}[fmt]
+        text = render(data, views)
+        if out_path:
+            out_path.write_text(text, encoding="utf-8")
+            err.print(f"wrote {out_path}", highlight=False)
+        else:
+            sys.stdout.write(text)
+    raise typer.Exit(1 if failed else 0)
+
+
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 

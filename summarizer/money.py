@@ -116,7 +116,7 @@ def written_as_count(text: str, amount_text: str) -> bool:
 def format_yuan(yuan: float | Decimal) -> str:
     value = Decimal(str(yuan))
     if abs(value) >= Decimal(100_000_000):
-        return f"{(value / Decimal(100_000_000)).normalize():f}亿元"
+        return f"{(value / Decimal(100_000_000)).quantize(Decimal('0.0001')).normalize():f}亿元"
     if abs(value) >= Decimal(10_000):
         return f"{(value / Decimal(10_000)).quantize(Decimal('0.0001')).normalize():f}万元"
     return f"{value.normalize():f}元"

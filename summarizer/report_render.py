@@ -1,0 +1,316 @@
+"""Report formats: rich tables, Markdown, CSV, JSON and one self-contained HTML file.
+
+Every figure can be traced: Markdown gives footnotes with the article and quote, HTML
+links each figure to its evidence highlighted in an article viewer, CSV and JSON carry
+the references alongside the numbers.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from importlib import resources
+
+from jinja2 import Environment, select_autoescape
+from rich.console import Group as RichGroup
+from rich.console import RenderableType
+from rich.table import Table
+
+from .money import format_yuan
+from .report import FundEntry, Group, Ref, ReportData
+from .schemas import Category, FundKind
+
+VIEWS = ("pairing", "recipient", "helper", "compare", "matrix")
+KINDS = [k.value for k in FundKind]
+CATEGORIES = [c.value for c in Category]
+KIND_COLOURS = {"fiscal": "#1f77b4", "social": "#ff7f0e", "donation": "#2ca02c", "investment": "#d62728",
+                "procurement": "#9467bd", "credit": "#8c564b", "returns": "#e377c2", "other": "#7f7f7f"}
+
+
+def _money(group: Group, kind: str) -> str:
+    value = group.funds_by_kind.get(kind, 0.0)
+    if not value:
+        return ""
+    return ("≈" if kind in group.approximate_kinds else "") + format_yuan(value)
+
+
+def _total(group: Group) -> str:
+    if not group.total_yuan:
+        return ""
+    return ("≈" if group.approximate_kinds else "") + format_yuan(group.total_yuan)
+
+
+def _categories(group: Group) -> str:
+    return ", ".join(c if n == 1 else f"{c} ×{n}" for c, n in group.categories.most_common())
+
+
+def _views(data: ReportData, views: list[str]) -> list[tuple[str, str, list[Group]]]:
+    titles = {"pairing": ("By pairing (helper → recipient)", data.by_pairing),
+              "recipient": (f"By recipient region ({data.rollup})", data.by_recipient),
+              "helper": (f"By helper region ({data.rollup})", data.by_helper),
+              "compare": ("Regions side by side", data.compare)}
+    return [(v, *titles[v]) for v in views if v in titles and (v != "compare" or data.compare)]
+
+
+# --- terminal ------------------------------------------------------------------------------
+
+def as_table(data: ReportData, views: list[str]) -> RenderableType:
+    parts: list[RenderableType] = []
+    for view, title, groups in _views(data, views):
+        table = Table(title=title, title_justify="left", expand=True)
+        columns = ["row", "relation", "articles", "total", "by kind", "measures", "years"]
+        if view != "pairing":
+            columns.append("partners")
+        for col in columns:
+            table.add_column(col, overflow="fold", no_wrap=col == "row",
+                             ratio=3 if col in ("by kind", "measures") else None if col == "row" else 1)
+        for g in groups:
+            kinds = "\n".join(f"{k} {_money(g, k)}" for k in KINDS if g.funds_by_kind.get(k))
+            row = [g.label, ", ".join(g.relations), str(len(g.articles)), _total(g), kinds, _categories(g),
+                   ", ".join(map(str, sorted(g.years)))]
+            if view != "pairing":
+                row.append(", ".join(sorted(g.partners)))
+            table.add_row(*row)
+        parts.append(table)
+    if "matrix" in views and data.matrix:
+        table = Table(title="Measure categories × recipient region (articles)", title_justify="left")
+        table.add_column("region")
+        used = [c for c in CATEGORIES if any(c in row for row in data.matrix.values())]
+        for c in used:
+            table.add_column(c, justify="right")
+        for region, row in data.matrix.items():
+            table.add_row(region, *[str(row.get(c, "")) for c in used])
+        parts.append(table)
+    parts.append(_notes_table(data))
+    return RichGroup(*parts)
+
+
+def _notes_table(data: ReportData) -> Table:
+    table = Table(title="Not added up", title_justify="left", expand=True)
+    for col in ("what", "amount", "sources"):
+        table.add_column(col, overflow="fold")
+    for m in data.merges:
+        table.add_row(f"merged duplicate: {m.reason}", data.articles[m.merged.article].source,
+                      f"kept {data.articles[m.kept.article].source} {m.kept.record}")
+    for e in data.ledger:
+        if not e.counted:
+            table.add_row(f"sub-allocation of {e.sub_allocation_of}", e.amount_text, _sources(data, e.refs))
+    for e in data.unattributed:
+        table.add_row("no pairing in its article can be named", e.amount_text, _sources(data, e.refs))
+    return table
+
+
+def _sources(data: ReportData, refs: list[Ref]) -> str:
+    return "; ".join(f"{data.articles[r.article].source} {r.record}" for r in refs)
+
+
+# --- markdown ------------------------------------------------------------------------------
+
+def as_markdown(data: ReportData, views: list[str]) -> str:
+    notes: list[str] = []
+
+    def cite(refs: list[Ref]) -> str:
+        marks = []
+        for ref in refs:
+            notes.append(f"[^{len(notes) + 1}]: {data.articles[ref.article].title or data.articles[ref.article].source} "
+                         f"({data.articles[ref.article].source}, {ref.record}): “{ref.quote}”")
+            marks.append(f"[^{len(notes)}]")
+        return "".join(marks)
+
+    out = [f"# Pairing-assistance report\n\n{len(data.articles)} article(s), {len(data.ledger)} distinct fund(s); "
+           f"≈ marks approximate amounts. Sub-allocations and duplicates are not added (see the end).\n"]
+    for view, title, groups in _views(data, views):
+        out.append(f"## {title}\n")
+        out.append("| row | relation | articles | total | by kind | measures | years |")
+        out.append("|---|---|---|---|---|---|---|")
+        for g in groups:
+            kinds = "; ".join(f"{k} {_money(g, k)}{cite(g.fund_refs[k])}" for k in KINDS if g.funds_by_kind.get(k))
+            out.append(f"| {g.label} | {', '.join(g.relations)} | {len(g.articles)} | {_total(g)} | {kinds} | "
+                       f"{_categories(g)} | {', '.join(map(str, sorted(g.years)))} |")
+        out.append("")
+    if "matrix" in views and data.matrix:
+        used = [c for c in CATEGORIES if any(c in row for row in data.matrix.values())]
+        out.append("## Measure categories × recipient region (articles)\n")
+        out.append("| region | " + " | ".join(used) + " |")
+        out.append("|---|" + "---|" * len(used))
+        for region, row in data.matrix.items():
+            out.append(f"| {region} | " + " | ".join(str(row.get(c, "")) for c in used) + " |")
+        out.append("")
+    out.append("## Not added up\n")
+    for m in data.merges:
+        out.append(f"- merged duplicate ({m.reason}){cite([m.merged])}, kept{cite([m.kept])}")
+    for e in data.ledger:
+        if not e.counted:
+            out.append(f"- {e.amount_text}: sub-allocation of {e.sub_allocation_of}{cite(e.refs)}")
+    for e in data.unattributed:
+        out.append(f"- {e.amount_text} ({e.kind}): no pairing in its article can be named{cite(e.refs)}")
+    out.append("")
+    out.extend(notes)
+    return "\n".join(out) + "\n"
+
+
+# --- csv -------------------------------------------------------------------------------------
+
+CSV_FIELDS = ["view", "row", "metric", "value", "unit", "approximate", "sources"]
+
+
+def csv_rows(data: ReportData, views: list[str]) -> list[dict]:
+    rows: list[dict] = []
+    for view, _, groups in _views(data, views):
+        for g in groups:
+            rows.append(dict(view=view, row=g.label, metric="articles", value=len(g.articles), unit="", approximate="",
+                             sources=""))
+            for k in KINDS:
+                if g.funds_by_kind.get(k):
+                    rows.append(dict(view=view, row=g.label, metric=f"funds.{k}", value=g.funds_by_kind[k], unit="元",
+                                     approximate=k in g.approximate_kinds, sources=_sources(data, g.fund_refs[k])))
+            for c, n in g.categories.items():
+                rows.append(dict(view=view, row=g.label, metric=f"measures.{c}", value=n, unit="articles",
+                                 approximate="", sources=""))
+            for (c, unit), v in g.indicators.items():
+                rows.append(dict(view=view, row=g.label, metric=f"indicators.{c}", value=v, unit=unit, approximate="",
+                                 sources=""))
+    if "matrix" in views:
+        for region, row in data.matrix.items():
+            for c, n in row.items():
+                rows.append(dict(view="matrix", row=region, metric=c, value=n, unit="articles", approximate="",
+                                 sources=""))
+    for e in data.ledger:
+        rows.append(dict(view="ledger", row=f"{_place(e.helper)} → {_place(e.recipient)}", metric=f"fund.{e.kind}",
+                         value=e.amount_yuan, unit="元", approximate=e.approximate,
+                         sources=_sources(data, e.refs) + (f" (sub-allocation of {e.sub_allocation_of})"
+                                                           if not e.counted else "")))
+    return rows
+
+
+def _place(place) -> str:
+    return place.label if place else "?"
+
+
+def as_csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+# --- json ------------------------------------------------------------------------------------
+
+def _ref(ref: Ref) -> dict:
+    return {"article": ref.article, "record": ref.record, "quote": ref.quote, "start": ref.start, "end": ref.end}
+
+
+def _place_dict(place) -> dict | None:
+    return None if place is None else {"name": place.name, "full_name": place.full_name, "adcode": place.adcode,
+                                       "level": place.level}
+
+
+def as_json(data: ReportData, views: list[str]) -> str:
+    def group_dict(g: Group) -> dict:
+        return {"row": g.label, "key": g.key, "relations": dict(g.relations), "articles": sorted(g.articles),
+                "total_yuan": g.total_yuan, "funds_by_kind": dict(g.funds_by_kind),
+                "approximate_kinds": sorted(g.approximate_kinds),
+                "fund_refs": {k: [_ref(r) for r in refs] for k, refs in g.fund_refs.items()},
+                "categories": dict(g.categories),
+                "indicators": [{"category": c, "unit": u, "value": v} for (c, u), v in g.indicators.items()],
+                "years": sorted(g.years), "partners": sorted(g.partners)}
+
+    def entry_dict(e: FundEntry) -> dict:
+        return {"amount_yuan": e.amount_yuan, "amount_text": e.amount_text, "kind": e.kind, "year": e.year,
+                "approximate": e.approximate, "helper": _place_dict(e.helper), "recipient": _place_dict(e.recipient),
+                "refs": [_ref(r) for r in e.refs], "sub_allocation_of": e.sub_allocation_of, "counted": e.counted}
+
+    payload = {
+        "articles": [{"source": a.source, "title": a.title, "published": a.published, "outlet": a.outlet}
+                     for a in data.articles],
+        "rollup": data.rollup,
+        "views": {view: [group_dict(g) for g in groups] for view, _, groups in _views(data, views)},
+        "matrix": data.matrix if "matrix" in views else {},
+        "ledger": [entry_dict(e) for e in data.ledger],
+        "merged": [{"kept": _ref(m.kept), "merged": _ref(m.merged), "reason": m.reason} for m in data.merges],
+        "unattributed": [entry_dict(e) for e in data.unattributed],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- html ------------------------------------------------------------------------------------
+
+def _bar_chart(rows: list[tuple[str, dict[str, float]]], width: int = 640) -> str:
+    """Horizontal stacked bars as inline SVG (no script, no network)."""
+    rows = [r for r in rows if sum(r[1].values())]
+    if not rows:
+        return "<p class='empty'>No money attributed to a pairing.</p>"
+    top = max(sum(v.values()) for _, v in rows)
+    label_w, bar_w, row_h = 220, width - 320, 26
+    parts = [f"<svg role='img' width='{width}' height='{row_h * len(rows) + 10}'>"]
+    for i, (label, kinds) in enumerate(rows):
+        y = i * row_h + 5
+        parts.append(f"<text x='0' y='{y + 16}' class='lbl'>{html.escape(label)}</text>")
+        x = label_w
+        for kind in KINDS:
+            value = kinds.get(kind, 0)
+            if not value:
+                continue
+            w = max(1.0, bar_w * value / top)
+            parts.append(f"<rect x='{x:.1f}' y='{y}' width='{w:.1f}' height='18' fill='{KIND_COLOURS[kind]}'>"
+                         f"<title>{kind}: {format_yuan(value)}</title></rect>")
+            x += w
+        parts.append(f"<text x='{x + 6:.1f}' y='{y + 14}' class='val'>{format_yuan(sum(kinds.values()))}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _timeline(data: ReportData) -> list[tuple[str, dict[str, float]]]:
+    years: dict[str, dict[str, float]] = {}
+    for e in data.ledger:
+        if e.counted:
+            key = str(e.year or data.articles[e.refs[0].article].published and
+                      data.articles[e.refs[0].article].published[:4] or "unknown year")
+            years.setdefault(key, {}).setdefault(e.kind, 0.0)
+            years[key][e.kind] += e.amount_yuan
+    return sorted(years.items())
+
+
+def _highlighted(article, index: int) -> str:
+    """Article text with evidence spans wrapped in <mark>, colour-coded by record type."""
+    text = article.text
+    bounds = sorted({0, len(text), *[s for s, _, _, _ in article.spans], *[e for _, e, _, _ in article.spans]})
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        covering = [(s, e, kind, path) for s, e, kind, path in article.spans if s <= a and b <= e]
+        piece = html.escape(text[a:b]).replace("\n", "<br>")
+        if not covering:
+            out.append(piece)
+            continue
+        kind = min(covering, key=lambda c: ("fund", "pairing", "measure").index(c[2]))[2]
+        ids = " ".join(f"a{index}-{p.replace('[', '').replace(']', '')}" for _, _, _, p in covering)
+        anchors = "".join(f"<span id='a{index}-{p.replace('[', '').replace(']', '')}'></span>"
+                          for s, _, _, p in covering if s == a)
+        out.append(f"{anchors}<mark class='{kind}' data-records='{ids}'>{piece}</mark>")
+    return "".join(out)
+
+
+def _anchor(ref: Ref) -> str:
+    return f"#a{ref.article}-{ref.record.replace('[', '').replace(']', '')}"
+
+
+def as_html(data: ReportData, views: list[str]) -> str:
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["yuan"] = format_yuan
+    env.globals.update(anchor=_anchor, money=_money, total=_total, kinds=KINDS, colours=KIND_COLOURS,
+                       categories_of=_categories)
+    template = env.from_string(resources.files("summarizer").joinpath("templates/report.html.j2").read_text("utf-8"))
+    used = [c for c in CATEGORIES if any(c in row for row in data.matrix.values())]
+    peak = max([n for row in data.matrix.values() for n in row.values()] or [1])
+    return template.render(
+        data=data,
+        views=_views(data, views),
+        show_matrix="matrix" in views and bool(data.matrix),
+        categories=used,
+        peak=peak,
+        pairing_chart=_bar_chart([(g.label, dict(g.funds_by_kind)) for g in data.by_pairing]),
+        timeline_chart=_bar_chart(_timeline(data)),
+        articles=[(i, a, _highlighted(a, i)) for i, a in enumerate(data.articles)],
+    )
