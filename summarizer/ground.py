@@ -79,12 +79,8 @@ def ground_region(region: Region, resolver) -> Region:
 
 
 def ground(extraction: Extraction, text: str) -> Extraction:
-    resolved: list[RegionResolver] = []
-
     def resolver() -> RegionResolver:  # built only when a name needs resolving
-        if not resolved:
-            resolved.append(RegionResolver(text))
-        return resolved[0]
+        return RegionResolver.for_text(text)
 
     pairings = [
         p.model_copy(update={

@@ -201,6 +201,12 @@ def gazetteer() -> Gazetteer:
 class RegionResolver:
     """Resolves names against one article's text (its mentions are the context)."""
 
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def for_text(text: str) -> "RegionResolver":
+        """Shared per text: extraction, validation and grounding of one article scan it once."""
+        return RegionResolver(text)
+
     def __init__(self, text: str, gaz: Gazetteer | None = None):
         self.gaz = gaz or gazetteer()
         self.text = text

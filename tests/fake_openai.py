@@ -7,6 +7,7 @@ headers, a hang, or a dropped connection. Every request body is recorded.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -56,9 +57,26 @@ class FakeOpenAI:
             def log_message(self, *args):  # keep test output clean
                 pass
 
+            def setup(self):
+                super().setup()
+                # headers and body go out as separate writes: without this, Nagle's algorithm and
+                # delayed ACKs add ~40 ms to every response
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+            def _body(self) -> bytes:
+                if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+                    data = b""
+                    while True:
+                        size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                        if size == 0:
+                            self.rfile.readline()
+                            return data
+                        data += self.rfile.read(size)
+                        self.rfile.readline()
+                return self.rfile.read(int(self.headers.get("content-length", 0)))
+
             def do_POST(self):
-                length = int(self.headers.get("content-length", 0))
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = json.loads(self._body() or b"{}")
                 with fake.lock:
                     fake.requests.append(body)
                     reply = fake.script.popleft() if fake.script else (fake.default(body) if fake.default else None)
@@ -128,3 +146,29 @@ def completion(request: dict, payload: dict | str) -> dict:
         "usage": {"prompt_tokens": prompt_chars, "completion_tokens": len(arguments),
                   "total_tokens": prompt_chars + len(arguments)},
     }
+
+
+def serve_gold_answers(latency: float, port_file: str) -> None:
+    """Serve gold-derived answers for the seeds until killed (for benchmarks, in its own process)."""
+    from gold_answers import gold_answer, seed_paths
+
+    answers = {}
+    for seed in seed_paths():
+        good = gold_answer(seed)
+        answers[good["summary"][:30]] = good
+
+    def reply(body: dict) -> Reply:
+        user = body["messages"][-1]["content"]
+        return next((answer(v) for k, v in answers.items() if k in user), status(500, message="unknown article"))
+
+    with FakeOpenAI(latency=latency) as fake:
+        fake.default = reply
+        with open(port_file, "w") as fh:
+            fh.write(fake.url)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    serve_gold_answers(float(sys.argv[1]), sys.argv[2])

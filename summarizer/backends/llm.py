@@ -13,6 +13,7 @@ with tenacity: exponential backoff with jitter, bounded attempts and total time.
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import json
 import logging
@@ -74,6 +75,11 @@ class MeasureDraft(BaseModel):
 class ArticleExtraction(BaseModel):
     """Records extracted from one article (or one chunk of a long one)."""
 
+    @classmethod
+    def model_json_schema(cls, *args, **kwargs) -> dict:
+        # instructor asks for the schema on every request; building it costs more than the rest of a request.
+        return copy.deepcopy(_schema_of(cls, args, tuple(sorted(kwargs.items()))))
+
     summary: str = Field(description="一到三句简体中文摘要")
     pairings: list[PairingDraft] = Field(default_factory=list)
     funds: list[FundDraft] = Field(default_factory=list)
@@ -92,6 +98,11 @@ class ArticleExtraction(BaseModel):
             lines = [f"{path}: {c.rule}: {c.message}" for path, checks in errors.items() for c in checks]
             raise ValueError("These records contradict the article; fix or remove them:\n" + "\n".join(lines))
         return self
+
+
+@lru_cache(maxsize=8)
+def _schema_of(cls, args: tuple, kwargs: tuple) -> dict:
+    return BaseModel.model_json_schema.__func__(cls, *args, **dict(kwargs))
 
 
 def to_extraction(drafts: ArticleExtraction) -> Extraction:

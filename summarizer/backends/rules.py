@@ -23,7 +23,7 @@ class RulesBackend:
 
     def extract_sync(self, article: CleanArticle) -> Extraction:
         text = article.text
-        resolver = RegionResolver(text)
+        resolver = RegionResolver.for_text(text)
         found_places = places(resolver)
         pairings = extract_pairings(text, resolver)
         year = int(article.published[:4]) if article.published else None
