@@ -40,7 +40,7 @@ def result_view(result: Result) -> RenderableType:
             if f.part_of is not None:
                 amount += f" (part of #{f.part_of})"
             flow = f"{f.donor or '?'} → {f.recipient or '?'}"
-            table.add_row(str(i), amount, format_yuan(f.amount_yuan), f.kind.value, flow, str(f.year or ""),
+            table.add_row(str(i), amount, f"{f.amount_yuan:,.0f}", f.kind.value, flow, str(f.year or ""),
                           clip(f.evidence.text, 40))
         parts.append(table)
     if result.measures:
