@@ -118,6 +118,15 @@ def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_ou
     return [o for o in outcomes if o is not None]
 
 
+def summarize_sources(sources: list[str], backend: str, model: str | None, base_url: str | None,
+                      temperature: float, mode: str, timeout: float, concurrency: int, cache_dir: Path | None,
+                      no_cache: bool, refresh: bool = False, on_outcome=lambda index, outcome: None) -> list[Outcome]:
+    """The pipeline over many inputs with the chosen backend and cache: shared by summarize, eval and report."""
+    chosen = choose_backend(backend, model, base_url, temperature, mode, timeout)
+    pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache), refresh=refresh)
+    return run_pipeline(pipeline, sources, concurrency, on_outcome)
+
+
 def report_failures(outcomes: list[Outcome]) -> int:
     failures = [o for o in outcomes if not o.ok]
     for o in failures:
@@ -162,8 +171,6 @@ def summarize(
     if as_json and as_jsonl:
         fail("choose one of --json and --jsonl")
     sources = list(expand_inputs(paths))
-    chosen = choose_backend(backend, model, base_url, temperature, mode, timeout)
-    pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache), refresh=refresh)
     try:
         sink = open(out_file, "w", encoding="utf-8") if out_file else None
     except OSError as exc:
@@ -181,7 +188,8 @@ def summarize(
             console.print(result_view(outcome.result))
 
     try:
-        outcomes = run_pipeline(pipeline, sources, concurrency, on_outcome)
+        outcomes = summarize_sources(sources, backend, model, base_url, temperature, mode, timeout, concurrency,
+                                     cache_dir, no_cache, refresh, on_outcome)
         if as_json:
             docs = [o.result.model_dump(mode="json") for o in outcomes if o.ok]
             payload = docs[0] if len(sources) == 1 and docs else docs
@@ -249,10 +257,8 @@ def eval_command(
         fail(f"{gold_dir}: no *.json gold files")
     results: dict[str, Result] = {}
     if predictions.is_dir():
-        chosen = choose_backend(backend, model, base_url, temperature, mode, timeout)
-        pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache))
-        sources = list(expand_inputs([str(predictions)]))
-        outcomes = run_pipeline(pipeline, sources, concurrency, lambda i, o: None)
+        outcomes = summarize_sources(list(expand_inputs([str(predictions)])), backend, model, base_url, temperature,
+                                     mode, timeout, concurrency, cache_dir, no_cache)
         report_failures(outcomes)
         results = {Path(o.source).stem: o.result for o in outcomes if o.ok}
     elif predictions.is_file():
@@ -354,9 +360,8 @@ def report(
             else:
                 results.append(loaded.result)
     if article_inputs:
-        chosen = choose_backend(backend, model, base_url, temperature, mode, timeout)
-        pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache))
-        outcomes = run_pipeline(pipeline, list(expand_inputs(article_inputs)), concurrency, lambda i, o: None)
+        outcomes = summarize_sources(list(expand_inputs(article_inputs)), backend, model, base_url, temperature, mode,
+                                     timeout, concurrency, cache_dir, no_cache)
         failed += report_failures(outcomes)
         results += [o.result for o in outcomes if o.ok]
     if not results:
