@@ -58,10 +58,9 @@ def article_relation(text: str) -> Relation | None:
     return counts.most_common(1)[0][0]
 
 
-def refine_relation(relation: Relation, helper_province: str | None, recipient_province: str | None,
-                    east_west_article: bool) -> Relation:
-    """对口帮扶 from an eastern to a western province in an article about 东西部协作 is east_west."""
-    if relation in (Relation.counterpart_assistance, Relation.other) and east_west_article:
+def refine_relation(relation: Relation, helper_province: str | None, recipient_province: str | None) -> Relation:
+    """对口帮扶 from an eastern province to a western one is 东西部协作 (east_west); within a province it stays."""
+    if relation in (Relation.counterpart_assistance, Relation.other):
         if is_east_to_west(helper_province, recipient_province):
             return Relation.east_west
     return relation

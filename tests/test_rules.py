@@ -109,3 +109,26 @@ def test_summary_is_short_chinese_from_the_text():
     result = summarize_text(UNSEEN_EAST_WEST, RulesBackend())
     assert 10 <= len(result.summary) <= 230
     assert all(s in clean(UNSEEN_EAST_WEST).text for s in result.summary.split("。") if s)
+
+
+@pytest.mark.parametrize("text, helper, recipient, relation", [
+    ("东莞对口帮扶昭通\n发布时间：2020-10-12\n广东省东莞市对口帮扶云南省昭通市以来，累计拨付财政帮扶资金12.5亿元。",
+     "东莞市", "昭通市", Relation.east_west),  # 对口帮扶 across east -> west provinces is 东西部协作
+    ("闽宁协作二十五年\n发布时间：2021-04-01\n福建与宁夏开展闽宁协作，福建省累计向宁夏援助资金33亿元。",
+     "福建", "宁夏", Relation.east_west),
+    ("铜仁与苏州\n发布时间：2019-06-01\n贵州省铜仁市与江苏省苏州市开展东西部扶贫协作，苏州市投入帮扶资金3.2亿元。",
+     "苏州市", "铜仁市", Relation.east_west),  # written west-first: oriented east -> west
+    ("会宁县接受河西区帮扶\n发布时间：2020-03-03\n会宁县积极接受天津市河西区的帮扶，河西区今年安排帮扶资金4000万元。",
+     "河西区", "会宁县", Relation.east_west),  # passive wording
+    ("湖州对口支援青川\n发布日期：2018-05-12\n浙江省湖州市对口支援四川省青川县十年来，援助资金超过10亿元。",
+     "湖州市", "青川县", Relation.counterpart_support),  # the body's names, not the headline's short ones
+])
+def test_unseen_pairing_wordings(text, helper, recipient, relation):
+    result = summarize_text(text, RulesBackend())
+    assert [(p.helper.name, p.recipient.name, p.relation) for p in result.pairings] == [(helper, recipient, relation)]
+    assert result.funds and result.funds[0].donor is not None
+
+
+def test_per_capita_income_is_not_a_fund():
+    text = "标题\n发布时间：2020-01-01\n天津市和平区对口帮扶靖远县，贫困户人均增收2000元，人均可支配收入达到8600元，每亩补贴300元。"
+    assert summarize_text(text, RulesBackend()).funds == []

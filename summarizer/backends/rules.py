@@ -25,7 +25,7 @@ class RulesBackend:
         text = article.text
         resolver = RegionResolver.for_text(text)
         found_places = places(resolver)
-        pairings = extract_pairings(text, resolver)
+        pairings = extract_pairings(text, resolver, article.title)
         year = int(article.published[:4]) if article.published else None
         return Extraction(
             summary=extractive_summary(text, article.title, {p.region.name for p in found_places}),

@@ -6,7 +6,7 @@ from bisect import bisect_left
 
 from ..money import Amount, find_amounts
 from ..schemas import Evidence, Fund, FundKind, Pairing
-from ..text import Span, Spans, clauses, enclosing, mask_org_names, periods
+from ..text import Span, Spans, clauses, enclosing, mask_org_names, org_names, periods
 from .pairings import Place
 
 # Per-capita figures, prices and wages are money but not funds.
@@ -51,7 +51,7 @@ def _places_in(places: list[Place], starts: list[int], span: Span) -> list[Place
 def extract_funds(text: str, pairings: list[Pairing], places: list[Place], published_year: int | None) -> list[Fund]:
     clause_spans = clauses(text)
     period_spans = periods(text)
-    helpers = {p.helper.name for p in pairings}
+    helpers = {p.helper.adcode or p.helper.name for p in pairings}
     funds: list[Fund] = []
     amounts: list[Amount] = []
     starts = [p.start for p in places]
@@ -90,8 +90,11 @@ def _evidence(text: str, clause_spans: Spans, clause: Span) -> Evidence:
 def _donor(text: str, sentence: Span, amount: Amount, places: list[Place], helpers: set[str]) -> str | None:
     before = [p for p in places if sentence.start <= p.start and p.end <= amount.start]
     for place in reversed(before):
-        if place.region.name in helpers:
+        if place.key in helpers:
             return place.region.name
+    for org in reversed(org_names(text, sentence.start, amount.start)):
+        if org.text in helpers:  # 国家电网有限公司定点帮扶…
+            return org.text
     donors = DONOR.findall(text[sentence.start:amount.start])
     return donors[-1] if donors else None
 

@@ -12,6 +12,8 @@ from ..relations import (
 from ..schemas import Evidence, Level, Pairing, Region, Relation
 from ..text import Span, clauses, enclosing, org_names, sentences
 
+PASSIVE_MARKER = re.compile(r"接受|得到|获得|受到")
+ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
 # A "其中/包括" list or a dash breaks the link between a verb and what follows it.
 TOO_FAR = re.compile(r"[，,。；;：:]")
@@ -53,14 +55,15 @@ def _related(a: Region, b: Region) -> bool:
     return same or _is_parent(a, b) or _is_parent(b, a)
 
 
-def extract_pairings(text: str, resolver: RegionResolver) -> list[Pairing]:
+def extract_pairings(text: str, resolver: RegionResolver, title: str | None = None) -> list[Pairing]:
+    # Without any relation wording in the article, a help verb alone is not a pairing;
+    # only the explicit passive "B接受A的帮扶" is.
     default = article_relation(text)
-    if default is None:
-        return []  # without any relation wording, a help verb alone is not a pairing
     all_places = places(resolver)
-    east_west_article = "东西部" in text
     found: dict[tuple[str, str], Pairing] = {}
     explicit: set[tuple[str, str]] = set()  # pairs named with relation wording, not just a help verb
+    from_title: set[tuple[str, str]] = set()  # the body's wording is better evidence than a headline's
+    title_end = len(title) if title and text.startswith(title) else 0
     sentence_spans = sentences(text)
     clause_spans = clauses(text)
     place_starts = [p.start for p in all_places]
@@ -78,14 +81,21 @@ def extract_pairings(text: str, resolver: RegionResolver) -> list[Pairing]:
         receiving = {id(p) for _, e, _ in triggers for p in _list_after(text, inside, e)}
         for start, end, relation in triggers:
             pairs = _pairs_around(text, sentence, inside, receiving, start, end, mutual_ok=relation is not None)
-            for helper, recipient in pairs:
-                rel = relation or default
-                pairing = _orient(text, helper, recipient, rel, start, end, clause_spans, east_west_article)
+            for helper, recipient, passive in pairs:
+                if relation is None and default is None and not passive:
+                    continue
+                rel = relation or default or Relation.other
+                pairing = _orient(text, helper, recipient, rel, start, end, clause_spans)
                 if pairing is None:
                     continue
                 key = (pairing.helper.adcode or pairing.helper.name, pairing.recipient.adcode or pairing.recipient.name)
-                if key not in found or (relation is not None and key not in explicit):
+                in_title = sentence.end <= title_end
+                better = relation is not None and key not in explicit
+                if key not in found or better or (key in from_title and not in_title):
                     found[key] = pairing
+                    from_title.discard(key)
+                    if in_title:
+                        from_title.add(key)
                 if relation is not None:
                     explicit.add(key)
     return list(found.values())
@@ -93,13 +103,17 @@ def extract_pairings(text: str, resolver: RegionResolver) -> list[Pairing]:
 
 def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set[int], start: int, end: int,
                   mutual_ok: bool):
+    passive = _passive(text, sentence, inside, start)
+    if passive is not None:
+        yield *passive, True
+        return
     recipients = _list_after(text, inside, end)
     before = [p for p in inside if p.end <= start and id(p) not in receiving]
     if recipients:
         helper = _helper_before(text, sentence, before, recipients, start)
         if helper is not None:
             for recipient in recipients:
-                yield helper, recipient
+                yield helper, recipient, False
         return
     if mutual_ok and len(before) >= 2:
         # "A与B结对", "A…来到B开展结对帮扶": helper first, the place joined or arrived at last.
@@ -108,10 +122,23 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
         if not helpers or TOO_FAR.search(text[recipient.end:start]):
             return
         between = text[helpers[-1].end:recipient.start]
-        if LIST_SEPARATOR.match(between):
-            return  # "东黄水镇和凌井店乡": two recipients listed together
+        if ENUMERATION.match(between):
+            return  # "黔西县、织金县": two places listed together, neither helps the other
         if MUTUAL_LINK.search(between) or ARRIVE.search(between):
-            yield helpers[0], recipient
+            yield helpers[0], recipient, False
+
+
+def _passive(text: str, sentence: Span, inside: list[Place], start: int) -> tuple[Place, Place] | None:
+    """"B接受/得到A(的)帮扶": the place after the passive marker helps the place before it."""
+    clause_start = max([sentence.start, *(m.end() for m in TOO_FAR.finditer(text, sentence.start, start))])
+    marker = PASSIVE_MARKER.search(text, clause_start, start)
+    if marker is None:
+        return None
+    helpers = [p for p in inside if marker.end() <= p.start and p.end <= start]
+    recipients = [p for p in inside if sentence.start <= p.start and p.end <= marker.start()]
+    if helpers and recipients and not _related(helpers[-1].region, recipients[-1].region):
+        return helpers[-1], recipients[-1]
+    return None
 
 
 def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
@@ -142,14 +169,14 @@ def _helper_before(text: str, sentence: Span, before: list[Place], recipients: l
 
 
 def _orient(text: str, helper: Place, recipient: Place, relation: Relation, start: int, end: int,
-            clause_spans: list[Span], east_west_article: bool) -> Pairing | None:
+            clause_spans: list[Span]) -> Pairing | None:
     if _related(helper.region, recipient.region):
         return None
     hp, rp = _province(helper.region), _province(recipient.region)
     if is_east_to_west(hp, rp) is False:
         helper, recipient = recipient, helper
         hp, rp = rp, hp
-    relation = refine_relation(relation, hp, rp, east_west_article)
+    relation = refine_relation(relation, hp, rp)
     lo = min(helper.start, recipient.start, start)
     hi = max(helper.end, recipient.end, end)
     first = enclosing(clause_spans, lo) or Span(lo, lo, "")
