@@ -44,12 +44,17 @@ def result_view(result: Result) -> RenderableType:
                           clip(f.evidence.text, 40))
         parts.append(table)
     if result.measures:
-        table = Table(title="Measures", title_justify="left", expand=True)
-        for col in ("category", "description", "indicators"):
+        table = Table(title="Measures (by category)", title_justify="left", expand=True)
+        for col in ("category", "n", "what", "indicators"):
             table.add_column(col, overflow="fold")
+        by_category: dict = {}
         for m in result.measures:
-            indicators = "; ".join(f"{i.name} {i.value:g}{i.unit or ''}" for i in m.indicators)
-            table.add_row(m.category.value, clip(m.description, 60), indicators)
+            by_category.setdefault(m.category.value, []).append(m)
+        for category, measures in by_category.items():
+            what = clip("；".join(dict.fromkeys(m.description for m in measures)), 90)
+            indicators = [f"{i.name} {i.value:g}{i.unit or ''}" for m in measures for i in m.indicators]
+            shown = "; ".join(indicators[:6]) + (f" (+{len(indicators) - 6})" if len(indicators) > 6 else "")
+            table.add_row(category, str(len(measures)), what, shown)
         parts.append(table)
     if result.checks:
         parts.append(checks_table(result.checks))

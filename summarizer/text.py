@@ -41,11 +41,16 @@ def org_names(text: str, start: int = 0, end: int | None = None) -> list[OrgName
     return found
 
 
+# "区人社、教育、卫健、工信、商务等部门": a list of departments, not of things done.
+DEPARTMENT_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,6}、){2,}[\u4e00-\u9fff]{1,6}等?(?:相关)?(?:部门|单位|机构|职能部门)")
+
+
 def mask_org_names(text: str) -> str:
-    """Blank out organisation names, keeping offsets, so their words are not read as cues."""
+    """Blank out organisation names and department lists, keeping offsets, so their words are not read as cues."""
     chars = list(text)
-    for org in org_names(text):
-        chars[org.start:org.end] = "＿" * (org.end - org.start)
+    spans = [(o.start, o.end) for o in org_names(text)] + [m.span() for m in DEPARTMENT_LIST.finditer(text)]
+    for start, end in spans:
+        chars[start:end] = "＿" * (end - start)
     return "".join(chars)
 
 

@@ -132,3 +132,10 @@ def test_unseen_pairing_wordings(text, helper, recipient, relation):
 def test_per_capita_income_is_not_a_fund():
     text = "标题\n发布时间：2020-01-01\n天津市和平区对口帮扶靖远县，贫困户人均增收2000元，人均可支配收入达到8600元，每亩补贴300元。"
     assert summarize_text(text, RulesBackend()).funds == []
+
+
+def test_department_lists_are_not_measures():
+    text = "标题\n发布时间：2020-01-01\n由区人社、教育、卫健、工信等部门组成工作组，到石屯镇开展产业帮扶。"
+    categories = {m.category for m in summarize_text(text, RulesBackend()).measures}
+    assert Category.industry in categories
+    assert Category.education not in categories and Category.health not in categories
