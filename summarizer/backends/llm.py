@@ -26,13 +26,13 @@ from importlib import resources
 import instructor
 import openai
 from instructor.core.exceptions import InstructorRetryException
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, create_model, model_validator
 from tenacity import AsyncRetrying, retry_if_exception, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_random_exponential
 
 from ..checks import record_errors, run_checks
 from ..clean import CleanArticle
-from ..schemas import Article, Category, Evidence, Fund, FundKind, Indicator, Measure, Pairing, Region, Relation, Script
+from ..schemas import Article, Evidence, Fund, Measure, Pairing, Region, Relation, Script
 from ..text import paragraphs
 from .base import BackendError, Extraction
 
@@ -53,23 +53,17 @@ class PairingDraft(BaseModel):
     quote: str = Field(description="verbatim sentence from the article stating this pairing")
 
 
-class FundDraft(BaseModel):
-    amount_text: str = Field(description="the amount exactly as written, e.g. 5200万元 or 近30万元")
-    amount_yuan: float = Field(description="the amount in yuan: 万 = 1e4, 亿 = 1e8")
-    kind: FundKind
-    donor: str | None = None
-    recipient: str | None = None
-    purpose: str | None = None
-    year: int | None = None
-    part_of: int | None = Field(default=None, description="index in `funds` of the total this is part of")
-    quote: str = Field(description="verbatim clause from the article containing amount_text")
+def _draft_of(model: type[BaseModel], name: str, drop: set[str], quote_hint: str) -> type[BaseModel]:
+    """The contract record as the model writes it: the same fields, a quote instead of offsets."""
+    fields = {k: (f.annotation, f) for k, f in model.model_fields.items() if k not in drop}
+    fields["quote"] = (str, Field(description=quote_hint))
+    return create_model(name, **fields)
 
 
-class MeasureDraft(BaseModel):
-    category: Category
-    description: str = Field(description="concise Chinese description")
-    indicators: list[Indicator] = Field(default_factory=list)
-    quote: str = Field(description="verbatim sentence from the article describing the measure")
+FundDraft = _draft_of(Fund, "FundDraft", {"evidence", "approximate"},
+                      "verbatim clause from the article containing amount_text")
+MeasureDraft = _draft_of(Measure, "MeasureDraft", {"evidence"},
+                         "verbatim sentence from the article describing the measure")
 
 
 class ArticleExtraction(BaseModel):
@@ -82,8 +76,8 @@ class ArticleExtraction(BaseModel):
 
     summary: str = Field(description="一到三句简体中文摘要")
     pairings: list[PairingDraft] = Field(default_factory=list)
-    funds: list[FundDraft] = Field(default_factory=list)
-    measures: list[MeasureDraft] = Field(default_factory=list)
+    funds: list[FundDraft] = Field(default_factory=list)  # type: ignore[valid-type]
+    measures: list[MeasureDraft] = Field(default_factory=list)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def passes_rule_checks(self, info: ValidationInfo) -> "ArticleExtraction":
