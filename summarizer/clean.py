@@ -31,6 +31,7 @@ FULLWIDTH_ALNUM = str.maketrans(
     {chr(c): chr(c - 0xFEE0) for c in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B))}
 )
 
+FULLWIDTH = re.compile(r"[０-９Ａ-Ｚａ-ｚ]")
 DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 SOURCE_FIELD = re.compile(r"(?:来源|来自|稿源|媒体)\s*[:：]\s*")
 OUTLET_STOP = re.compile(r"[\s|｜【\[(（]|发布|时间|日期|作者|编辑|责编|浏览|点击|字号|访问|记者|\d{4}[-年/]")
@@ -124,7 +125,7 @@ def normalise_characters(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = ZERO_WIDTH.sub("", text)
     text = text.replace("\u00a0", " ").replace("\u3000", " ")
-    return text.translate(FULLWIDTH_ALNUM)
+    return text.translate(FULLWIDTH_ALNUM) if FULLWIDTH.search(text) else text
 
 
 def detect_script(before: str, after: str, ruby_count: int) -> Script:
@@ -133,7 +134,7 @@ def detect_script(before: str, after: str, ruby_count: int) -> Script:
     han = len(re.findall(r"[\u4e00-\u9fff]", before))
     if not han:
         return Script.simplified
-    changed = sum(1 for a, b in zip(before, after) if a != b)
+    changed = 0 if before == after else sum(map(str.__ne__, before, after))
     return Script.traditional if changed / han > 0.03 else Script.simplified
 
 

@@ -85,9 +85,16 @@ def document_text(source: str, data: bytes) -> str:
     text = decode(source, data)
     if looks_like_html(source, text):
         text = html_to_text(text)
-    if len(CJK.findall(text[:200_000])) < MIN_CJK_CHARS:
+    if not has_chinese(text):
         raise InputError(source, "no Chinese text found (is this the right file?)")
     return text
+
+
+def has_chinese(text: str) -> bool:
+    for count, _ in enumerate(CJK.finditer(text), start=1):
+        if count >= MIN_CJK_CHARS:
+            return True
+    return False
 
 
 def decode(source: str, data: bytes) -> str:
@@ -116,12 +123,14 @@ def _detect(source: str, data: bytes) -> str:
     return str(best)
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _binary_share(text: str) -> float:
     sample = text[:20_000]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
-    return bad / len(sample)
+    return len(CONTROL.findall(sample)) / len(sample)
 
 
 def looks_like_html(source: str, text: str) -> bool:
