@@ -71,8 +71,12 @@ class ArticleExtraction(BaseModel):
 
     @classmethod
     def model_json_schema(cls, *args, **kwargs) -> dict:
-        # instructor asks for the schema on every request; building it costs more than the rest of a request.
-        return copy.deepcopy(_schema_of(cls, args, tuple(sorted(kwargs.items()))))
+        # instructor derives a fresh subclass and asks for its schema on every request; building it
+        # costs more than the rest of the request, and it only depends on the name and the fields.
+        key = (cls.__name__, tuple(cls.model_fields), args, tuple(sorted(kwargs.items())))
+        if key not in _SCHEMAS:
+            _SCHEMAS[key] = BaseModel.model_json_schema.__func__(cls, *args, **kwargs)
+        return copy.deepcopy(_SCHEMAS[key])
 
     summary: str = Field(description="一到三句简体中文摘要")
     pairings: list[PairingDraft] = Field(default_factory=list)
@@ -94,9 +98,7 @@ class ArticleExtraction(BaseModel):
         return self
 
 
-@lru_cache(maxsize=8)
-def _schema_of(cls, args: tuple, kwargs: tuple) -> dict:
-    return BaseModel.model_json_schema.__func__(cls, *args, **dict(kwargs))
+_SCHEMAS: dict[tuple, dict] = {}
 
 
 def to_extraction(drafts: ArticleExtraction) -> Extraction:
