@@ -28,7 +28,8 @@ def synthetic(n: int, seed: int = 1) -> list[Result]:
     east = [u for u in gaz.units.values() if u.current and len(u.code) == 6 and u.code[:2] in ("12", "31", "44")]
     west = [u for u in gaz.units.values() if u.current and len(u.code) == 6 and u.code[:2] in ("52", "62", "65")]
     kinds, categories = list(FundKind), list(Category)
-    results = []
+    results: list[Result] = []
+    previous = None
     for i in range(n):
         h, r = rnd.choice(east[:40]), rnd.choice(west[:60])
         if i and i % 5 == 0:  # this article repeats the previous one's pairing and money

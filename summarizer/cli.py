@@ -23,7 +23,7 @@ from .pipeline import Outcome, Pipeline
 from .reader import InputError, expand_inputs, read_document
 from .render import cache_view, checks_table, clean_view, eval_view, result_view
 from .results_io import load_results
-from .schemas import Check, Result, Severity, json_schema
+from .schemas import Result, Severity, json_schema
 
 app = typer.Typer(
     help="Turn Chinese pairing-assistance articles (东西部协作, 对口支援, 对口帮扶, 结对帮扶, 定点帮扶) "

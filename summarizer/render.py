@@ -9,7 +9,6 @@ from rich.text import Text
 from .cache import CacheStats
 from .clean import CleanArticle
 from .evaluate import Report
-from .money import format_yuan
 from .schemas import Check, Result, Severity
 from .text import clip
 

@@ -120,7 +120,7 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
 
     out = [f"# Pairing-assistance report\n\n{len(data.articles)} article(s), {len(data.ledger)} distinct fund(s); "
            f"≈ marks approximate amounts. Sub-allocations and duplicates are not added (see the end).\n"]
-    for view, title, groups in _views(data, views):
+    for _, title, groups in _views(data, views):
         out.append(f"## {title}\n")
         out.append("| row | relation | articles | total | by kind | measures | years |")
         out.append("|---|---|---|---|---|---|---|")

@@ -1,7 +1,6 @@
 """The LLM path against a scripted OpenAI-compatible server on 127.0.0.1 (no network, no real model)."""
 import asyncio
 import json
-import os
 import time
 
 import pytest

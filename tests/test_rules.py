@@ -1,6 +1,5 @@
 """The offline backend: seed regression against gold, and articles it has never seen."""
 import asyncio
-from pathlib import Path
 
 import pytest
 
