@@ -71,11 +71,6 @@ def parse_amount(text: str) -> Decimal | None:
     return parsed[0] if parsed else None
 
 
-def is_approximate(text: str) -> bool:
-    m = AMOUNT.fullmatch(text.strip())
-    return bool(m) and bool(_from_match(m) and _from_match(m)[2])
-
-
 def find_amounts(text: str) -> list[Amount]:
     """Every money amount in text, with offsets; counts in other units are skipped."""
     found: list[Amount] = []

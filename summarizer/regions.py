@@ -125,9 +125,6 @@ class Gazetteer:
         unit = self.units[code]
         return code if unit.current or not unit.successor else unit.successor
 
-    def province_of(self, code: str | None) -> str | None:
-        return code[:2] if code else None
-
     # --- finding names in text ---------------------------------------------------
     def find_mentions(self, text: str) -> list[Mention]:
         """Longest-match scan; short aliases are kept only when the text supports them."""
@@ -264,8 +261,6 @@ class RegionResolver:
             return None
         return best[0]
 
-    def province(self, region: Region) -> str | None:
-        return region.adcode[:2] if region.adcode else None
 
 
 def guess_level(name: str) -> Level:

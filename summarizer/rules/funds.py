@@ -29,7 +29,6 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
 YEAR = re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d)")
 RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 TOWARDS = re.compile(r"(?:向|给|为|帮助|帮扶|支持|扶持|援助|资助)$")
-VILLAGE = re.compile(r"[\u4e00-\u9fff]{2,4}村")
 PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|实施|建设|帮助|投资)([^，。；,;]{2,40})")
 DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
 BREAKDOWN = re.compile(r"其中|包括")

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 
 from ..regions import RegionResolver, is_east_to_west
 from ..relations import (
-    ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, article_relation, refine_relation, relations_in,
+    ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, article_relation, refine_relation, relations_in,
 )
 from ..schemas import Evidence, Level, Pairing, Region, Relation
 from ..text import Span, clauses, enclosing, org_names, sentences
 
-PASSIVE_MARKER = re.compile(r"接受|得到|获得|受到")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
-# A "其中/包括" list or a dash breaks the link between a verb and what follows it.
+# Clause punctuation: a place and a relation word on either side of it are not linked.
 TOO_FAR = re.compile(r"[，,。；;：:]")
 
 
