@@ -14,7 +14,11 @@ MAGNITUDE = {"": Decimal(1), "百": Decimal(100), "千": Decimal(1000), "万": D
              "十万": Decimal(100_000), "百万": Decimal(1_000_000), "千万": Decimal(10_000_000),
              "亿": Decimal(100_000_000), "万亿": Decimal(10**12)}
 APPROX_BEFORE = "近|约|大约|超过|超|逾|将近|接近"
-NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+CN_NUMBER = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+NUMBER = rf"\d+(?:,\d{{3}})*(?:\.\d+)?|{CN_NUMBER}"
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+VAGUE_BEFORE = re.compile(r"[数几上每]$")  # 数十万元 is not an amount
 AMOUNT = re.compile(
     rf"(?P<before>{APPROX_BEFORE})?"
     rf"(?P<num>{NUMBER})"
@@ -45,10 +49,30 @@ class Amount:
 
 
 def _number(raw: str) -> Decimal | None:
+    if raw[0] in CN_DIGITS or raw[0] in CN_UNITS:
+        return Decimal(_chinese_integer(raw))
     try:
         return Decimal(raw.replace(",", ""))
     except InvalidOperation:
         return None
+
+
+def _chinese_integer(raw: str) -> int:
+    """一百二十 -> 120, 一亿五千万 -> 150000000."""
+    result = below_yi = section = digit = 0
+    for ch in raw:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            section += (digit or 1) * CN_UNITS[ch]
+            digit = 0
+        elif ch == "万":
+            below_yi += (section + digit) * 10_000
+            section = digit = 0
+        else:  # 亿
+            result += (below_yi + section + digit) * 100_000_000
+            below_yi = section = digit = 0
+    return result + below_yi + section + digit
 
 
 def _from_match(m: re.Match) -> tuple[Decimal, Decimal | None, bool] | None:
@@ -79,6 +103,9 @@ def find_amounts(text: str) -> list[Amount]:
             continue
         if m.start("num") > 0 and (text[m.start("num") - 1].isdigit() or text[m.start("num") - 1] == "."):
             continue
+        chinese = not m.group("num")[0].isdigit()
+        if chinese and (not m.group("yuan") or VAGUE_BEFORE.search(text, 0, m.start())):
+            continue  # Chinese numerals only as explicit yuan amounts: 一百万元, not 三千亩 or 数十万元
         if not m.group("yuan") and not bare_figure_is_money(text, m.start(), m.end()):
             continue
         parsed = _from_match(m)

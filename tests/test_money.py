@@ -49,3 +49,10 @@ def test_format_yuan():
     assert format_yuan(52000000) == "5200万元"
     assert format_yuan(120000000) == "1.2亿元"
     assert format_yuan(300) == "300元"
+
+
+def test_chinese_numerals():
+    assert parse_amount("一百二十万元") == Decimal("1200000")
+    assert parse_amount("一亿五千万元") == Decimal("150000000")
+    found = [a.text for a in find_amounts("投入两亿元，数十万元，三千亩，一万人，二十万余元")]
+    assert found == ["两亿元", "二十万余元"]

@@ -138,3 +138,16 @@ def test_department_lists_are_not_measures():
     categories = {m.category for m in summarize_text(text, RulesBackend()).measures}
     assert Category.industry in categories
     assert Category.education not in categories and Category.health not in categories
+
+
+def test_several_helpers_listed_before_the_relation_word():
+    text = "标题\n发布时间：2020-01-01\n广东省广州市、深圳市对口帮扶贵州省毕节市、黔南州，投入帮扶资金一亿五千万元。"
+    result = summarize_text(text, RulesBackend())
+    pairs = {(p.helper.name, p.recipient.name) for p in result.pairings}
+    assert pairs == {("广州市", "毕节市"), ("深圳市", "毕节市"), ("广州市", "黔南州"), ("深圳市", "黔南州")}
+    assert [f.amount_yuan for f in result.funds] == [150_000_000]  # Chinese numerals
+
+
+def test_vague_and_counted_chinese_numerals_are_not_amounts():
+    text = "标题\n发布时间：2020-01-01\n天津市和平区对口帮扶靖远县，投入数十万元，种植三千亩。"
+    assert summarize_text(text, RulesBackend()).funds == []

@@ -12,6 +12,7 @@ from ..relations import (
 from ..schemas import Evidence, Level, Pairing, Region, Relation
 from ..text import Span, clauses, enclosing, org_names, sentences
 
+HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
 # Clause punctuation: a place and a relation word on either side of it are not linked.
@@ -109,8 +110,7 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
     recipients = _list_after(text, inside, end)
     before = [p for p in inside if p.end <= start and id(p) not in receiving]
     if recipients:
-        helper = _helper_before(text, sentence, before, recipients, start)
-        if helper is not None:
+        for helper in _helpers_before(text, sentence, before, recipients, start):
             for recipient in recipients:
                 yield helper, recipient, False
         return
@@ -155,16 +155,21 @@ def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
     return chain
 
 
-def _helper_before(text: str, sentence: Span, before: list[Place], recipients: list[Place], pos: int) -> Place | None:
-    for place in reversed(before):
-        if any(_related(place.region, r.region) for r in recipients):
-            continue
-        return place
+def _helpers_before(text: str, sentence: Span, before: list[Place], recipients: list[Place], pos: int) -> list[Place]:
+    """The nearest place before the relation word, with any listed just before it (广州市、深圳市对口帮扶…)."""
+    candidates = [p for p in before if not any(_related(p.region, r.region) for r in recipients)]
+    if candidates:
+        helpers = [candidates[-1]]
+        for place in reversed(candidates[:-1]):
+            if not HELPER_LIST.match(text[place.end:helpers[0].start]):
+                break
+            helpers.insert(0, place)
+        return helpers
     orgs = org_names(text, sentence.start, pos)
     if orgs and pos - orgs[-1].end <= 8:
         org = orgs[-1]
-        return Place(org.start, org.end, Region(name=org.text, full_name=None, level=Level.other, adcode=None))
-    return None
+        return [Place(org.start, org.end, Region(name=org.text, full_name=None, level=Level.other, adcode=None))]
+    return []
 
 
 def _orient(text: str, helper: Place, recipient: Place, relation: Relation, start: int, end: int,
