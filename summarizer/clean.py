@@ -175,9 +175,9 @@ def extract_header(lines: list[str]) -> Header:
     if byline is not None:
         title, title_lines = find_title(lines, byline)
         meta.update(title_lines)
-        # Lines above the byline that merely repeat the title ("栏目_标题").
-        meta.update(i for i in range(byline) if title and lines[i] and any(
-            lines[i].endswith(part) for part in title.split(" ")))
+        # Lines above the byline that merely repeat the title ("栏目_标题", "标题_网站名" from <title>).
+        meta.update(i for i in range(byline) if title and lines[i] and len(lines[i]) <= 2 * len(title) + 20 and any(
+            part in lines[i] for part in title.split(" ") if len(part) >= 4))
     return Header(title=title, published=published, outlet=outlet, lines=frozenset(meta))
 
 
