@@ -148,19 +148,24 @@ def sub_allocations(result: Result) -> Iterator[Check]:
                          f"its parts funds{children} add up to {summed:,.0f} yuan, more than the total {total:,.0f}")
 
 
+def record_key(name: str, record) -> tuple:
+    """What makes two records the same: the pipeline merges on it, `duplicate_record` reports it."""
+    ev = (record.evidence.start, record.evidence.end) if record.evidence.start >= 0 else (record.evidence.text,)
+    if name == "pairings":
+        return (record.helper.adcode or record.helper.name, record.recipient.adcode or record.recipient.name)
+    if name == "funds":
+        return (round(record.amount_yuan, 2), record.kind, record.amount_text) + ev
+    return (record.category, record.description) + ev
+
+
 def duplicates(result: Result) -> Iterator[Check]:
-    seen: dict[tuple, int] = {}
-    for i, f in enumerate(result.funds):
-        key = (round(f.amount_yuan, 2), f.kind, f.donor, f.recipient, f.year, f.evidence.start)
-        if key in seen:
-            yield _warning("duplicate_record", f"funds[{i}]", f"the same fund as funds[{seen[key]}]")
-        seen.setdefault(key, i)
-    pairs: dict[tuple, int] = {}
-    for i, p in enumerate(result.pairings):
-        key = (p.helper.adcode or p.helper.name, p.recipient.adcode or p.recipient.name)
-        if key in pairs:
-            yield _warning("duplicate_record", f"pairings[{i}]", f"the same pairing as pairings[{pairs[key]}]")
-        pairs.setdefault(key, i)
+    for name in ("pairings", "funds"):
+        seen: dict[tuple, int] = {}
+        for i, record in enumerate(getattr(result, name)):
+            key = record_key(name, record)
+            if key in seen:
+                yield _warning("duplicate_record", f"{name}[{i}]", f"the same record as {name}[{seen[key]}]")
+            seen.setdefault(key, i)
 
 
 RULES: list[Rule] = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .backends.base import Backend, BackendError, Extraction
 from .cache import Cache, cache_key
-from .checks import record_errors, run_checks
+from .checks import record_errors, record_key, run_checks
 from .clean import CleanArticle, clean
 from .ground import ground
 from .reader import Document, InputError, read_document
@@ -66,15 +66,6 @@ def assemble(article: Article, extraction: Extraction, cleaning_checks: list[Che
     return draft
 
 
-def _record_key(name: str, record) -> tuple:
-    ev = (record.evidence.start, record.evidence.end) if record.evidence.start >= 0 else (record.evidence.text,)
-    if name == "pairings":
-        return (record.helper.adcode or record.helper.name, record.recipient.adcode or record.recipient.name)
-    if name == "funds":
-        return (round(record.amount_yuan, 2), record.kind, record.amount_text) + ev
-    return (record.category, record.description) + ev
-
-
 def merge_duplicates(result: Result) -> list[Check]:
     """The same record twice (overlapping chunks, a model repeating itself) is kept once."""
     merged = 0
@@ -82,7 +73,7 @@ def merge_duplicates(result: Result) -> list[Check]:
         first_index: dict[tuple, int] = {}
         keep, new_index = [], {}
         for i, record in enumerate(getattr(result, name)):
-            key = _record_key(name, record)
+            key = record_key(name, record)
             if key in first_index:
                 new_index[i] = first_index[key]
                 merged += 1
