@@ -60,8 +60,9 @@ def assemble(article: Article, extraction: Extraction, cleaning_checks: list[Che
     """Ground the records, merge duplicates, run the rule checks, keep out what contradicts the article."""
     draft = ground_into_result(article, extraction, provenance)
     merged = merge_duplicates(draft)
-    dropped = drop_contradicted(draft)
-    final_checks = run_checks(draft)
+    findings = run_checks(draft)
+    dropped = drop_contradicted(draft, findings)
+    final_checks = run_checks(draft) if dropped else findings  # indexes moved only if records went
     draft.checks = cleaning_checks + extraction.checks + merged + dropped + final_checks
     return draft
 
@@ -91,9 +92,9 @@ def merge_duplicates(result: Result) -> list[Check]:
                   message=f"merged {merged} duplicate record(s)")]
 
 
-def drop_contradicted(result: Result) -> list[Check]:
+def drop_contradicted(result: Result, findings: list[Check] | None = None) -> list[Check]:
     """Remove records with error findings; each removal is reported, nothing vanishes silently."""
-    errors = record_errors(run_checks(result))
+    errors = record_errors(run_checks(result) if findings is None else findings)
     if not errors:
         return []
     reports: list[Check] = []
