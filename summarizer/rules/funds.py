@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from ..money import Amount, find_amounts
 from ..schemas import Evidence, Fund, FundKind, Pairing
 from ..text import Span, Spans, clauses, enclosing, mask_org_names, org_names, periods
-from .pairings import Place
+from .pairings import Place, places_in
 
 # Per-capita figures, prices and wages are money but not funds.
 NOT_A_FUND_BEFORE = re.compile(
@@ -42,11 +41,6 @@ def fund_kind(clause: str) -> FundKind:
     return FundKind.other
 
 
-def _places_in(places: list[Place], starts: list[int], span: Span) -> list[Place]:
-    lo, hi = bisect_left(starts, span.start), bisect_left(starts, span.end)
-    return [p for p in places[lo:hi] if p.end <= span.end]
-
-
 def extract_funds(text: str, pairings: list[Pairing], places: list[Place], published_year: int | None) -> list[Fund]:
     clause_spans = clauses(text)
     period_spans = periods(text)
@@ -60,7 +54,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         if NOT_A_FUND_BEFORE.search(text[clause.start:amount.start]) or NOT_A_FUND_AFTER.match(text[amount.end:]):
             continue
         evidence = _evidence(text, clause_spans, clause)
-        nearby = _places_in(places, starts, sentence)
+        nearby = places_in(places, starts, sentence)
         fund = Fund(
             amount_yuan=float(amount.yuan),
             amount_text=amount.text,

@@ -5,6 +5,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from ..checks import record_key
 from ..regions import RegionResolver, is_east_to_west
 from ..relations import (
     ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, article_relation, refine_relation, relations_in,
@@ -28,6 +29,12 @@ class Place:
     @property
     def key(self) -> str:
         return self.region.adcode or self.region.name
+
+
+def places_in(places: list[Place], starts: list[int], span: Span) -> list[Place]:
+    """The places (in text order, `starts` their offsets) that lie inside span."""
+    lo, hi = bisect_left(starts, span.start), bisect_left(starts, span.end)
+    return [p for p in places[lo:hi] if p.end <= span.end]
 
 
 def places(resolver: RegionResolver) -> list[Place]:
@@ -60,16 +67,15 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
     # only the explicit passive "B接受A的帮扶" is.
     default = article_relation(text)
     all_places = places(resolver)
-    found: dict[tuple[str, str], Pairing] = {}
-    explicit: set[tuple[str, str]] = set()  # pairs named with relation wording, not just a help verb
-    from_title: set[tuple[str, str]] = set()  # the body's wording is better evidence than a headline's
+    found: dict[tuple, Pairing] = {}
+    explicit: set[tuple] = set()  # pairs named with relation wording, not just a help verb
+    from_title: set[tuple] = set()  # the body's wording is better evidence than a headline's
     title_end = len(title) if title and text.startswith(title) else 0
     sentence_spans = sentences(text)
     clause_spans = clauses(text)
     place_starts = [p.start for p in all_places]
     for sentence in sentence_spans:
-        lo, hi = bisect_left(place_starts, sentence.start), bisect_left(place_starts, sentence.end)
-        inside = [p for p in all_places[lo:hi] if sentence.contains(p.start, p.end)]
+        inside = places_in(all_places, place_starts, sentence)
         if not inside and not org_names(sentence.text):
             continue
         triggers = [(s + sentence.start, e + sentence.start, r) for s, e, r in relations_in(sentence.text)]
@@ -88,7 +94,7 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                 pairing = _orient(text, helper, recipient, rel, start, end, clause_spans)
                 if pairing is None:
                     continue
-                key = (pairing.helper.adcode or pairing.helper.name, pairing.recipient.adcode or pairing.recipient.name)
+                key = record_key("pairings", pairing)
                 in_title = sentence.end <= title_end
                 better = relation is not None and key not in explicit
                 if key not in found or better or (key in from_title and not in_title):
