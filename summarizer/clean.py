@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .schemas import Check, Script, Severity
+from .vocabulary import vocabulary
 
 LOST = "\ufffd"  # marks a character the source lost; we never invent it
 
@@ -33,25 +34,30 @@ FULLWIDTH_ALNUM = str.maketrans(
 
 FULLWIDTH = re.compile(r"[０-９Ａ-Ｚａ-ｚ]")
 DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+# A broadcast header gives a compact date: 《新闻联播》 (20200512).
+COMPACT_DATE = re.compile(r"[(（]((?:19|20)\d{2})(\d{2})(\d{2})[)）]")
+TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+HTML_TAG = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>|<!--.*?-->|[^\s<>]{0,3}!--[^\n]*?-->")
+PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+# Variant characters that opencc's t2s leaves as they are.
+VARIANTS = str.maketrans({"陜": "陕", "峯": "峰", "羣": "群", "衆": "众", "裏": "里", "産": "产", "爲": "为", "啓": "启"})
 SOURCE_FIELD = re.compile(r"(?:来源|来自|稿源|媒体)\s*[:：]\s*")
 OUTLET_STOP = re.compile(r"[\s|｜【\[(（]|发布|时间|日期|作者|编辑|责编|浏览|点击|字号|访问|记者|\d{4}[-年/]")
 HEADER_HINT = re.compile(r"发布|时间|日期|来源|作者|编辑|责编|浏览|点击|访问量")
 
 NAVIGATION = re.compile(r"^(?:您?(?:当前|现在)?的?(?:位置|所在位置)\s*[:：]|当前位置|首页\s*[>›»]|网站首页\s*[>›»])|[>›»]{2}")
-CHROME = re.compile(
-    r"^[\s【\[(（]*(?:分享到|分享|相关附件|附件|打印|关闭|关闭窗口|字体|字号|收藏|我为政府网站找错|适老化|无障碍|"
-    r"热门资讯|热点新闻|相关新闻|相关阅读|相关链接|推荐阅读|延伸阅读|上一篇|下一篇|返回顶部|返回首页|扫一扫|手机版|"
-    r"责任编辑|编辑|责编|审核|审校|校对|监制|出品|访问量|浏览次数|点击数|记者|作者|通讯员|来源|【|网站地图|联系我们)"
-)
-FOOTER = re.compile(r"版权所有|copyright|©|ICP[备证]|公网安备|主办单位|承办单位|技术支持|建议使用.*浏览器", re.I)
+# A breadcrumb: short items joined by > (中国西藏网 > 援藏 > 资讯, 手机人民网 江苏>经济, 新华网 正文).
+BREADCRUMB = re.compile(r"^[^，。,；;！？]{0,20}\s*[>›»]\s*[^，。,；;！？]{0,20}(?:[>›»][^，。,；;！？]{0,20})*$|^\S{2,8}\s+正文$")
+# A menu: several short items joined by |.
+MENU_ITEM = re.compile(r"\s*[|｜]\s*")
+# A line of mostly Latin letters, digits and punctuation: a file name, an address, a time, a view counter.
+NOT_PROSE = re.compile(r"^[\x00-\x7f·•□■\s]*$|^[^\u4e00-\u9fff]*(?:\.(?:jpg|jpeg|png|gif)|https?:|www\.)|"
+                       r"^[^，。]{0,30}[a-z0-9-]+\.(?:com|cn|net|org|gov)\b", re.I)
+# A column prefix before a headline: 【栏目】标题, [视频]标题, 云南|标题.
+COLUMN_PREFIX = re.compile(r"^(?:[【\[][^】\]]{1,12}[】\]])+|^[\u4e00-\u9fff]{2,4}[|｜]")
 DISCLAIMER_HEAD = re.compile(r"(?:版权|免责).{0,12}声明")
 DISCLAIMER_BODY = re.compile(
     r"^[•·●▪\-*]|^\d+[、.．]|本网|本站|转载|授权|版权|侵权|法律责任|摘编|著作权|联系|不代表"
-)
-SPAM = re.compile(
-    r"bet365|博彩|赌场|赌博|娱乐城|百家乐|六合彩|彩票|真人(?:娱乐|视讯)|棋牌|老虎机|威尼斯人|葡京|皇冠体育|体育投注|"
-    r"投注|网上开户|亚洲官网|官方网站入口|线上娱乐|电子游艺|捕鱼|体育平台|app下载",
-    re.I,
 )
 
 SHORT_LINE = 40
@@ -85,18 +91,22 @@ def clean(raw: str) -> CleanArticle:
     damaged = len(DAMAGED.findall(text))
     text = DAMAGED.sub(LOST, text)
     text, ruby_count = RUBY.subn("", text)
-    simplified = to_simplified(text)
+    simplified = to_simplified(text).translate(VARIANTS)
     script = detect_script(text, simplified, ruby_count)
+    simplified, garbled = mark_garbled(simplified)
+    damaged += garbled
 
     lines = [line.strip() for line in simplified.split("\n")]
     header = extract_header(lines)
     body, removed = remove_junk(lines, header)
     title = header.title
     paragraphs = [line for line in body if line]
-    if title is None and paragraphs and looks_like_title(paragraphs[0]) and len(paragraphs) > 1:
+    if title is None and len(paragraphs) > 1 and looks_like_title(paragraphs[0]) and not looks_like_sentence(paragraphs[0]):
         title = paragraphs.pop(0)
+    # The title is the first line of the text, once; the extractors never take records from it.
     parts = ([title] if title else []) + paragraphs
     text = "\n".join(parts)
+    outlet = header.outlet or outlet_in_body(paragraphs)
 
     checks: list[Check] = []
     if damaged:
@@ -106,7 +116,7 @@ def clean(raw: str) -> CleanArticle:
                 rule="damaged_text",
                 severity=Severity.warning,
                 path="article.text",
-                message=f"{damaged} damaged fragment(s) where the source lost a character "
+                message=f"{damaged} damaged fragment(s) where the source lost or garbled characters "
                 f"(marked {LOST!r} at offsets {positions[:10]}); not reconstructed",
             )
         )
@@ -114,7 +124,7 @@ def clean(raw: str) -> CleanArticle:
         text=text,
         title=title,
         published=header.published,
-        outlet=header.outlet,
+        outlet=outlet,
         original_script=script,
         checks=checks,
         removed=removed,
@@ -125,7 +135,44 @@ def normalise_characters(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = ZERO_WIDTH.sub("", text)
     text = text.replace("\u00a0", " ").replace("\u3000", " ")
+    if "<" in text:
+        text = HTML_TAG.sub("", text)
     return text.translate(FULLWIDTH_ALNUM) if FULLWIDTH.search(text) else text
+
+
+@lru_cache(maxsize=4096)
+def _common(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+GARBLE_CANDIDATE = re.compile(r"[\u4e00-\u9fff]{3,}")
+
+
+def mark_garbled(text: str) -> tuple[str, int]:
+    """Private-use characters and mojibake runs become LOST, so no quote carries them.
+
+    A mojibake run is a stretch of Han characters with two or more outside GB2312 (the
+    characters of everyday Simplified text) right beside a lost character or a `?`, or
+    with three or more such characters anywhere: real text, even a rare place name, has
+    one at most.
+    """
+    count = len(PRIVATE_USE.findall(text))
+    text = PRIVATE_USE.sub(LOST, text)
+    chars: list[str] | None = None
+    for m in GARBLE_CANDIDATE.finditer(text):
+        rare = sum(not _common(c) for c in m.group())
+        if rare < 2:
+            continue
+        beside = text[m.start() - 1:m.start()] + text[m.end():m.end() + 1]
+        if rare >= 3 or LOST in beside or "?" in beside:
+            chars = chars if chars is not None else list(text)
+            chars[m.start():m.end()] = LOST * (m.end() - m.start())
+            count += 1
+    return ("".join(chars) if chars is not None else text), count
 
 
 def detect_script(before: str, after: str, ruby_count: int) -> Script:
@@ -144,6 +191,7 @@ class Header:
     published: str | None = None
     outlet: str | None = None
     lines: frozenset[int] = frozenset()  # indexes of lines that are metadata, not body
+    title_lines: frozenset[int] = frozenset()
 
 
 def extract_header(lines: list[str]) -> Header:
@@ -156,7 +204,7 @@ def extract_header(lines: list[str]) -> Header:
         line = lines[i]
         if len(line) > 120:
             continue
-        has_date = DATE.search(line)
+        has_date = DATE.search(line) or (COMPACT_DATE.search(line) if "《" in line else None)
         if (has_date and (HEADER_HINT.search(line) or len(line) < 40 and not line.endswith("。"))) or (
             SOURCE_FIELD.search(line) and len(line) < 80
         ):
@@ -165,20 +213,22 @@ def extract_header(lines: list[str]) -> Header:
             if has_date and published is None:
                 published = iso_date(has_date)
             if outlet is None:
-                outlet = parse_outlet(line)
+                outlet = parse_outlet(line) or outlet_beside_date(line, has_date)
     # 来源 on a line of its own at the end of the article.
     for i in [i for i, line in enumerate(lines) if line][-4:]:
         if SOURCE_FIELD.match(lines[i]) and len(lines[i]) < 40:
             meta.add(i)
             outlet = outlet or parse_outlet(lines[i])
     title = None
+    title_lines: list[int] = []
     if byline is not None:
         title, title_lines = find_title(lines, byline)
         meta.update(title_lines)
         # Lines above the byline that merely repeat the title ("栏目_标题", "标题_网站名" from <title>).
         meta.update(i for i in range(byline) if title and lines[i] and len(lines[i]) <= 2 * len(title) + 20 and any(
             part in lines[i] for part in title.split(" ") if len(part) >= 4))
-    return Header(title=title, published=published, outlet=outlet, lines=frozenset(meta))
+    return Header(title=title, published=published, outlet=outlet, lines=frozenset(meta),
+                  title_lines=frozenset(title_lines))
 
 
 def iso_date(match: re.Match) -> str | None:
@@ -199,20 +249,75 @@ def parse_outlet(line: str) -> str | None:
     return value or None
 
 
+def _outlet_name() -> re.Pattern:
+    return re.compile(rf"[\u4e00-\u9fff][\u4e00-\u9fff·—\-]{{0,14}}?(?:{vocabulary().outlet_suffix})")
+
+
+def outlet_beside_date(line: str, date: re.Match | None) -> str | None:
+    """"人民网 2018-10-16", "2024-03-31 09:38 江苏广电总台·融媒体新闻中心": a name written beside the date."""
+    if date is None or len(line) > 50:
+        return None
+    for side in (line[date.end():], line[:date.start()]):
+        side = TIME.sub(" ", side)
+        side = re.sub(r"\d+|发布|时间|日期|[:：|]", " ", side).strip(" ·-—")
+        if not side or " " in side.strip() or not re.search(r"[\u4e00-\u9fff]", side):
+            continue
+        name = _outlet_name().fullmatch(side)
+        if name or len(side) <= 12:
+            return side
+    return None
+
+
+CREDIT = re.compile(r"[（(]([^（）()]{2,30}?)(?:融媒体)?记者[^（）()]{0,20}[)）]\s*$")
+BROADCAST = re.compile(r"^[^，。]{0,12}?([\u4e00-\u9fff]{2,6}(?:卫视|电视台|广播电台))《")
+REPORTED_BY = re.compile(r"^(?:据|来自)([\u4e00-\u9fff]{2,12}?)(?:报道|消息)")
+BYLINE_REPORT = re.compile(r"^([\u4e00-\u9fff·]{2,14}?)记者\s*[\u4e00-\u9fff]{2,4}(?:\s*[\u4e00-\u9fff]{0,6})?报道$")
+
+
+def outlet_in_body(paragraphs: list[str]) -> str | None:
+    """The outlet named by the body when no byline does: a dateline, a reporter's credit, a broadcast."""
+    name = _outlet_name()
+    for line in paragraphs[:3]:
+        for pattern in (BYLINE_REPORT, BROADCAST, REPORTED_BY):
+            m = pattern.search(line)
+            if m and name.fullmatch(m.group(1)):
+                return m.group(1)
+        dateline = vocabulary().dateline.match(line)
+        if dateline:
+            m = re.match(r"(新华社|中新社|[\u4e00-\u9fff]{2,8}?网)", dateline.group())
+            if m:
+                return m.group(1)
+    for line in paragraphs[-3:]:
+        m = CREDIT.search(line)
+        if m:
+            found = name.match(m.group(1))
+            if found:
+                return found.group()
+    return None
+
+
 def is_junk(line: str) -> bool:
     if not line:
         return False
-    if len(line) <= 80 and (NAVIGATION.search(line) or SPAM.search(line)):
+    vocab = vocabulary()
+    if len(line) <= 80 and (NAVIGATION.search(line) or vocab.spam.search(line)):
         return True
-    if len(line) <= SHORT_LINE and (CHROME.match(line) or FOOTER.search(line)):
+    if len(line) <= SHORT_LINE and (vocab.chrome.match(line) or vocab.footer.search(line) or BREADCRUMB.match(line)):
         return True
+    if len(line) <= 100 and vocab.footer.search(line) and not looks_like_sentence(line):
+        return True
+    if len(MENU_ITEM.split(line)) >= 4 and not looks_like_sentence(line):
+        return True  # 首页|新闻|图片|评论
+    if NOT_PROSE.search(line):
+        return True  # 00:37, 642a….jpg), <i id="…">
     if re.fullmatch(r"[(（][^()（）]{0,12}(?:编|记者|作者|通讯员)[^()（）]{0,12}[)）]", line):
         return True  # (责编:田洲), (记者 某某)
     return False
 
 
 def looks_like_title(line: str) -> bool:
-    return 4 <= len(line) <= TITLE_MAX and not line.endswith(("。", "；", ";", ":", "：")) and not is_junk(line)
+    return (4 <= len(line) <= TITLE_MAX and not line.endswith(("。", "；", ";", ":", "：")) and not is_junk(line)
+            and not vocabulary().dateline.match(line) and not re.search(r"记者|通讯员|摄影", line))
 
 
 def find_title(lines: list[str], byline: int) -> tuple[str | None, list[int]]:
@@ -222,7 +327,7 @@ def find_title(lines: list[str], byline: int) -> tuple[str | None, list[int]]:
         i -= 1
     block: list[int] = []
     while i >= 0 and lines[i]:
-        if is_junk(lines[i]):
+        if is_junk(lines[i]) or is_site_name(lines[i]):
             if block:
                 break
         elif looks_like_title(lines[i]):
@@ -236,6 +341,11 @@ def find_title(lines: list[str], byline: int) -> tuple[str | None, list[int]]:
     return (" ".join(parts) or None), block
 
 
+def is_site_name(line: str) -> bool:
+    """A lone site or outlet name above a headline: 中乡网, 央广网."""
+    return len(line) <= 8 and bool(re.fullmatch(r"[\u4e00-\u9fff]{1,7}网", line))
+
+
 def remove_junk(lines: list[str], header: Header) -> tuple[list[str], list[str]]:
     body: list[str] = []
     removed: list[str] = []
@@ -245,7 +355,10 @@ def remove_junk(lines: list[str], header: Header) -> tuple[list[str], list[str]]
             counts[line] = counts.get(line, 0) + 1
     in_disclaimer = False
     title_lines = set((header.title or "").split(" ")) | {header.title}
+    seen_paragraphs: set[str] = set()
     for i, line in enumerate(lines):
+        if i in header.title_lines:
+            continue  # the title is kept once, as the text's first line
         if i in header.lines:
             removed.append(line)
             continue
@@ -260,11 +373,37 @@ def remove_junk(lines: list[str], header: Header) -> tuple[list[str], list[str]]
             removed.append(line)
             continue
         repeated_chrome = counts.get(line, 0) >= 2 and line not in title_lines and not looks_like_sentence(line)
-        if is_junk(line) or repeated_chrome:
+        repeated_paragraph = len(line) > 30 and line in seen_paragraphs  # a page that prints its body twice
+        if is_junk(line) or repeated_chrome or repeated_paragraph:
             removed.append(line)
             continue
+        if len(line) > 30:
+            seen_paragraphs.add(line)
         body.append(line)
-    return body, removed
+    return trim_furniture(body, removed, header)
+
+
+def trim_furniture(body: list[str], removed: list[str], header: Header) -> tuple[list[str], list[str]]:
+    """Short lines with no sentence in them before the first paragraph and after the last are page furniture.
+
+    Subheadings inside the article survive: only the runs at either end go. Before the
+    first paragraph the last such line may be the headline, when no byline named one.
+    """
+    content = [i for i, line in enumerate(body) if line]
+    prose = [i for i in content if looks_like_sentence(body[i]) and len(body[i]) > SHORT_LINE]
+    if not prose:
+        return body, removed
+    first, last = prose[0], prose[-1]
+    lead = [i for i in content if i < first]
+    keep_lead: set[int] = set()
+    if header.title is None and lead:
+        headline = lead[-1]
+        if looks_like_title(body[headline]) and not is_site_name(body[headline]) and len(body[headline]) >= 6:
+            keep_lead.add(headline)
+    drop = {i for i in lead if i not in keep_lead and not looks_like_sentence(body[i])}
+    drop |= {i for i in content if i > last and len(body[i]) <= SHORT_LINE and not looks_like_sentence(body[i])}
+    removed.extend(body[i] for i in sorted(drop))
+    return [line for i, line in enumerate(body) if i not in drop], removed
 
 
 def looks_like_sentence(line: str) -> bool:

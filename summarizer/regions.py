@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .schemas import Level, Region
+from .vocabulary import vocabulary
 
 LEVEL_BY_CODE_LENGTH = {2: Level.province, 4: Level.city, 6: Level.county, 9: Level.township}
 PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
@@ -28,9 +29,6 @@ COUNTY_SUFFIX = re.compile(r"(自治县|县|区|市|旗)$")
 TOWNSHIP_SUFFIX = re.compile(r"(镇|乡|街道|街道办事处|苏木)$")
 GENERIC = {"城区", "郊区", "矿区", "新区", "市中区", "市辖区", "开发区", "高新区", "经开区", "林区"}
 
-# East-west cooperation: eastern provinces help western ones (used to orient pairs).
-EAST = {"11", "12", "21", "31", "32", "33", "35", "37", "44"}
-WEST = {"13", "15", "22", "42", "43", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"}
 
 
 @dataclass(frozen=True)
@@ -281,8 +279,9 @@ def is_east_to_west(helper_province: str | None, recipient_province: str | None)
     """True: helper east, recipient west; False: the reverse; None: cannot tell."""
     if not helper_province or not recipient_province or helper_province == recipient_province:
         return None
-    if helper_province in EAST and recipient_province in WEST:
+    east, west = vocabulary().east, vocabulary().west  # data/vocabulary.toml [provinces]
+    if helper_province in east and recipient_province in west:
         return True
-    if helper_province in WEST and recipient_province in EAST:
+    if helper_province in west and recipient_province in east:
         return False
     return None

@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from .regions import is_east_to_west
 from .schemas import Relation
+from .vocabulary import vocabulary
 
-EAST_ABBR = "京津沪苏浙闽鲁粤辽"
-WEST_ABBR = "甘蒙冀新青黔贵滇宁桂藏渝川陕吉鄂湘"
-
-RELATION_PATTERNS: list[tuple[re.Pattern, Relation]] = [
-    (re.compile(rf"东西部(?:扶贫)?(?:协作|合作)|[{EAST_ABBR}][{WEST_ABBR}](?:扶贫|东西部)?协作"), Relation.east_west),
-    (re.compile(r"对口支援|援疆|援藏"), Relation.counterpart_support),
-    (re.compile(r"对口(?:精准)?(?:帮扶|扶贫|协作)"), Relation.counterpart_assistance),
-    (re.compile(r"定点(?:帮扶|扶贫)"), Relation.designated),
-    (re.compile(r"结对(?:帮扶)?|携手奔小康|结成.{0,3}亲戚"), Relation.twinning),
-]
+@dataclass(frozen=True)
+class RelationMention:
+    start: int
+    end: int
+    relation: Relation
+    recipient_province: str | None  # 援藏 itself names 西藏 as the helped province
 # Verbs of helping: they carry direction but not the kind of relation.
 HELP_VERB = re.compile(r"帮扶|援建|支援|援助|助推|助力|扶持|帮助|支持|协助")
 # "B 接受/得到 A 的帮扶": the helper comes after the recipient.
@@ -38,17 +36,36 @@ DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?]{0,30}$")
 ARRIVE = re.compile(r"(?:来到|赴|前往|深入|走进|到)[^，。；,;、]{0,6}$")
 
 
-def relations_in(text: str) -> list[tuple[int, int, Relation]]:
-    found: list[tuple[int, int, Relation]] = []
+def relation_mentions(text: str) -> list[RelationMention]:
+    """Relation wording in text order (data/vocabulary.toml [[relation]]; earlier entries win overlaps)."""
+    found: list[RelationMention] = []
     taken: set[int] = set()  # character positions already part of a relation word
-    for pattern, relation in RELATION_PATTERNS:
-        for m in pattern.finditer(text):
+    for word in vocabulary().relations:
+        for m in word.pattern.finditer(text):
             span = range(m.start(), m.end())
             if any(i in taken for i in span):
                 continue
             taken.update(span)
-            found.append((m.start(), m.end(), relation))
-    return sorted(found)
+            found.append(RelationMention(m.start(), m.end(), word.relation, word.recipient_province))
+    return sorted(found, key=lambda r: r.start)
+
+
+def relations_in(text: str) -> list[tuple[int, int, Relation]]:
+    return [(r.start, r.end, r.relation) for r in relation_mentions(text)]
+
+
+PROGRAMME = re.compile(r"(?P<east>[^\W\d_])(?P<west>[^\W\d_])(?:扶贫|东西部|对口)?(?:协作|合作|帮扶)")
+
+
+def programme_provinces(text: str) -> list[tuple[str, str]]:
+    """(east, west) province codes of programme abbreviations in text: 闽宁协作 -> ("35", "64")."""
+    abbreviations, east, west = vocabulary().abbreviations, vocabulary().east, vocabulary().west
+    pairs: list[tuple[str, str]] = []
+    for m in PROGRAMME.finditer(text):
+        e, w = abbreviations.get(m.group("east")), abbreviations.get(m.group("west"))
+        if e in east and w in west and (e, w) not in pairs:
+            pairs.append((e, w))
+    return pairs
 
 
 def article_relation(text: str) -> Relation | None:

@@ -4,30 +4,13 @@ from __future__ import annotations
 import re
 
 from ..schemas import Category, Evidence, Indicator, Measure
+from ..vocabulary import vocabulary
 from ..text import clauses, clip, enclosing, mask_org_names, sentences
 
-CATEGORY_WORDS: list[tuple[Category, re.Pattern]] = [
-    (Category.industry, re.compile(
-        r"产业|种植|养殖|加工厂|加工|合作社|招商引资|引进.{0,4}企业|光伏|乡村旅游|旅游|特色农业|现代农业|生态农业|车间|项目引领|"
-        r"农业示范|大棚|温室|基地")),
-    (Category.employment, re.compile(
-        r"就业|劳务|招聘|技能培训|转移就业|公益性?岗位|务工|岗位|劳动力|创业|用工|稳岗|返岗")),
-    (Category.consumption, re.compile(
-        r"消费扶贫|消费帮扶|农特产品|农副产品|产销对接|电商|销售|采购|购买.{0,4}(?:产品|农产品)|销售渠道|直播带货")),
-    (Category.education, re.compile(r"教育|学校|教师|学生|入学|助学|教学|校(?:园)?|留守儿童|贫困生")),
-    (Category.health, re.compile(r"医疗|医院|义诊|卫生院|医生|医师|健康|诊疗|疫情防控|防疫|因病")),
-    (Category.talent, re.compile(
-        r"挂职|人才|选派.{0,8}(?:干部|教师|医生|医师|骨干|专家)|干部|专业技术|跟班学习|专家")),
-    (Category.infrastructure, re.compile(
-        r"基础设施|道路|硬化|饮水|水利|排洪|渠道衬砌|灌溉|危房|住房|通村|通组|桥梁|电网|供水|水窖|设施建设")),
-    (Category.social_security, re.compile(
-        r"兜底|低保|医保|救助|社会保障|生活保障|政策保障|五保|特困|养老|应保尽保|保障政策")),
-    (Category.finance, re.compile(r"金融|信贷|贷款|保险|授信|担保|小额")),
-    (Category.twinning, re.compile(r"结对|携手奔小康|手拉手|一对一|姊妹|包联|村企|镇镇|镇村|百企")),
-    (Category.governance, re.compile(
-        r"会议|党建|党组织|组织领导|工作机制|机制|部署|督战|考核|责任|工作专班|专班|网格|台账|工作队|对接会|协议")),
-    (Category.environment, re.compile(r"人居环境|环境整治|垃圾|乡风文明|文明素养|村容村貌|环境卫生|厕所|美丽乡村|三清三拆")),
-]
+def _category_words() -> list[tuple[Category, re.Pattern]]:
+    return [(cue.category, cue.pattern) for cue in vocabulary().measures]  # data/vocabulary.toml [[measure]]
+
+
 NUMBER = r"(?P<num>\d+(?:\.\d+)?)"
 UNIT = (r"(?P<unit>人次|人|名|个|家|户|所|座|对|期|次|项|场|批|亩|吨|斤|公斤|头|只|尾|套|台|辆|条|间|平方米|公里|千米|"
         r"万元|亿元|元|%|个百分点|份|件|本|册|箱|栋|幢|张|班|支|处|村|镇|乡|类|条|家次|年)")
@@ -43,7 +26,7 @@ def extract_measures(text: str) -> list[Measure]:
     for sentence in sentences(text):
         cue_text = masked[sentence.start:sentence.end]
         cues: list[tuple[int, Category]] = []
-        for category, words in CATEGORY_WORDS:
+        for category, words in _category_words():
             positions = [m.start() for m in words.finditer(cue_text)]
             cues.extend((p, category) for p in positions)
         if not cues:
