@@ -20,6 +20,7 @@ from importlib import resources
 from .schemas import Level, Region
 from .vocabulary import vocabulary
 
+# Corps (兵团) units carry BT codes of the same lengths: BT the corps, BTnn a division.
 LEVEL_BY_CODE_LENGTH = {2: Level.province, 4: Level.city, 6: Level.county, 9: Level.township}
 PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
 ETHNIC_AUTONOMY = re.compile(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)+自治(州|县|旗)$")
@@ -54,12 +55,18 @@ class Mention:
 
 
 class Gazetteer:
-    def __init__(self, units: dict[str, Unit]):
+    def __init__(self, units: dict[str, Unit], corps: list[tuple[Unit, list[str], str]] = ()):
         self.units = units
         self.by_name: dict[str, set[str]] = {}
         self.aliases: dict[str, set[str]] = {}  # short forms that need context
+        self.seat: dict[str, str | None] = {}  # a corps unit's code -> the adcode it shares, or None
         for unit in units.values():
             self._index(unit)
+        for unit, aliases, seat in corps:  # 兵团 units: listed names only, never shortened
+            units[unit.code] = unit
+            self.seat[unit.code] = seat or None
+            for name in [unit.name, *aliases]:
+                self.by_name.setdefault(name, set()).add(unit.code)
         # One lookup per candidate substring: name -> (codes by full name, codes by short alias).
         self.lookup: dict[str, tuple[set[str], set[str]]] = {
             name: (self.by_name.get(name, set()), self.aliases.get(name, set()))
@@ -118,6 +125,10 @@ class Gazetteer:
     def full_name(self, code: str) -> str:
         unit = self.units[code]
         return "".join(u.name for u in reversed(self.ancestors(code))) + unit.name
+
+    def adcode(self, code: str) -> str | None:
+        """The administrative code to report: a corps unit reports the city it shares, if any."""
+        return self.seat[code] if code in self.seat else code
 
     def current_code(self, code: str) -> str:
         unit = self.units[code]
@@ -187,7 +198,14 @@ def gazetteer() -> Gazetteer:
     for line in gzip.decompress(data).decode("utf-8").splitlines():
         code, name, parent, status, successor = line.split("\t")
         units[code] = Unit(code, name, parent, status == "c", successor)
-    return Gazetteer(units)
+    corps = []
+    table = resources.files("summarizer.data").joinpath("bingtuan.tsv").read_text("utf-8")
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            code, name, aliases, seat = line.split("\t")
+            unit = Unit(code, name, "65" if code == "BT" else "BT", True, "")
+            corps.append((unit, [a for a in aliases.split(",") if a], seat))
+    return Gazetteer(units, corps)
 
 
 # --- resolution -------------------------------------------------------------------
@@ -241,7 +259,8 @@ class RegionResolver:
             level = levels.pop() if len(levels) == 1 else guess_level(name)
             return Region(name=name, full_name=None, level=level, adcode=None)
         code = self.gaz.current_code(best)
-        return Region(name=name, full_name=self.gaz.full_name(code), level=self.gaz.units[code].level, adcode=code)
+        return Region(name=name, full_name=self.gaz.full_name(code), level=self.gaz.units[code].level,
+                      adcode=self.gaz.adcode(code))
 
     def _pick(self, codes: set[str], parents: tuple[str, ...]) -> str | None:
         if not codes:

@@ -76,11 +76,16 @@ def article_relation(text: str) -> Relation | None:
     return counts.most_common(1)[0][0]
 
 
-def refine_relation(relation: Relation, helper_province: str | None, recipient_province: str | None) -> Relation:
-    """对口帮扶 from an eastern province to a western one is 东西部协作 (east_west); within a province it stays."""
-    if relation in (Relation.counterpart_assistance, Relation.other):
-        if is_east_to_west(helper_province, recipient_province):
-            return Relation.east_west
+def refine_relation(relation: Relation, helper_province: str | None, recipient_province: str | None,
+                    east_west_programme: bool = False) -> Relation:
+    """对口帮扶 from an eastern province to a western one is 东西部协作 (east_west); within a province it stays.
+
+    结对帮扶 between an eastern and a western place is east_west too when the article is about an
+    east-west programme (携手奔小康 pairs are its county-level twinning).
+    """
+    refinable = (Relation.counterpart_assistance, Relation.other) + ((Relation.twinning,) if east_west_programme else ())
+    if relation in refinable and is_east_to_west(helper_province, recipient_province):
+        return Relation.east_west
     return relation
 
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+
+from .vocabulary import vocabulary
 
 SENTENCE_END = re.compile(r"[。！？!?；;]+|\n+")
 PERIOD_END = re.compile(r"[。！？!?]+|\n+")
 CLAUSE_END = re.compile(r"[，,。！？!?；;：:]+|\n+")
 
 
-# An organisation's name ends in one of these; it starts after a clause break or a
-# linking word (到/在/与/向/由 …), at most ORG_PREFIX characters back.
-ORG_SUFFIX = re.compile(
-    r"有限公司|公司|集团|银行|大学|学院|医院|研究院|研究所|协会|商会|工商联|基金会|委员会|总局|扶贫办|办公室|部|厅|局|委|中心"
-)
-ORG_BOUNDARY = re.compile(r"[，,。；;：:、（）()“”\"\s]|到|在|与|向|对|由|为|的|及|等|将|把|从|引导|组织|依托|联合|通过")
+# An organisation's name ends in one of the suffixes of data/vocabulary.toml [organisations];
+# it starts after a clause break or a linking word (到/在/与/向/由 …), at most ORG_PREFIX
+# characters back, and never before the end of the organisation named just before it.
+ORG_BOUNDARY = re.compile(
+    r"[，,。；;：:、（）()“”《》\"\s]|到|在|与|向|对|由|为|的|及|等|将|把|从|引导|组织|依托|联合|通过|收到|接过|获得|得到|"
+    r"推动|协调|促成|动员|邀请|携手|积极|支持|帮助|捐赠|启动|自|是|和|了")
 ORG_PREFIX = 14
 
 
@@ -24,20 +27,36 @@ class OrgName:
     start: int
     end: int
     text: str
+    entity: bool = True  # a company, university, hospital, association…; False: a government body
+
+
+def _boundary_before(text: str, pos: int) -> bool:
+    """Does a boundary character or word end right before pos?"""
+    return any(ORG_BOUNDARY.fullmatch(text, pos - n, pos) for n in (1, 2))
+
+
+@lru_cache(maxsize=1)
+def _org_suffix() -> re.Pattern:
+    vocab = vocabulary()
+    return re.compile(rf"(?P<entity>{vocab.entity_suffix})|(?P<government>{vocab.government_suffix}|中心)")
 
 
 def org_names(text: str, start: int = 0, end: int | None = None) -> list[OrgName]:
     end = len(text) if end is None else end
     found: list[OrgName] = []
-    for m in ORG_SUFFIX.finditer(text, start, end):
+    for m in _org_suffix().finditer(text, start, end):
+        floor = max(start, m.start() - ORG_PREFIX, found[-1].end if found else start)
         begin = m.start()
-        while begin > max(start, m.start() - ORG_PREFIX) and not ORG_BOUNDARY.match(text, begin - 1):
+        while begin > floor and not _boundary_before(text, begin):
             begin -= 1
         if m.start() - begin < 2:
+            # 天津市小额贷款公司协会: a longer name that ends right after the one before it.
+            if found and found[-1].end == m.start():
+                previous = found.pop()
+                found.append(OrgName(previous.start, m.end(), text[previous.start:m.end()],
+                                     previous.entity or m.group("entity") is not None))
             continue
-        if found and begin <= found[-1].start:
-            found.pop()  # 天津市小额贷款公司 inside 天津市小额贷款公司协会
-        found.append(OrgName(begin, m.end(), text[begin:m.end()]))
+        found.append(OrgName(begin, m.end(), text[begin:m.end()], m.group("entity") is not None))
     return found
 
 

@@ -8,16 +8,29 @@ from dataclasses import dataclass
 from ..checks import record_key
 from ..regions import RegionResolver, is_east_to_west
 from ..relations import (
-    ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, article_relation, refine_relation, relations_in,
+    ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, article_relation, programme_provinces,
+    refine_relation, relation_mentions, relations_in,
 )
 from ..schemas import Evidence, Level, Pairing, Region, Relation
-from ..text import Span, clauses, enclosing, org_names, sentences
+from ..text import OrgName, Span, clauses, enclosing, org_names, sentences
 
 HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
 # Clause punctuation: a place and a relation word on either side of it are not linked.
 TOO_FAR = re.compile(r"[，,。；;：:]")
+# Direction without a relation word: "A向B捐赠/投入/选派…", "A对B的(对口)帮扶/援建…".
+# The marker is a trigger; the places right after it are the recipients.
+DIRECTED = re.compile(r"[向给](?=[^，。；;！？]{1,24}?(?:捐赠|捐助|捐款|捐资|投入|提供|援助|输送|选派|派出|拨付|援建|支援|落实|输血))")
+TOWARDS = re.compile(r"对(?=[^，。；;！？]{1,30}?的(?:对口)?(?:援建|帮扶|支援|援助|扶贫|协作|结对))")
+RESPECTIVELY = re.compile(r"分别")
+# A national body that is an organisation of its own, not a place's government.
+NATIONAL_BODY = re.compile(
+    r"^(?:国家|国务院|中央|中国|全国)[\u4e00-\u9fff]{1,10}(?<!部)$|"
+    r"^(?:中共中央|中央|国家)?(?:财政|教育|商务|农业农村|农业|人力资源社会保障|人力资源和社会保障|民政|交通运输|水利|住房和城乡建设|"
+    r"住房城乡建设|科技|科学技术|工业和信息化|自然资源|生态环境|文化和旅游|国防|外交|公安|司法|退役军人事务|应急管理|统战|组织|宣传)部$")
+LOCAL_WORD = re.compile(r"[省市县区镇乡村]|组织部|宣传部|统战部|支部")
+REFERENCE = re.compile(r"^(?:该|本|这|此|其|各|全)")
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,8 @@ def places_in(places: list[Place], starts: list[int], span: Span) -> list[Place]
 
 
 def places(resolver: RegionResolver) -> list[Place]:
-    """Region mentions, with a parent written right before its child merged: 阳曲县东黄水镇."""
+    """Region mentions, with a parent written right before its child merged (阳曲县东黄水镇), and
+    organisations: an entity keeps its own name over a place inside it (天津大学 is not 天津)."""
     merged: list[Place] = []
     for mention in resolver.mentions:
         region = resolver.resolve_mention(mention)
@@ -47,7 +61,24 @@ def places(resolver: RegionResolver) -> list[Place]:
             merged.append(Place(previous.start, mention.end, region))
             continue
         merged.append(Place(mention.start, mention.end, region))
-    return merged
+    organisations = [o for o in org_names(resolver.text) if _is_organisation(o, merged)]
+    if not organisations:
+        return merged
+    covered = [(o.start, o.end) for o in organisations]
+    kept = [p for p in merged if not any(s <= p.start and p.end <= e for s, e in covered)]
+    kept += [Place(o.start, o.end, Region(name=o.text, full_name=None, level=Level.other, adcode=None))
+             for o in organisations]
+    return sorted(kept, key=lambda p: p.start)
+
+
+def _is_organisation(org: OrgName, regions: list[Place]) -> bool:
+    """Entities are; a government body is its place's government (南明区扶贫办 = 南明区) unless national."""
+    if REFERENCE.match(org.text):
+        return False  # 该集团: a reference back, not a name
+    if org.entity:
+        return True
+    inside_region = any(org.start <= p.start and p.end <= org.end for p in regions)
+    return not inside_region and bool(NATIONAL_BODY.match(org.text)) and not LOCAL_WORD.search(org.text)
 
 
 def _is_parent(parent: Region, child: Region) -> bool:
@@ -63,35 +94,52 @@ def _related(a: Region, b: Region) -> bool:
 
 
 def extract_pairings(text: str, resolver: RegionResolver, title: str | None = None) -> list[Pairing]:
-    # Without any relation wording in the article, a help verb alone is not a pairing;
-    # only the explicit passive "B接受A的帮扶" is.
-    default = article_relation(text)
+    """Pairings from relation wording, help verbs and direction markers, sentence by sentence.
+
+    Without any relation wording in the article, a help verb alone is not a pairing; only the
+    explicit passive "B接受A的帮扶" or a direction marker ("A向B捐赠") is. A pair found only
+    through a help verb takes the relation of the programme the headline or lead names.
+    """
+    default = lead_relation(text, title)
+    east_west_programme = any(r.relation is Relation.east_west for r in relation_mentions(text))
     all_places = places(resolver)
     found: dict[tuple, Pairing] = {}
     explicit: set[tuple] = set()  # pairs named with relation wording, not just a help verb
     from_title: set[tuple] = set()  # the body's wording is better evidence than a headline's
     title_end = len(title) if title and text.startswith(title) else 0
+    topic = _topic_places(text, all_places, title_end)
     sentence_spans = sentences(text)
     clause_spans = clauses(text)
     place_starts = [p.start for p in all_places]
     for sentence in sentence_spans:
         inside = places_in(all_places, place_starts, sentence)
-        if not inside and not org_names(sentence.text):
+        if not inside:
             continue
-        triggers = [(s + sentence.start, e + sentence.start, r) for s, e, r in relations_in(sentence.text)]
-        triggers += [(m.start() + sentence.start, m.end() + sentence.start, None)
-                     for m in HELP_VERB.finditer(sentence.text)
-                     if not any(s <= m.start() + sentence.start < e for s, e, _ in triggers)]
+        words = [r.__class__(r.start + sentence.start, r.end + sentence.start, r.relation, r.recipient_province)
+                 for r in relation_mentions(sentence.text)]
+        triggers = [(r.start, r.end, r.relation, r.recipient_province, False) for r in words]
+        for pattern, marker in ((HELP_VERB, False), (DIRECTED, True), (TOWARDS, True)):
+            triggers += [(m.start() + sentence.start, m.end() + sentence.start, None, None, marker)
+                         for m in pattern.finditer(sentence.text)
+                         if not any(s <= m.start() + sentence.start < e for s, e, *_ in triggers)]
         triggers.sort(key=lambda t: t[0])
         # Places written right after a relation word are recipients, never helpers.
-        receiving = {id(p) for _, e, _ in triggers for p in _list_after(text, inside, e)}
-        for start, end, relation in triggers:
-            pairs = _pairs_around(text, sentence, inside, receiving, start, end, mutual_ok=relation is not None)
+        receiving = {id(p) for _, e, *_ in triggers for p in _list_after(text, inside, e)}
+        respectively = bool(RESPECTIVELY.search(sentence.text))
+        for start, end, relation, province, marker in triggers:
+            pairs = list(_pairs_around(text, sentence, inside, receiving, start, end, mutual_ok=relation is not None,
+                                       respectively=respectively))
+            if not pairs and province and province in topic:
+                pairs = [(h, topic[province], False) for h in _helpers_before(
+                    text, sentence, [p for p in inside if p.end <= start and id(p) not in receiving], [topic[province]],
+                    start)]
+            if marker and relation is None:
+                relation = next((w.relation for w in words if w.start >= end), None)
             for helper, recipient, passive in pairs:
-                if relation is None and default is None and not passive:
+                if relation is None and default is None and not passive and not marker:
                     continue
                 rel = relation or default or Relation.other
-                pairing = _orient(text, helper, recipient, rel, start, end, clause_spans)
+                pairing = _orient(text, helper, recipient, rel, start, end, clause_spans, east_west_programme)
                 if pairing is None:
                     continue
                 key = record_key("pairings", pairing)
@@ -104,11 +152,80 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                         from_title.add(key)
                 if relation is not None:
                     explicit.add(key)
-    return list(found.values())
+    pairings = list(found.values())
+    return pairings + _programme_pairings(text, resolver, pairings, sentence_spans)
+
+
+def lead_relation(text: str, title: str | None) -> Relation | None:
+    """The programme an article is about: named in its headline, else its lead paragraph, else most often."""
+    title_end = len(title) if title and text.startswith(title) else 0
+    lead_end = text.find("\n", title_end + 1)
+    for part in (text[:title_end], text[title_end:lead_end if lead_end > 0 else len(text)]):
+        named = [r.relation for r in relation_mentions(part) if r.relation is not Relation.other]
+        if named:
+            return named[0]
+    return article_relation(text)
+
+
+def _topic_places(text: str, all_places: list[Place], title_end: int) -> dict[str, Place]:
+    """Per province code, the place an article is about there: the first one its headline or lead names.
+
+    "上海市对口援藏项目1582个" names no recipient; 援藏 says it is in 西藏, and the article's
+    headline says which place in 西藏 it is about (日喀则). Without one, the province itself.
+    """
+    first_sentence = re.compile(r"[。！？!?\n]").search(text, title_end + 1)
+    lead_end = first_sentence.end() if first_sentence else len(text)
+    topic: dict[str, Place] = {}
+    for place in all_places:
+        code = place.region.adcode
+        if place.start >= lead_end or not code:
+            continue
+        province = code[:2]
+        if province not in topic or len(code) > len(topic[province].region.adcode or ""):
+            if province not in topic or topic[province].region.level is Level.province:
+                topic[province] = place
+    for place in all_places:  # provinces named only further down
+        code = place.region.adcode
+        if code and len(code) == 2 and code not in topic:
+            topic[code] = place
+    return topic
+
+
+def _programme_pairings(text: str, resolver: RegionResolver, found: list[Pairing], sentence_spans) -> list[Pairing]:
+    """闽宁协作 names 福建 -> 宁夏; say so when no pairing found links places of the two provinces."""
+    linked = {(_province(p.helper), _province(p.recipient)) for p in found}
+    added: list[Pairing] = []
+    for east, west in programme_provinces(text):
+        if (east, west) in linked:
+            continue
+        helper, recipient = _province_region(resolver, east), _province_region(resolver, west)
+        at = _programme_at(text, east, west)
+        sentence = enclosing(sentence_spans, at) if at is not None else None
+        if helper is None or recipient is None or sentence is None:
+            continue
+        added.append(Pairing(helper=helper, recipient=recipient, relation=Relation.east_west,
+                             evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end)))
+    return added
+
+
+def _province_region(resolver: RegionResolver, code: str) -> Region | None:
+    unit = resolver.gaz.units.get(code)
+    return resolver.resolve(unit.name) if unit else None
+
+
+def _programme_at(text: str, east: str, west: str) -> int | None:
+    from ..relations import PROGRAMME
+    from ..vocabulary import vocabulary
+
+    abbreviations = vocabulary().abbreviations
+    for m in PROGRAMME.finditer(text):
+        if abbreviations.get(m.group("east")) == east and abbreviations.get(m.group("west")) == west:
+            return m.start()
+    return None
 
 
 def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set[int], start: int, end: int,
-                  mutual_ok: bool):
+                  mutual_ok: bool, respectively: bool = False):
     passive = _passive(text, sentence, inside, start)
     if passive is not None:
         yield *passive, True
@@ -116,7 +233,12 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
     recipients = _list_after(text, inside, end)
     before = [p for p in inside if p.end <= start and id(p) not in receiving]
     if recipients:
-        for helper in _helpers_before(text, sentence, before, recipients, start):
+        helpers = _helpers_before(text, sentence, before, recipients, start)
+        if len(helpers) == len(recipients) >= 2 and (respectively or len(helpers) >= 3):
+            # "A、B、C分别帮扶X、Y、Z": listed in the same order, paired one to one.
+            yield from ((h, r, False) for h, r in zip(helpers, recipients))
+            return
+        for helper in helpers:
             for recipient in recipients:
                 yield helper, recipient, False
         return
@@ -171,22 +293,18 @@ def _helpers_before(text: str, sentence: Span, before: list[Place], recipients: 
                 break
             helpers.insert(0, place)
         return helpers
-    orgs = org_names(text, sentence.start, pos)
-    if orgs and pos - orgs[-1].end <= 8:
-        org = orgs[-1]
-        return [Place(org.start, org.end, Region(name=org.text, full_name=None, level=Level.other, adcode=None))]
     return []
 
 
 def _orient(text: str, helper: Place, recipient: Place, relation: Relation, start: int, end: int,
-            clause_spans: list[Span]) -> Pairing | None:
+            clause_spans: list[Span], east_west_programme: bool = False) -> Pairing | None:
     if _related(helper.region, recipient.region):
         return None
     hp, rp = _province(helper.region), _province(recipient.region)
     if is_east_to_west(hp, rp) is False:
         helper, recipient = recipient, helper
         hp, rp = rp, hp
-    relation = refine_relation(relation, hp, rp)
+    relation = refine_relation(relation, hp, rp, east_west_programme)
     lo = min(helper.start, recipient.start, start)
     hi = max(helper.end, recipient.end, end)
     first = enclosing(clause_spans, lo) or Span(lo, lo, "")
