@@ -87,7 +87,8 @@ def test_unseen_designated_assistance_by_a_company():
     assert pairing.helper.name == "中国农业银行" and pairing.recipient.name == "望谟县"
     assert pairing.relation is Relation.designated and pairing.recipient.adcode == "522326"
     kinds = {f.amount_yuan: f.kind for f in result.funds}
-    assert kinds[120_000_000] is FundKind.fiscal
+    # CONTRACT.md: fiscal is money from a government budget; an enterprise's (a bank's) is social.
+    assert kinds[120_000_000] is FundKind.social
     assert kinds[350_000_000] is FundKind.credit
     assert kinds[8_000_000] is FundKind.procurement
     assert Category.finance in {m.category for m in result.measures}

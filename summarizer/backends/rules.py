@@ -27,10 +27,12 @@ class RulesBackend:
         found_places = places(resolver)
         pairings = extract_pairings(text, resolver, article.title)
         year = int(article.published[:4]) if article.published else None
+        # The headline repeats the body; a record cites the body. (Pairings may fall back on it.)
+        body_start = len(article.title) if article.title and text.startswith(article.title) else 0
         return Extraction(
             summary=extractive_summary(text, article.title, {p.region.name for p in found_places}),
             pairings=pairings,
-            funds=extract_funds(text, pairings, found_places, year),
-            measures=extract_measures(text),
+            funds=extract_funds(text, pairings, found_places, year, body_start),
+            measures=[m for m in extract_measures(text) if m.evidence.start >= body_start],
             prompt_version=RULES_VERSION,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..money import Amount, find_amounts
-from ..schemas import Evidence, Fund, FundKind, Pairing
+from ..schemas import Evidence, Fund, FundKind, Level, Pairing
 from ..text import Span, Spans, clauses, enclosing, mask_org_names, org_names, periods
 from .pairings import Place, places_in
 
@@ -14,6 +14,12 @@ NOT_A_FUND_BEFORE = re.compile(
     r"月薪|工资|月收入|年收入|纯收入|可支配收入|收入水平|标准|增收)[^，。；,;]{0,8}$"
 )
 NOT_A_FUND_AFTER = re.compile(r"^\s*(?:/|每|一斤|一公斤|一亩|以上的|左右的收入)")
+# Economic statistics of a place are not money given: 地区生产总值从5.9亿元增长到216.3亿元.
+ECONOMY = re.compile(r"生产总值|GDP|固定资产投资|财政收入|一般公共预算|增加值|零售总额|总产值|经济总量", re.I)
+# Where the clause says nothing of the kind, the sentence may: 援宁资金…由1.12亿元提高到3.1亿元.
+AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金|协作资金|输血|财政")
+# Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending.
+ENTERPRISE = re.compile(r"企业|公司|集团|招商|引进|签约|签下|签订|落户|注册资|客商|投资方|园区|总投资|投资额|合作项目")
 
 # Ordered: the first kind whose words occur in the amount's clause wins.
 KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
@@ -23,7 +29,8 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.donation, re.compile(r"捐赠|捐款|捐助|捐资|捐献|捐建|义捐|募捐|捐")),
     (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|落地")),
     (FundKind.social, re.compile(r"社会帮扶|社会组织|社会资金|社会各界|爱心人士|企业帮扶|社会力量")),
-    (FundKind.fiscal, re.compile(r"财政|帮扶资金|扶贫资金|援助资金|协作资金|援建资金|专项资金|安排资金|拨付|资金|投入|补助|补贴|奖补")),
+    (FundKind.fiscal, re.compile(r"财政|帮扶资金|扶贫资金|援助资金|协作资金|援建资金|专项资金|安排资金|拨付|资金|投入|补助|补贴|奖补|"
+                                 r"援助|援建|援助款|输血")),
 ]
 YEAR = re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d)")
 RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
@@ -41,25 +48,47 @@ def fund_kind(clause: str) -> FundKind:
     return FundKind.other
 
 
-def extract_funds(text: str, pairings: list[Pairing], places: list[Place], published_year: int | None) -> list[Fund]:
+def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]) -> FundKind:
+    """The clause's wording decides; the sentence's where the clause says nothing; the donor refines.
+
+    An organisation's money given through a programme is social (捐 stays donation);
+    investment needs an enterprise in the sentence.
+    """
+    kind = fund_kind(clause)
+    if kind is FundKind.other and AID_CUE.search(mask_org_names(sentence)):
+        kind = FundKind.fiscal
+    if kind is FundKind.investment and not ENTERPRISE.search(sentence):
+        kind = FundKind.fiscal
+    if kind is FundKind.fiscal and donor in organisations and "财政" not in clause:
+        kind = FundKind.social
+    return kind
+
+
+def extract_funds(text: str, pairings: list[Pairing], places: list[Place], published_year: int | None,
+                  body_start: int = 0) -> list[Fund]:
     clause_spans = clauses(text)
     period_spans = periods(text)
     helpers = {p.helper.adcode or p.helper.name for p in pairings}
+    organisations = {p.region.name for p in places if p.region.level is Level.other}
     funds: list[Fund] = []
     amounts: list[Amount] = []
     starts = [p.start for p in places]
     for amount in find_amounts(text):
+        if amount.start < body_start:
+            continue
         clause = enclosing(clause_spans, amount.start, amount.end) or Span(amount.start, amount.end, amount.text)
         sentence = enclosing(period_spans, amount.start, amount.end) or clause
-        if NOT_A_FUND_BEFORE.search(text[clause.start:amount.start]) or NOT_A_FUND_AFTER.match(text[amount.end:]):
+        before = text[clause.start:amount.start]
+        if NOT_A_FUND_BEFORE.search(before) or NOT_A_FUND_AFTER.match(text[amount.end:]) or ECONOMY.search(before):
             continue
         evidence = _evidence(text, clause_spans, clause)
         nearby = places_in(places, starts, sentence)
+        donor = _donor(text, sentence, amount, nearby, helpers)
         fund = Fund(
             amount_yuan=float(amount.yuan),
             amount_text=amount.text,
-            kind=fund_kind(evidence.text),
-            donor=_donor(text, sentence, amount, nearby, helpers),
+            kind=_kind(evidence.text, sentence.text, donor, organisations),
+            donor=donor,
             recipient=_recipient(text, sentence, amount, nearby),
             purpose=_purpose(text[amount.end:clause.end] + text[clause.end:sentence.end][:40]),
             year=_year(text[sentence.start:amount.start], published_year),
@@ -67,9 +96,21 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             approximate=amount.approximate,
             part_of=_parent(text, sentence, amount, amounts),
         )
-        funds.append(fund)
-        amounts.append(amount)
+        if not any(_same_money(fund, earlier) for earlier in funds):
+            funds.append(fund)
+            amounts.append(amount)
     return funds
+
+
+def _same_money(fund: Fund, earlier: Fund) -> bool:
+    """A repeated mention (a subheading, a summary sentence) of money already listed: same sum and kind,
+    no party that tells them apart, neither a part of a breakdown."""
+    def compatible(a: str | None, b: str | None) -> bool:
+        return a is None or b is None or a == b
+
+    return (fund.amount_yuan == earlier.amount_yuan and fund.kind == earlier.kind and fund.part_of is None
+            and earlier.part_of is None and compatible(fund.donor, earlier.donor)
+            and compatible(fund.recipient, earlier.recipient))
 
 
 def _evidence(text: str, clause_spans: Spans, clause: Span) -> Evidence:
@@ -89,7 +130,10 @@ def _donor(text: str, sentence: Span, amount: Amount, places: list[Place], helpe
         if org.text in helpers:  # 国家电网有限公司定点帮扶…
             return org.text
     donors = DONOR.findall(text[sentence.start:amount.start])
-    return donors[-1] if donors else None
+    if donors:
+        return donors[-1]
+    organisations = [p for p in before if p.region.level is Level.other]
+    return organisations[-1].region.name if organisations else None  # 中国农大累计投入帮扶资金…
 
 
 def _recipient(text: str, sentence: Span, amount: Amount, places: list[Place]) -> str | None:
