@@ -214,11 +214,13 @@ def extract_header(lines: list[str]) -> Header:
                 published = iso_date(has_date)
             if outlet is None:
                 outlet = parse_outlet(line) or outlet_beside_date(line, has_date)
-    # 来源 on a line of its own at the end of the article.
+    # 来源 at the end of the article: on a line of its own, or closing the last paragraph.
     for i in [i for i, line in enumerate(lines) if line][-4:]:
         if SOURCE_FIELD.match(lines[i]) and len(lines[i]) < 40:
             meta.add(i)
             outlet = outlet or parse_outlet(lines[i])
+        elif (m := SOURCE_FIELD.search(lines[i])) and len(lines[i]) - m.end() < 30:
+            outlet = outlet or parse_outlet(lines[i][m.start():])
     title = None
     title_lines: list[int] = []
     if byline is not None:
@@ -246,7 +248,7 @@ def parse_outlet(line: str) -> str | None:
     stop = OUTLET_STOP.search(rest)
     value = rest[: stop.start()] if stop else rest
     value = value.strip(" :：|,，。")
-    return value or None
+    return value if re.search(r"[\u4e00-\u9fff]", value) else None  # not "sp20241130"
 
 
 def _outlet_name() -> re.Pattern:
@@ -338,7 +340,8 @@ def find_title(lines: list[str], byline: int) -> tuple[str | None, list[int]]:
     # A site prefix such as "栏目_标题" repeats the real title: keep the shortest form.
     parts = [lines[b] for b in block]
     parts = [p for p in parts if not any(o != p and p.endswith(o) for o in parts)]
-    return (" ".join(parts) or None), block
+    title = " ".join(parts).strip(" |｜_-—") or None  # "标题 |" from a page's title bar
+    return title, block
 
 
 def is_site_name(line: str) -> bool:

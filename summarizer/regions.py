@@ -147,7 +147,8 @@ class Gazetteer:
                 found = self.lookup.get(piece)
                 if found:
                     full, alias = found
-                    codes = tuple(sorted(full | alias))
+                    # A full name beats a short alias: 河北 is the province, not 河北区 shortened.
+                    codes = tuple(sorted(full or alias))
                     needs = not full or piece in GENERIC or (len(piece) == 2 and not self._is_province(full))
                     raw.append(Mention(i, i + length, piece, codes, needs))
                     i += length

@@ -20,10 +20,10 @@ class RelationMention:
     relation: Relation
     recipient_province: str | None  # 援藏 itself names 西藏 as the helped province
 # Verbs of helping: they carry direction but not the kind of relation.
-HELP_VERB = re.compile(r"帮扶|援建|支援|援助|助推|助力|扶持|帮助|支持|协助")
+HELP_VERB = re.compile(r"帮扶|援建|支援|援助|助推|助力|扶持|帮助|支持|协助|携手|捐赠|捐助|捐款")
 # "B 接受/得到 A 的帮扶": the helper comes after the recipient.
-PASSIVE_MARKER = re.compile(r"接受|得到|获得|受到")
-PASSIVE = re.compile(rf"(?:{PASSIVE_MARKER.pattern})(?P<between>[^，。；,;]{{0,20}}?)(?:的)?(?:帮扶|支援|援助|援建|支持)")
+PASSIVE_MARKER = re.compile(r"接受|得到|获得|受到|收到|接过")
+PASSIVE = re.compile(rf"(?:{PASSIVE_MARKER.pattern})(?P<between>[^，。；,;]{{0,20}}?)(?:的)?(?:帮扶|支援|援助|援建|支持|捐赠)")
 # Separators inside a list of recipients: 黔西县、织金县 / 清新区和阳山县.
 LIST_SEPARATOR = re.compile(r"^\s*(?:、|和|及|以及|与|同|,|，)?\s*$")
 # What may stand between a relation word and the first recipient: 的, 单位, 地区 …

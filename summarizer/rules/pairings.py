@@ -24,6 +24,9 @@ TOO_FAR = re.compile(r"[，,。；;：:]")
 DIRECTED = re.compile(r"[向给](?=[^，。；;！？]{1,24}?(?:捐赠|捐助|捐款|捐资|投入|提供|援助|输送|选派|派出|拨付|援建|支援|落实|输血))")
 TOWARDS = re.compile(r"对(?=[^，。；;！？]{1,30}?的(?:对口)?(?:援建|帮扶|支援|援助|扶贫|协作|结对))")
 RESPECTIVELY = re.compile(r"分别")
+# Organisations that give rather than receive: never a pairing's recipient (a school or a hospital may be).
+GIVER = re.compile(r"(?:公司|集团|银行|协会|商会|基金会|工商联|分会|促进会|联合会)$")
+VILLAGE = re.compile(r"(?![的在和与及等全该本各每])[\u4e00-\u9fff]{1,4}?(?:村(?![民委级])|社区|嘎查)")
 # A national body that is an organisation of its own, not a place's government.
 NATIONAL_BODY = re.compile(
     r"^(?:国家|国务院|中央|中国|全国)[\u4e00-\u9fff]{1,10}(?<!部)$|"
@@ -61,7 +64,9 @@ def places(resolver: RegionResolver) -> list[Place]:
             merged.append(Place(previous.start, mention.end, region))
             continue
         merged.append(Place(mention.start, mention.end, region))
-    organisations = [o for o in org_names(resolver.text) if _is_organisation(o, merged)]
+    merged = [_with_village(resolver.text, p) for p in merged]
+    organisations = [o for o in org_names(resolver.text)
+                     if _is_organisation(o, merged) and not _quoted(resolver.text, o.start)]
     if not organisations:
         return merged
     covered = [(o.start, o.end) for o in organisations]
@@ -69,6 +74,25 @@ def places(resolver: RegionResolver) -> list[Place]:
     kept += [Place(o.start, o.end, Region(name=o.text, full_name=None, level=Level.other, adcode=None))
              for o in organisations]
     return sorted(kept, key=lambda p: p.start)
+
+
+def _quoted(text: str, pos: int) -> bool:
+    """Inside “…” or 《…》 on the same line: a slogan or a title, not an actor."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    before = text[line_start:pos]
+    return before.count("“") > before.count("”") or before.count("《") > before.count("》")
+
+
+def _with_village(text: str, place: Place) -> Place:
+    """Villages are not in the gazetteer; one written right after its township or county is a place: 官元镇团兴村."""
+    if place.region.level not in (Level.township, Level.county):
+        return place
+    m = VILLAGE.match(text, place.end)
+    if not m:
+        return place
+    name = m.group()
+    full = (place.region.full_name or place.region.name) + name
+    return Place(place.start, m.end(), Region(name=name, full_name=full, level=Level.village, adcode=None))
 
 
 def _is_organisation(org: OrgName, regions: list[Place]) -> bool:
@@ -136,7 +160,9 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
             if marker and relation is None:
                 relation = next((w.relation for w in words if w.start >= end), None)
             for helper, recipient, passive in pairs:
-                if relation is None and default is None and not passive and not marker:
+                # An organisation giving to a place is 社会帮扶 even where no programme is named.
+                by_organisation = helper.region.level is Level.other
+                if relation is None and default is None and not (passive or marker or by_organisation):
                     continue
                 rel = relation or default or Relation.other
                 pairing = _orient(text, helper, recipient, rel, start, end, clause_spans, east_west_programme)
@@ -242,16 +268,21 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             for recipient in recipients:
                 yield helper, recipient, False
         return
-    if mutual_ok and len(before) >= 2:
-        # "A与B结对", "A…来到B开展结对帮扶": helper first, the place joined or arrived at last.
+    if len(before) >= 2:
+        # "A与B结对", "A…来到B，开展帮扶活动": helper first, the place joined or arrived at last.
         recipient = before[-1]
         helpers = [p for p in before[:-1] if not _related(p.region, recipient.region)]
-        if not helpers or TOO_FAR.search(text[recipient.end:start]):
+        if not helpers:
             return
+        gap = text[recipient.end:start]
         between = text[helpers[-1].end:recipient.start]
         if ENUMERATION.match(between):
             return  # "黔西县、织金县": two places listed together, neither helps the other
-        if MUTUAL_LINK.search(between) or ARRIVE.search(between):
+        # With a bare help verb, only an organisation's visit counts (workers going to the helper's city do not).
+        arrive_ok = mutual_ok or helpers[0].region.level is Level.other
+        if arrive_ok and ARRIVE.search(between) and not re.search(r"[。；;]", gap) and len(TOO_FAR.findall(gap)) <= 1:
+            yield helpers[0], recipient, False
+        elif mutual_ok and not TOO_FAR.search(gap) and MUTUAL_LINK.search(between):
             yield helpers[0], recipient, False
 
 
@@ -269,7 +300,7 @@ def _passive(text: str, sentence: Span, inside: list[Place], start: int) -> tupl
 
 
 def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
-    after = [p for p in inside if p.start >= pos]
+    after = [p for p in inside if p.start >= pos and not GIVER.search(p.region.name)]
     if not after or not LEAD_GAP.match(text[pos:after[0].start]):
         return []
     chain = [after[0]]
