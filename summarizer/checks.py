@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from .money import parse_amount, written_as_count
 from .regions import is_east_to_west
-from .relations import wording_direction
+from .relations import programme_provinces, wording_direction
 from .schemas import Check, Evidence, Result, Severity
 
 AMOUNT_TOLERANCE = 0.005  # 0.5 %: rounding, as the evaluator allows
@@ -51,7 +51,9 @@ def evidence_holds_value(result: Result) -> Iterator[Check]:
         if fund.amount_text and fund.amount_text not in fund.evidence.text:
             yield _error("evidence_value", f"funds[{i}]", f"amount {fund.amount_text!r} is not in its evidence")
     for i, pairing in enumerate(result.pairings):
-        missing = [r.name for r in (pairing.helper, pairing.recipient) if r.name not in pairing.evidence.text]
+        quote = pairing.evidence.text
+        named = {code for pair in programme_provinces(quote) for code in pair}
+        missing = [r.name for r in (pairing.helper, pairing.recipient) if r.name not in quote and r.adcode not in named]
         if len(missing) == 2:
             yield _error("evidence_value", f"pairings[{i}]", "neither helper nor recipient is in the evidence")
         elif missing:
@@ -81,11 +83,12 @@ def amount_grounded(result: Result) -> Iterator[Check]:
 
 def regions_in_text(result: Result) -> Iterator[Check]:
     text = result.article.text
+    by_abbreviation = {code for pair in programme_provinces(text) for code in pair}  # 闽宁协作 names 福建 and 宁夏
     for i, pairing in enumerate(result.pairings):
         for role in ("helper", "recipient"):
-            name = getattr(pairing, role).name
-            if name and name not in text:
-                yield _error("region_in_text", f"pairings[{i}].{role}", f"{name!r} does not occur in the text")
+            region = getattr(pairing, role)
+            if region.name and region.name not in text and region.adcode not in by_abbreviation:
+                yield _error("region_in_text", f"pairings[{i}].{role}", f"{region.name!r} does not occur in the text")
     for i, fund in enumerate(result.funds):
         for role in ("donor", "recipient"):
             name = getattr(fund, role)

@@ -106,7 +106,7 @@ def clean(raw: str) -> CleanArticle:
     # The title is the first line of the text, once; the extractors never take records from it.
     parts = ([title] if title else []) + paragraphs
     text = "\n".join(parts)
-    outlet = header.outlet or outlet_in_body(paragraphs)
+    outlet = header.outlet or outlet_in_body(paragraphs, [line for line in lines if line][-3:])
 
     checks: list[Check] = []
     if damaged:
@@ -142,8 +142,12 @@ def normalise_characters(raw: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _common(ch: str) -> bool:
+    return _encodable(ch)
+
+
+def _encodable(run: str) -> bool:
     try:
-        ch.encode("gb2312")
+        run.encode("gb2312")
         return True
     except UnicodeEncodeError:
         return False
@@ -164,6 +168,8 @@ def mark_garbled(text: str) -> tuple[str, int]:
     text = PRIVATE_USE.sub(LOST, text)
     chars: list[str] | None = None
     for m in GARBLE_CANDIDATE.finditer(text):
+        if _encodable(m.group()):
+            continue  # the usual case: every character is an everyday one
         rare = sum(not _common(c) for c in m.group())
         if rare < 2:
             continue
@@ -264,6 +270,7 @@ def outlet_beside_date(line: str, date: re.Match | None) -> str | None:
         side = re.sub(r"\d+|发布|时间|日期|[:：|]", " ", side).strip(" ·-—")
         if not side or " " in side.strip() or not re.search(r"[\u4e00-\u9fff]", side):
             continue
+        side = side.strip("《》")  # 《新闻联播》 (20200512): the programme is the outlet
         name = _outlet_name().fullmatch(side)
         if name or len(side) <= 12:
             return side
@@ -276,8 +283,11 @@ REPORTED_BY = re.compile(r"^(?:据|来自)([\u4e00-\u9fff]{2,12}?)(?:报道|消�
 BYLINE_REPORT = re.compile(r"^([\u4e00-\u9fff·]{2,14}?)记者\s*[\u4e00-\u9fff]{2,4}(?:\s*[\u4e00-\u9fff]{0,6})?报道$")
 
 
-def outlet_in_body(paragraphs: list[str]) -> str | None:
-    """The outlet named by the body when no byline does: a dateline, a reporter's credit, a broadcast."""
+def outlet_in_body(paragraphs: list[str], last_lines: list[str]) -> str | None:
+    """The outlet named by the body when no byline does: a dateline, a reporter's credit, a broadcast.
+
+    `last_lines` are the page's last lines before cleaning: a credit line is removed as junk.
+    """
     name = _outlet_name()
     for line in paragraphs[:3]:
         for pattern in (BYLINE_REPORT, BROADCAST, REPORTED_BY):
@@ -289,7 +299,7 @@ def outlet_in_body(paragraphs: list[str]) -> str | None:
             m = re.match(r"(新华社|中新社|[\u4e00-\u9fff]{2,8}?网)", dateline.group())
             if m:
                 return m.group(1)
-    for line in paragraphs[-3:]:
+    for line in paragraphs[-3:] + last_lines:
         m = CREDIT.search(line)
         if m:
             found = name.match(m.group(1))

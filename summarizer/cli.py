@@ -18,10 +18,10 @@ from .backends import BACKENDS, BackendError, make_backend
 from .cache import Cache
 from .checks import run_checks
 from .clean import clean
-from .evaluate import evaluate, load_gold
+from .evaluate import evaluate, load_gold, match_results
 from .pipeline import Outcome, Pipeline
 from .reader import InputError, expand_inputs, read_document
-from .render import cache_view, checks_table, clean_view, eval_view, result_view
+from .render import cache_view, checks_table, clean_view, eval_breakdown_view, eval_view, result_view
 from .results_io import load_results
 from .schemas import Result, Severity, json_schema
 
@@ -36,7 +36,7 @@ cache_app = typer.Typer(help="Inspect or clear the result cache.", no_args_is_he
 app.add_typer(cache_app, name="cache")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line: never folded mid-sentence
 PROGRESS_THRESHOLD = 3
 
 
@@ -239,6 +239,8 @@ def eval_command(
     gold_dir: Path = typer.Argument(..., help="Directory of gold JSON files (one per article, same stem)."),
     predictions: Path = typer.Argument(..., help="Directory of articles (summarized first) or a JSON/JSONL of results."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    by_class: bool = typer.Option(False, "--by-class", help="Also show the relation confusion (gold vs predicted) "
+                                                             "and the accuracy of each metadata field."),
     backend: str = BackendOpt,
     model: Optional[str] = ModelOpt,
     base_url: Optional[str] = BaseUrlOpt,
@@ -249,31 +251,48 @@ def eval_command(
     cache_dir: Optional[Path] = CacheDirOpt,
     no_cache: bool = NoCacheOpt,
 ) -> None:
-    """Score results against gold annotations (P/R/F1, relation/kind accuracy, indicators, metadata)."""
+    """Score results against gold annotations (P/R/F1, relation/kind accuracy, indicators, metadata).
+
+    A result is matched to a gold file by the file stem of its article.source (002_c529….txt
+    matches gold 002_c529….json), or, for results read from stdin (source "-"), by article.id
+    when the gold's article file can be found beside the gold folder.
+    """
     if not gold_dir.is_dir():
         fail(f"{gold_dir}: not a directory of gold files")
     golds = load_gold(gold_dir)
     if not golds:
         fail(f"{gold_dir}: no *.json gold files")
-    results: dict[str, Result] = {}
+    results: list[Result] = []
+    failed = 0
     if predictions.is_dir():
         outcomes = summarize_sources(list(expand_inputs([str(predictions)])), backend, model, base_url, temperature,
                                      mode, timeout, concurrency, cache_dir, no_cache)
-        report_failures(outcomes)
-        results = {Path(o.source).stem: o.result for o in outcomes if o.ok}
-    elif predictions.is_file():
+        failed = report_failures(outcomes)
+        results = [o.result for o in outcomes if o.ok]
+    elif predictions.is_file() or str(predictions) == "-":
         for loaded in load_results(predictions):
             if loaded.result is None:
                 err.print(f"[yellow]summarizer: skipped:[/yellow] {loaded.label}: {loaded.error}", highlight=False)
+                failed = 1
                 continue
-            results[Path(loaded.result.article.source).stem] = loaded.result
+            results.append(loaded.result)
     else:
         fail(f"{predictions}: no such file or directory")
-    report = evaluate(golds, results)
+    matched = match_results(golds, gold_dir, results)
+    if not matched:
+        fail(f"no gold article in {gold_dir} has a prediction among {len(results)} result(s): results are matched "
+             "by the file stem of article.source (or, for source '-', by article.id against the gold's article file)")
+    report = evaluate(golds, matched)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         out.print(eval_view(report))
+        if by_class:
+            out.print(eval_breakdown_view(report))
+    missing = sum(a.missing for a in report.articles)
+    if missing:
+        err.print(f"summarizer: {missing} of {len(golds)} gold article(s) had no prediction and score 0", highlight=False)
+    raise typer.Exit(1 if failed or missing else 0)
 
 
 @app.command("check")

@@ -7,12 +7,15 @@ Micro-averaged over articles, with a per-article breakdown.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .schemas import Result
 
+METADATA_FIELDS = ("title", "published", "outlet")
 AMOUNT_TOLERANCE = 0.005
 INDICATOR_TOLERANCE = 0.005
 
@@ -67,6 +70,16 @@ class ArticleScore:
     indicators: Ratio = field(default_factory=Ratio)
     metadata: Ratio = field(default_factory=Ratio)
     missing: bool = False
+    # Breakdowns: (gold relation, predicted relation) of matched pairings; each metadata field alone.
+    relation_confusion: Counter = field(default_factory=Counter)
+    metadata_fields: dict[str, Ratio] = field(default_factory=lambda: {f: Ratio() for f in METADATA_FIELDS})
+
+    def add(self, other: "ArticleScore") -> None:
+        for name in ("pairings", "relation", "funds", "kind", "measures", "indicators", "metadata"):
+            getattr(self, name).add(getattr(other, name))
+        self.relation_confusion.update(other.relation_confusion)
+        for name, ratio in other.metadata_fields.items():
+            self.metadata_fields[name].add(ratio)
 
 
 def region_matches(accepted: list[str], region) -> bool:
@@ -113,13 +126,17 @@ def score_article(gold: dict, result: Result | None) -> ArticleScore:
         score.measures.fn = len(gold.get("measures", {}).get("required", []))
         score.indicators.total = len(gold.get("indicators", []))
         score.metadata.total = 3
+        for ratio in score.metadata_fields.values():
+            ratio.total = 1
         return score
 
     pairs, _, used = _greedy(result.pairings, gold.get("pairings", []), gold.get("optional_pairings", []), _pairing_match)
     score.pairings = Counts(tp=len(pairs), fp=len(result.pairings) - len(used), fn=len(gold.get("pairings", [])) - len(pairs))
     for p, g in pairs:
+        expected, predicted_relation = gold["pairings"][g]["relation"], result.pairings[p].relation.value
         score.relation.total += 1
-        score.relation.hit += result.pairings[p].relation.value == gold["pairings"][g]["relation"]
+        score.relation.hit += predicted_relation == expected
+        score.relation_confusion[(expected, predicted_relation)] += 1
 
     pairs, _, used = _greedy(result.funds, gold.get("funds", []), gold.get("optional_funds", []), _fund_match)
     score.funds = Counts(tp=len(pairs), fp=len(result.funds) - len(used), fn=len(gold.get("funds", [])) - len(pairs))
@@ -142,10 +159,11 @@ def score_article(gold: dict, result: Result | None) -> ArticleScore:
     titles = [gold.get("title")] + list(gold.get("title_alternatives", []))
     outlets = gold.get("outlet") or []
     article = result.article
-    score.metadata.total = 3
-    score.metadata.hit += article.title in titles
-    score.metadata.hit += article.published == gold.get("published")
-    score.metadata.hit += (article.outlet in outlets) if outlets else article.outlet is None
+    hits = {"title": article.title in titles, "published": article.published == gold.get("published"),
+            "outlet": (article.outlet in outlets) if outlets else article.outlet is None}
+    for name, hit in hits.items():
+        score.metadata_fields[name] = Ratio(hit=int(hit), total=1)
+    score.metadata = Ratio(hit=sum(hits.values()), total=3)
     return score
 
 
@@ -167,9 +185,18 @@ class Report:
             "metadata_accuracy": t.metadata.value,
         }
 
+    def breakdown(self) -> dict:
+        """Relation confusion (gold -> predicted -> count) and the accuracy of each metadata field."""
+        confusion: dict[str, dict[str, int]] = {}
+        for (expected, predicted), n in sorted(self.total.relation_confusion.items()):
+            confusion.setdefault(expected, {})[predicted] = n
+        return {"relation_confusion": confusion,
+                "metadata_fields": {name: r.value for name, r in self.total.metadata_fields.items()}}
+
     def to_dict(self) -> dict:
         return {
             "micro": self.metrics(),
+            **self.breakdown(),
             "articles": [
                 {"article": a.article, "missing": a.missing,
                  "pairing_f1": a.pairings.f1, "fund_f1": a.funds.f1, "measure_f1": a.measures.f1,
@@ -190,6 +217,33 @@ def load_gold(directory: Path) -> list[dict]:
     return golds
 
 
+def match_results(golds: list[dict], gold_dir: Path, results: list[Result]) -> dict[str, Result]:
+    """Gold stem -> result: by the file stem of article.source, else by article.id (the hash of the
+    cleaned text) against the gold's article file, found beside the gold folder (../X.txt or ../articles/X.txt)."""
+    from .clean import clean
+    from .reader import InputError, read_document
+
+    by_stem = {Path(r.article.source).stem: r for r in results if r.article.source != "-"}
+    by_id = {r.article.id: r for r in results}
+    matched: dict[str, Result] = {}
+    for gold in golds:
+        stem = Path(gold["article"]).stem
+        if stem in by_stem:
+            matched[stem] = by_stem[stem]
+            continue
+        for candidate in (gold_dir.parent / gold["article"], gold_dir.parent / "articles" / gold["article"]):
+            if by_id and candidate.is_file():
+                try:
+                    text = clean(read_document(str(candidate)).text).text
+                except InputError:
+                    break
+                found = by_id.get(hashlib.sha256(text.encode("utf-8")).hexdigest())
+                if found is not None:
+                    matched[stem] = found
+                break
+    return matched
+
+
 def evaluate(golds: list[dict], results: dict[str, Result]) -> Report:
     """`results` maps an article's stem (file name without suffix) to its result."""
     total = ArticleScore(article="micro-average")
@@ -198,6 +252,5 @@ def evaluate(golds: list[dict], results: dict[str, Result]) -> Report:
         stem = Path(gold["article"]).stem
         score = score_article(gold, results.get(stem))
         scores.append(score)
-        for name in ("pairings", "relation", "funds", "kind", "measures", "indicators", "metadata"):
-            getattr(total, name).add(getattr(score, name))
+        total.add(score)
     return Report(scores, total)

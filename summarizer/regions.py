@@ -28,6 +28,8 @@ CITY_SUFFIX = re.compile(r"(市|地区|盟)$")
 COUNTY_SUFFIX = re.compile(r"(自治县|县|区|市|旗)$")
 # Names too generic to find in running text without their parent right before them.
 TOWNSHIP_SUFFIX = re.compile(r"(镇|乡|街道|街道办事处|苏木)$")
+# Right before a place, wording that makes it the one helped (so a short full name is meant as a place).
+AFTER_HELP = re.compile(r"(?:扶贫|帮扶|支援|援建|对口|协作|结对|捐赠|来到|走进|前往)$")
 GENERIC = {"城区", "郊区", "矿区", "新区", "市中区", "市辖区", "开发区", "高新区", "经开区", "林区"}
 
 
@@ -155,12 +157,12 @@ class Gazetteer:
                     break
             else:
                 i += 1
-        return self._filter_by_context(raw)
+        return self._filter_by_context(raw, text)
 
     def _is_province(self, codes: set[str] | None) -> bool:
         return bool(codes) and all(len(c) == 2 for c in codes)
 
-    def _filter_by_context(self, mentions: list[Mention]) -> list[Mention]:
+    def _filter_by_context(self, mentions: list[Mention], text: str = "") -> list[Mention]:
         confirmed = {c for m in mentions if not m.needs_context for c in m.codes}
         related = confirmed | {a.code for c in confirmed for a in self.ancestors(c)}
         kept: list[Mention] = []
@@ -176,6 +178,8 @@ class Gazetteer:
                     supported = under_previous
                 elif m.text in GENERIC:
                     continue
+                elif len(m.codes) == 1 and m.text == self.units[m.codes[0]].name and AFTER_HELP.search(text, 0, m.start):
+                    supported = list(m.codes)  # 挂钩扶贫云县: a county's full two-character name, named as the one helped
                 else:
                     supported = [c for c in m.codes if self._supported(m.text, c, confirmed, related)]
                 if not supported:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .regions import is_east_to_west
 from .schemas import Relation
@@ -31,7 +32,7 @@ LEAD_GAP = re.compile(r"^[^，。；,;：:！？!?“”\"]{0,6}$")
 # 与/同 before a relation word makes it mutual ("A与B结对"); 和 is too often part of a name (和平区).
 MUTUAL = re.compile(r"与|同")
 # Between a help word and its recipient in a checked quote: a list of places, no clause break.
-DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?]{0,30}$")
+DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?\n]{0,30}$")
 # "来到(望谟县)石屯镇": arriving at a place, possibly through its parent's name.
 ARRIVE = re.compile(r"(?:来到|赴|前往|深入|走进|到)[^，。；,;、]{0,6}$")
 
@@ -57,6 +58,7 @@ def relations_in(text: str) -> list[tuple[int, int, Relation]]:
 PROGRAMME = re.compile(r"(?P<east>[^\W\d_])(?P<west>[^\W\d_])(?:扶贫|东西部|对口)?(?:协作|合作|帮扶)")
 
 
+@lru_cache(maxsize=256)
 def programme_provinces(text: str) -> list[tuple[str, str]]:
     """(east, west) province codes of programme abbreviations in text: 闽宁协作 -> ("35", "64")."""
     abbreviations, east, west = vocabulary().abbreviations, vocabulary().east, vocabulary().west

@@ -112,6 +112,31 @@ def eval_view(report: Report) -> RenderableType:
     return Group(table, micro)
 
 
+RELATION_SHORT = {"east_west": "EW", "counterpart_support": "CS", "counterpart_assistance": "CA", "twinning": "TW",
+                  "designated": "DS", "other": "OT"}
+
+
+def eval_breakdown_view(report: Report) -> RenderableType:
+    """Which relations are confused with which, and which metadata field fails."""
+    breakdown = report.breakdown()
+    relations = sorted({r for g, row in breakdown["relation_confusion"].items() for r in (g, *row)})
+    confusion = Table(title="Relations of matched pairings (rows: gold, columns: predicted)", title_justify="left",
+                      caption=" ".join(f"{RELATION_SHORT[r]}={r}" for r in relations), caption_justify="left")
+    confusion.add_column("gold", no_wrap=True)
+    for r in relations:
+        confusion.add_column(RELATION_SHORT[r], justify="right", no_wrap=True)
+    for gold in relations:
+        row = breakdown["relation_confusion"].get(gold, {})
+        if row:
+            confusion.add_row(RELATION_SHORT[gold], *[str(row.get(r, "")) for r in relations])
+    fields = Table(title="Metadata fields", title_justify="left")
+    fields.add_column("field")
+    fields.add_column("accuracy", justify="right")
+    for name, value in breakdown["metadata_fields"].items():
+        fields.add_row(name, f"{value:.3f}")
+    return Group(confusion, fields)
+
+
 def cache_view(stats: CacheStats) -> RenderableType:
     table = Table(title="Cache", title_justify="left", show_header=False)
     table.add_column("key")

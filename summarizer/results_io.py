@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,11 +42,14 @@ class LoadedResult:
 def iter_documents(path: Path) -> Iterator[tuple[str, object | None, str | None]]:
     """Yield (label, parsed JSON or None, parse error or None) for each document in a file."""
     try:
-        raw = path.read_text(encoding="utf-8-sig")
+        raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         yield str(path), None, f"cannot read: {exc}"
         return
     stripped = raw.lstrip()
+    if not stripped:
+        yield str(path), None, "empty: no results in it"
+        return
     if stripped.startswith("["):
         try:
             items = json.loads(raw)
@@ -94,8 +98,14 @@ def load_result(label: str, data: object) -> LoadedResult:
                     where = ".".join(str(p) for p in loc) or "(document)"
                     return LoadedResult(label, None, findings, error=f"field {where}: {err['msg']}")
             for name, indexes in bad.items():
-                data[name] = [r for i, r in enumerate(data[name]) if i not in indexes]
-                kept[name] = [k for i, k in enumerate(kept[name]) if i not in indexes]
+                survivors = [i for i in range(len(data[name])) if i not in indexes]
+                data[name] = [data[name][i] for i in survivors]
+                kept[name] = [kept[name][i] for i in survivors]
+                if name == "funds":  # part_of points into the list: follow the records that moved
+                    position = {old: new for new, old in enumerate(survivors)}
+                    for fund in data["funds"]:
+                        if isinstance(fund, dict) and isinstance(fund.get("part_of"), int):
+                            fund["part_of"] = position.get(fund["part_of"])
     return LoadedResult(label, None, findings, error="too many schema errors")
 
 

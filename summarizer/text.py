@@ -119,20 +119,24 @@ def _add(spans: list[Span], text: str, start: int, end: int) -> None:
         spans.append(Span(start, end, text[start:end]))
 
 
+@lru_cache(maxsize=16)  # every extractor splits the same text
 def sentences(text: str) -> Spans:
     """Sentences ending in 。！？； or a line break (a list item is a sentence)."""
     return split(text, SENTENCE_END)
 
 
+@lru_cache(maxsize=16)  # every extractor splits the same text
 def periods(text: str) -> Spans:
     """Full sentences, ending only in 。！？ or a line break (；-lists stay together)."""
     return split(text, PERIOD_END)
 
 
+@lru_cache(maxsize=16)  # every extractor splits the same text
 def paragraphs(text: str) -> Spans:
     return split(text, re.compile(r"\n+"), keep_punct=False)
 
 
+@lru_cache(maxsize=16)  # every extractor splits the same text
 def clauses(text: str) -> Spans:
     return split(text, CLAUSE_END, keep_punct=False)
 

@@ -22,13 +22,17 @@ NAME_TRIM = re.compile(r"^(?:共|累计|已经|已|先后|新增|其中|全年|�
 def extract_measures(text: str) -> list[Measure]:
     masked = mask_org_names(text)
     clause_spans = clauses(text)
+    sentence_spans = sentences(text)
+    # Each cue pattern scans the article once; its hits are then dealt out to their sentences.
+    cues_by_sentence: dict[int, list[tuple[int, Category]]] = {}
+    for category, words in _category_words():
+        for m in words.finditer(masked):
+            index = sentence_spans.index_at(m.start(), m.end())
+            if index is not None:
+                cues_by_sentence.setdefault(index, []).append((m.start() - sentence_spans[index].start, category))
     measures: list[Measure] = []
-    for sentence in sentences(text):
-        cue_text = masked[sentence.start:sentence.end]
-        cues: list[tuple[int, Category]] = []
-        for category, words in _category_words():
-            positions = [m.start() for m in words.finditer(cue_text)]
-            cues.extend((p, category) for p in positions)
+    for index, sentence in enumerate(sentence_spans):
+        cues = cues_by_sentence.get(index)
         if not cues:
             continue
         categories = list(dict.fromkeys(c for _, c in sorted(cues)))

@@ -13,6 +13,7 @@ from ..relations import (
 )
 from ..schemas import Evidence, Level, Pairing, Region, Relation
 from ..text import OrgName, Span, clauses, enclosing, org_names, sentences
+from ..vocabulary import vocabulary
 
 HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
@@ -64,7 +65,10 @@ def places(resolver: RegionResolver) -> list[Place]:
             merged.append(Place(previous.start, mention.end, region))
             continue
         merged.append(Place(mention.start, mention.end, region))
-    merged = [_with_village(resolver.text, p) for p in merged]
+    dateline = re.compile(vocabulary().dateline.pattern, re.M)  # data/vocabulary.toml [metadata] dateline
+    datelines = [(m.start(), m.end()) for m in dateline.finditer(resolver.text)]
+    merged = [_with_village(resolver.text, p) for p in merged
+              if not any(s <= p.start < e for s, e in datelines)]  # 新华社拉萨12月12日电: where it was filed
     organisations = [o for o in org_names(resolver.text)
                      if _is_organisation(o, merged) and not _quoted(resolver.text, o.start)]
     if not organisations:
@@ -125,7 +129,8 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
     through a help verb takes the relation of the programme the headline or lead names.
     """
     default = lead_relation(text, title)
-    east_west_programme = any(r.relation is Relation.east_west for r in relation_mentions(text))
+    all_words = relation_mentions(text)
+    east_west_programme = any(r.relation is Relation.east_west for r in all_words)
     all_places = places(resolver)
     found: dict[tuple, Pairing] = {}
     explicit: set[tuple] = set()  # pairs named with relation wording, not just a help verb
@@ -139,8 +144,7 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
         inside = places_in(all_places, place_starts, sentence)
         if not inside:
             continue
-        words = [r.__class__(r.start + sentence.start, r.end + sentence.start, r.relation, r.recipient_province)
-                 for r in relation_mentions(sentence.text)]
+        words = [w for w in all_words if sentence.start <= w.start and w.end <= sentence.end]
         triggers = [(r.start, r.end, r.relation, r.recipient_province, False) for r in words]
         for pattern, marker in ((HELP_VERB, False), (DIRECTED, True), (TOWARDS, True)):
             triggers += [(m.start() + sentence.start, m.end() + sentence.start, None, None, marker)
@@ -153,10 +157,11 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
         for start, end, relation, province, marker in triggers:
             pairs = list(_pairs_around(text, sentence, inside, receiving, start, end, mutual_ok=relation is not None,
                                        respectively=respectively))
-            if not pairs and province and province in topic:
+            from_topic = not pairs and province in topic
+            if from_topic:  # 援藏 helps 西藏 from outside it
                 pairs = [(h, topic[province], False) for h in _helpers_before(
                     text, sentence, [p for p in inside if p.end <= start and id(p) not in receiving], [topic[province]],
-                    start)]
+                    start) if not (h.region.adcode or "").startswith(province)]
             if marker and relation is None:
                 relation = next((w.relation for w in words if w.start >= end), None)
             for helper, recipient, passive in pairs:
@@ -165,7 +170,8 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                 if relation is None and default is None and not (passive or marker or by_organisation):
                     continue
                 rel = relation or default or Relation.other
-                pairing = _orient(text, helper, recipient, rel, start, end, clause_spans, east_west_programme)
+                pairing = _orient(text, helper, recipient, rel, start, end, clause_spans, east_west_programme,
+                                  cite_recipient=not from_topic)
                 if pairing is None:
                     continue
                 key = record_key("pairings", pairing)
@@ -307,10 +313,12 @@ def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
     for place in after[1:]:
         gap = text[chain[-1].end:place.start]
         listed = LIST_SEPARATOR.match(gap) or re.fullmatch(r"\s*(?:、|和|及|以及|与)\s*[\u4e00-\u9fff]{1,4}", gap)
-        if listed and not relations_in(gap) and not HELP_VERB.search(gap):
+        following = relations_in(text[place.end:place.end + 12])
+        helps_next = not following or following[0][0] != 0
+        if listed and not relations_in(gap) and not HELP_VERB.search(gap) and helps_next:
             chain.append(place)
         else:
-            break
+            break  # "青岛市对口安顺市、烟台市对口巫山县": 烟台市 starts the next pair
     return chain
 
 
@@ -328,7 +336,12 @@ def _helpers_before(text: str, sentence: Span, before: list[Place], recipients: 
 
 
 def _orient(text: str, helper: Place, recipient: Place, relation: Relation, start: int, end: int,
-            clause_spans: list[Span], east_west_programme: bool = False) -> Pairing | None:
+            clause_spans: list[Span], east_west_programme: bool = False, cite_recipient: bool = True) -> Pairing | None:
+    """Helper -> recipient by the east-west rule where it applies; evidence from the clauses that name them.
+
+    A recipient taken from the headline (援藏 with no place named) is not quoted: the evidence is
+    the helper's own clause.
+    """
     if _related(helper.region, recipient.region):
         return None
     hp, rp = _province(helper.region), _province(recipient.region)
@@ -336,8 +349,9 @@ def _orient(text: str, helper: Place, recipient: Place, relation: Relation, star
         helper, recipient = recipient, helper
         hp, rp = rp, hp
     relation = refine_relation(relation, hp, rp, east_west_programme)
-    lo = min(helper.start, recipient.start, start)
-    hi = max(helper.end, recipient.end, end)
+    cited = (helper, recipient) if cite_recipient else (helper,)
+    lo = min([p.start for p in cited] + [start])
+    hi = max([p.end for p in cited] + [end])
     first = enclosing(clause_spans, lo) or Span(lo, lo, "")
     last = enclosing(clause_spans, hi - 1) or Span(hi, hi, "")
     s, e = min(first.start, lo), max(last.end, hi)

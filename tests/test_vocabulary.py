@@ -1,0 +1,65 @@
+"""Every vocabulary entry (data/vocabulary.toml) matches the examples written beside it."""
+import re
+
+import pytest
+
+from summarizer.relations import programme_provinces, relation_mentions
+from summarizer.rules.pairings import _is_organisation
+from summarizer.text import org_names
+from summarizer.vocabulary import vocabulary
+
+VOCAB = vocabulary()
+
+
+@pytest.mark.parametrize("word", VOCAB.relations, ids=lambda w: w.pattern.pattern[:30])
+def test_relation_entry_matches_its_examples_and_names_its_relation(word):
+    assert word.examples, "an entry without examples is untested"
+    for example in word.examples:
+        assert word.pattern.search(example), example
+        # The whole vocabulary, with its precedence, reads the example as this entry's relation.
+        assert word.relation in {m.relation for m in relation_mentions(example)}, example
+
+
+@pytest.mark.parametrize("cue", VOCAB.measures, ids=lambda c: c.category.value)
+def test_measure_cue_matches_its_examples(cue):
+    assert cue.examples
+    for example in cue.examples:
+        assert cue.pattern.search(example), example
+
+
+@pytest.mark.parametrize("name, pattern", [("spam", VOCAB.spam), ("chrome", VOCAB.chrome), ("footer", VOCAB.footer),
+                                           ("dateline", VOCAB.dateline)])
+def test_cleaning_and_metadata_patterns_match_their_examples(name, pattern):
+    examples = VOCAB.raw["cleaning"].get(f"{name}_examples") or VOCAB.raw["metadata"].get(f"{name}_examples")
+    assert examples
+    for example in examples:
+        assert pattern.search(example), example
+
+
+def test_outlet_suffix_examples():
+    suffix = re.compile(rf"(?:{VOCAB.outlet_suffix})$")
+    assert all(suffix.search(e) for e in VOCAB.raw["metadata"]["outlet_examples"])
+
+
+def test_organisation_examples_are_found_and_classified():
+    for example in VOCAB.organisation_examples:
+        [org] = org_names(example)
+        assert org.text == example
+    # An entity keeps its name over a place inside it; a place's government office is the place.
+    assert org_names("天津大学")[0].entity and not org_names("南明区扶贫办")[0].entity
+    assert _is_organisation(org_names("由财政部牵头")[0], [])  # a ministry is an organisation of its own
+    assert not _is_organisation(org_names("县委宣传部")[0], [])  # a county's department is not
+
+
+def test_negative_cases_the_vocabulary_must_not_match():
+    assert not [m for m in relation_mentions("对口地区的干部") if m.relation.value == "counterpart_assistance"]
+    assert not org_names("选派援宁挂职干部，落实东西部协作战略部署")  # 干部, 东西部, 部署 are not ministries
+    assert not VOCAB.measures[0].pattern.search("")  # an empty sentence has no cue
+    twinning = next(c for c in VOCAB.measures if c.category.value == "twinning").pattern
+    assert not twinning.search("两地建立结对帮扶关系以来")  # the relationship itself is not a measure
+
+
+def test_abbreviations_pair_east_with_west():
+    assert set(VOCAB.abbreviations.values()) <= VOCAB.east | VOCAB.west
+    assert programme_provinces("开展闽宁协作和沪滇扶贫协作") == [("35", "64"), ("31", "53")]
+    assert programme_provinces("京津冀协同发展") == []  # not a pairing programme
