@@ -69,12 +69,28 @@ class CacheStats:
     tokens_saved: int
 
 
+class CacheError(Exception):
+    """The cache cannot be opened or written (one-line reason)."""
+
+
 class Cache:
-    def __init__(self, directory: Path | str | None = None):
+    def __init__(self, directory: Path | str | None = None, *, create: bool = True):
+        """Open (and by default create) the cache. With create=False a missing cache is a CacheError
+        and nothing is written: read-only questions such as `cache stats` must not create files."""
         self.directory = Path(directory) if directory else default_dir()
-        self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / FILE_NAME
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            if self.directory.exists() and not self.directory.is_dir():
+                raise CacheError(f"{self.directory} is a file, not a cache directory")
+            if not create and not self.path.is_file():
+                raise CacheError(f"no cache at {self.path} (nothing has been cached there yet)")
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._configure()
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"cannot open the cache at {self.path}: {exc}") from None
+
+    def _configure(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, no fsync per lookup
@@ -121,12 +137,18 @@ class Cache:
                           counters.get("tokens_saved", 0))
 
     def clear(self, older_than_seconds: float | None = None) -> int:
-        if older_than_seconds is None:
-            removed = self.db.execute("DELETE FROM entries").rowcount
-        else:
-            cutoff = time.time() - older_than_seconds
-            removed = self.db.execute("DELETE FROM entries WHERE created < ?", (cutoff,)).rowcount
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Delete entries (all, or the older ones) and give the space back; clearing all resets the counters."""
+        try:
+            if older_than_seconds is None:
+                removed = self.db.execute("DELETE FROM entries").rowcount
+                self.db.execute("UPDATE counters SET value = 0")
+            else:
+                cutoff = time.time() - older_than_seconds
+                removed = self.db.execute("DELETE FROM entries WHERE created < ?", (cutoff,)).rowcount
+            self.db.execute("VACUUM")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # after VACUUM: its pages pass through the WAL
+        except sqlite3.Error as exc:
+            raise CacheError(f"cannot clear the cache at {self.path}: {exc}") from None
         return removed
 
     def close(self) -> None:

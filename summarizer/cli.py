@@ -11,11 +11,12 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .backends import BACKENDS, BackendError, make_backend
-from .cache import Cache
+from .cache import Cache, CacheError
 from .checks import run_checks
 from .clean import clean
 from .evaluate import evaluate, load_gold, match_results
@@ -66,7 +67,8 @@ BackendOpt = typer.Option("auto", "--backend", "-b",
 ModelOpt = typer.Option(None, "--model", "-m", help="LLM model name (env SUMMARIZER_MODEL).")
 BaseUrlOpt = typer.Option(None, "--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")
 TemperatureOpt = typer.Option(0.0, "--temperature", help="LLM sampling temperature.")
-ModeOpt = typer.Option("tools", "--mode", help="instructor mode: tools, json_schema or md_json (local servers differ).")
+ModeOpt = typer.Option("tools", "--mode", help="instructor mode: tools, json_schema, md_json or json "
+                                                "(local servers differ; see the README).")
 TimeoutOpt = typer.Option(120.0, "--timeout", help="Seconds to wait for one LLM request.")
 ConcurrencyOpt = typer.Option(8, "--concurrency", "-j", min=1, help="Articles processed at once.")
 CacheDirOpt = typer.Option(None, "--cache-dir", help="Cache directory (env SUMMARIZER_CACHE_DIR; default: user cache dir).")
@@ -91,8 +93,8 @@ def open_cache(backend, cache_dir: Path | None, no_cache: bool) -> Cache | None:
         return None
     try:
         return Cache(cache_dir)
-    except OSError as exc:
-        fail(f"cannot open the cache in {cache_dir or 'the user cache dir'}: {exc}")
+    except CacheError as exc:
+        fail(str(exc))
 
 
 def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_outcome) -> list[Outcome]:
@@ -128,10 +130,15 @@ def summarize_sources(sources: list[str], backend: str, model: str | None, base_
 
 
 def report_failures(outcomes: list[Outcome]) -> int:
-    failures = [o for o in outcomes if not o.ok]
+    """One line per failed input; inputs skipped because the endpoint was down are counted in one line."""
+    failures = [o for o in outcomes if not o.ok and not o.not_attempted]
     for o in failures:
-        err.print(f"[red]summarizer: failed:[/red] {o.source}: {o.error}", highlight=False, soft_wrap=True)
-    return 1 if failures else 0
+        err.print(f"[red]summarizer: failed:[/red] {o.source}: {o.error}", highlight=False)
+    skipped = [o for o in outcomes if o.not_attempted]
+    if skipped:
+        err.print(f"[red]summarizer: {len(skipped)} article(s) not attempted:[/red] {skipped[0].error.split(': ', 1)[-1]}; "
+                  "finished results are cached, so running the same command again resumes", highlight=False)
+    return 1 if failures or skipped else 0
 
 
 def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float | None) -> str | None:
@@ -151,7 +158,8 @@ def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float
 @app.command()
 def summarize(
     paths: list[str] = typer.Argument(..., help="Files, directories (*.txt *.html *.htm *.md, recursive), globs, or - for stdin."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON document per input (an array for several)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON: an object for exactly one file argument (or -), "
+                                                      "otherwise always an array (a folder or glob, even of one file)."),
     as_jsonl: bool = typer.Option(False, "--jsonl", help="One JSON line per input, written as each finishes."),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Write output here instead of stdout."),
     backend: str = BackendOpt,
@@ -171,6 +179,9 @@ def summarize(
     if as_json and as_jsonl:
         fail("choose one of --json and --jsonl")
     sources = list(expand_inputs(paths))
+    if not sources:
+        fail(f"no articles in {', '.join(paths)} (looked for *.txt *.html *.htm *.md)")
+    one_document = len(paths) == 1 and (paths[0] == "-" or Path(paths[0]).is_file())
     try:
         sink = open(out_file, "w", encoding="utf-8") if out_file else None
     except OSError as exc:
@@ -185,14 +196,15 @@ def summarize(
             (sink or sys.stdout).write(line)
             (sink or sys.stdout).flush()
         elif not as_json:
-            console.print(result_view(outcome.result))
+            view = result_view(outcome.result)
+            console.print(view, soft_wrap=isinstance(view, Text))  # a one-line verdict stays one line
 
     try:
         outcomes = summarize_sources(sources, backend, model, base_url, temperature, mode, timeout, concurrency,
                                      cache_dir, no_cache, refresh, on_outcome)
         if as_json:
             docs = [o.result.model_dump(mode="json") for o in outcomes if o.ok]
-            payload = docs[0] if len(sources) == 1 and docs else docs
+            payload = docs[0] if one_document and docs else docs
             (sink or sys.stdout).write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     finally:
         if sink:
@@ -356,6 +368,7 @@ def report(
     from .report import ROLLUP_LEVELS, build_report
     from .report_render import VIEWS, as_csv, as_html, as_json, as_markdown, as_table, csv_rows
 
+    fmt = fmt.lower()
     if fmt not in REPORT_FORMATS:
         fail(f"--format {fmt!r}: choose from {', '.join(REPORT_FORMATS)}")
     if level not in ROLLUP_LEVELS:
@@ -386,6 +399,13 @@ def report(
     if not results:
         fail("no results to report on")
 
+    if out_path is not None:
+        if out_path.is_dir() and fmt != "csv":
+            fail(f"--out {out_path} is a folder: give a file name for --format {fmt} (a folder is for csv only)")
+        try:
+            (out_path if fmt == "csv" and not out_path.suffix else out_path.parent).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fail(f"cannot create the folder for --out {out_path}: {exc.strerror or exc}")
     data = build_report(results, rollup=level, regions=regions)
     if fmt == "table":
         console = Console(file=open(out_path, "w", encoding="utf-8"), width=160) if out_path else out
@@ -412,10 +432,23 @@ DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+def existing_cache(cache_dir: Path | None) -> Cache | None:
+    """The cache if there is one; None (with a line saying so) if nothing was ever cached there."""
+    try:
+        return Cache(cache_dir, create=False)
+    except CacheError as exc:
+        if "nothing has been cached" in str(exc):
+            out.print(str(exc), highlight=False, soft_wrap=True)
+            return None
+        fail(str(exc))
+
+
 @cache_app.command("stats")
 def cache_stats(cache_dir: Optional[Path] = CacheDirOpt) -> None:
-    """Entries, size, hits and misses, tokens saved."""
-    out.print(cache_view(Cache(cache_dir).stats()))
+    """Entries, size, hits and misses, tokens saved. Reads only: never creates a cache."""
+    cache = existing_cache(cache_dir)
+    if cache is not None:
+        out.print(cache_view(cache.stats()))
 
 
 @cache_app.command("clear")
@@ -430,8 +463,14 @@ def cache_clear(
         if not m:
             fail(f"--older-than {older_than!r}: use a number and a unit, e.g. 30m, 12h, 7d")
         seconds = float(m.group(1)) * SECONDS[m.group(2)]
-    removed = Cache(cache_dir).clear(seconds)
-    out.print(f"removed {removed} cached result(s)")
+    cache = existing_cache(cache_dir)
+    if cache is None:
+        return
+    try:
+        removed = cache.clear(seconds)
+    except CacheError as exc:
+        fail(str(exc))
+    out.print(f"removed {removed} cached result(s)" + ("; counters reset" if seconds is None else ""))
 
 
 def main() -> None:
@@ -440,3 +479,20 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("summarizer: interrupted")
         sys.exit(130)
+    except OSError as exc:  # writing to /dev/full, a closed pipe, a vanished folder…
+        sys.stdout = open(os.devnull, "w")
+        err.print(f"summarizer: error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        sys.exit(1)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        try:
+            sys.stdout.flush()  # > /dev/full, a closed pipe: say so in one line instead of a traceback at exit
+        except OSError as write_error:
+            sys.stdout = open(os.devnull, "w")  # nothing more can be written there
+            err.print(f"summarizer: error: cannot write the output: {write_error.strerror or write_error}")
+            code = code or 1
+        sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
-from .backends.base import Backend, BackendError, Extraction
+from .backends.base import Backend, BackendError, EndpointUnavailable, Extraction
 from .cache import Cache, cache_key
 from .checks import record_errors, record_key, run_checks
 from .clean import CleanArticle, clean
@@ -26,6 +26,7 @@ class Outcome:
     source: str
     result: Result | None = None
     error: str | None = None
+    not_attempted: bool = False  # skipped because the endpoint was already known to be down
 
     @property
     def ok(self) -> bool:
@@ -64,6 +65,10 @@ def assemble(article: Article, extraction: Extraction, cleaning_checks: list[Che
     dropped = drop_contradicted(draft, findings)
     final_checks = run_checks(draft) if dropped else findings  # indexes moved only if records went
     draft.checks = cleaning_checks + extraction.checks + merged + dropped + final_checks
+    if not (draft.pairings or draft.funds or draft.measures):
+        draft.checks.append(Check(rule="no_records", severity=Severity.info, path="(records)",
+                                  message="no pairing, fund or measure found: the article may not be about "
+                                          "pairing assistance"))
     return draft
 
 
@@ -135,11 +140,38 @@ def _reindex_parts(result: Result, errors: dict) -> None:
             fund.part_of = new_index.get(fund.part_of)
 
 
+class CircuitBreaker:
+    """Stops sending once the endpoint has failed `threshold` times in a row for reasons no article can fix.
+
+    Shared by all the articles of a run, so 1,000 articles against a closed port give up after a
+    few attempts instead of retrying each on its own; what finished is in the cache for a re-run.
+    """
+
+    def __init__(self, threshold: int = 3):
+        self.threshold = threshold
+        self.streak = 0
+        self.reason: str | None = None  # set once open
+
+    @property
+    def open(self) -> bool:
+        return self.reason is not None
+
+    def failed(self, reason: str) -> None:
+        self.streak += 1
+        if self.streak >= self.threshold:
+            self.reason = reason
+
+    def succeeded(self) -> None:
+        self.streak = 0
+
+
 class Pipeline:
-    def __init__(self, backend: Backend, cache: Cache | None = None, refresh: bool = False):
+    def __init__(self, backend: Backend, cache: Cache | None = None, refresh: bool = False,
+                 breaker: CircuitBreaker | None = None):
         self.backend = backend
         self.cache = cache
         self.refresh = refresh
+        self.breaker = breaker or CircuitBreaker()
 
     async def run_document(self, doc: Document) -> Result:
         started = time.perf_counter()
@@ -172,13 +204,21 @@ class Pipeline:
         return result
 
     async def run_source(self, source: str) -> Outcome:
+        if self.breaker.open:
+            return Outcome(source, error=f"not attempted: {self.breaker.reason}", not_attempted=True)
         try:
             doc = read_document(source)
-            return Outcome(source, result=await self.run_document(doc))
+            outcome = Outcome(source, result=await self.run_document(doc))
         except InputError as exc:
             return Outcome(source, error=exc.reason)
+        except EndpointUnavailable as exc:
+            self.breaker.failed(str(exc))
+            return Outcome(source, error=str(exc))
         except BackendError as exc:
             return Outcome(source, error=str(exc))
+        if not outcome.cached:
+            self.breaker.succeeded()
+        return outcome
 
     async def aclose(self) -> None:
         close = getattr(self.backend, "aclose", None)

@@ -83,11 +83,23 @@ def document_text(source: str, data: bytes) -> str:
     if not data.strip():
         raise InputError(source, "empty input")
     text = decode(source, data)
+    if looks_like_results(text):
+        raise InputError(source, "this is a results file (JSON in the output contract), not an article: "
+                                 "use `summarizer report` or `summarizer check` on it")
     if looks_like_html(source, text):
         text = html_to_text(text)
     if not has_chinese(text):
         raise InputError(source, "no Chinese text found (is this the right file?)")
     return text
+
+
+RESULT_KEYS = re.compile(r'"schema_version"\s*:|"pairings"\s*:')
+
+
+def looks_like_results(text: str) -> bool:
+    """JSON or JSON Lines whose first record has the contract's keys (summarize's own output)."""
+    head = text.lstrip()[:4096]
+    return head[:1] in ("{", "[") and bool(RESULT_KEYS.search(head)) and '"article"' in head
 
 
 def has_chinese(text: str) -> bool:

@@ -17,6 +17,9 @@ SEVERITY_STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severi
 
 def result_view(result: Result) -> RenderableType:
     a = result.article
+    if not (result.pairings or result.funds or result.measures):
+        return Text(f"{a.source}: no pairing, fund or measure found ({a.title or 'no title'}): "
+                    "the article may not be about pairing assistance", style="yellow")
     head = Text()
     head.append(a.title or "(no title)", style="bold")
     meta = " · ".join(x for x in (a.published, a.outlet, a.source, a.original_script.value) if x)
@@ -120,8 +123,7 @@ def eval_breakdown_view(report: Report) -> RenderableType:
     """Which relations are confused with which, and which metadata field fails."""
     breakdown = report.breakdown()
     relations = sorted({r for g, row in breakdown["relation_confusion"].items() for r in (g, *row)})
-    confusion = Table(title="Relations of matched pairings (rows: gold, columns: predicted)", title_justify="left",
-                      caption=" ".join(f"{RELATION_SHORT[r]}={r}" for r in relations), caption_justify="left")
+    confusion = Table(caption=" ".join(f"{RELATION_SHORT[r]}={r}" for r in relations), caption_justify="left")
     confusion.add_column("gold", no_wrap=True)
     for r in relations:
         confusion.add_column(RELATION_SHORT[r], justify="right", no_wrap=True)
@@ -134,7 +136,7 @@ def eval_breakdown_view(report: Report) -> RenderableType:
     fields.add_column("accuracy", justify="right")
     for name, value in breakdown["metadata_fields"].items():
         fields.add_row(name, f"{value:.3f}")
-    return Group(confusion, fields)
+    return Group(Text("Relation confusion (rows gold, columns predicted)", style="italic"), confusion, fields)
 
 
 def cache_view(stats: CacheStats) -> RenderableType:

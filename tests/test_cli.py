@@ -141,6 +141,8 @@ def test_unknown_backend():
 
 
 def test_cache_commands(tmp_path):
+    from summarizer.cache import Cache
+    Cache(tmp_path).close()
     assert "entries" in run("cache", "stats", "--cache-dir", str(tmp_path)).stdout
     assert "removed 0" in run("cache", "clear", "--cache-dir", str(tmp_path), "--older-than", "7d").stdout
     bad = run("cache", "clear", "--cache-dir", str(tmp_path), "--older-than", "soon")

@@ -1,7 +1,7 @@
 """Backends behind one small interface (see base.Backend); `make_backend` picks one by name."""
 from __future__ import annotations
 
-from .base import Backend, BackendError, Extraction
+from .base import Backend, BackendError, EndpointUnavailable, Extraction
 
 BACKENDS = ("rules", "openai")
 
@@ -18,4 +18,4 @@ def make_backend(name: str, **options) -> Backend:
     raise BackendError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
 
 
-__all__ = ["Backend", "BackendError", "Extraction", "BACKENDS", "make_backend"]
+__all__ = ["Backend", "BackendError", "EndpointUnavailable", "Extraction", "BACKENDS", "make_backend"]

@@ -31,6 +31,13 @@ class BackendError(Exception):
     """The backend could not produce records for this article (one-line reason)."""
 
 
+class EndpointUnavailable(BackendError):
+    """Not this article's fault: the endpoint cannot be reached, refuses the key, or lacks the model.
+
+    The pipeline counts these; after a few in a row it stops sending (see pipeline.CircuitBreaker).
+    """
+
+
 class Backend(Protocol):
     name: str
 

@@ -34,7 +34,7 @@ from ..checks import record_errors, run_checks
 from ..clean import CleanArticle
 from ..schemas import Article, Evidence, Fund, Measure, Pairing, Region, Relation, Script
 from ..text import paragraphs
-from .base import BackendError, Extraction
+from .base import BackendError, EndpointUnavailable, Extraction
 
 # instructor logs every failed attempt at ERROR; failures reach the user once, as one line.
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
@@ -287,10 +287,9 @@ class LLMBackend:
             async for attempt in retrying:
                 with attempt:
                     return await self._ask(messages, contract_article)
-        except InstructorRetryException as exc:
-            raise BackendError(_describe_failure(exc, self.settings)) from None
-        except openai.OpenAIError as exc:
-            raise BackendError(_describe_failure(exc, self.settings)) from None
+        except (InstructorRetryException, openai.OpenAIError) as exc:
+            error = EndpointUnavailable if _endpoint_fault(exc) else BackendError
+            raise error(_describe_failure(exc, self.settings)) from None
 
     async def _ask(self, messages: list[dict], contract_article: Article) -> tuple[Extraction, str]:
         reask = AsyncRetrying(stop=stop_after_attempt(self.settings.reasks + 1),
@@ -375,6 +374,20 @@ def _contract_article(article: CleanArticle) -> Article:
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _endpoint_fault(exc: BaseException) -> bool:
+    """Connection refused or unreachable, a refused key, an unknown model: no other article will fare better."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return False
+        if isinstance(seen, openai.APIConnectionError) and not isinstance(seen, openai.APITimeoutError):
+            return True
+        if isinstance(seen, (openai.AuthenticationError, openai.NotFoundError, openai.PermissionDeniedError)):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def _describe_failure(exc: BaseException, settings: LLMSettings) -> str:
