@@ -153,6 +153,9 @@ class Provenance(_Model):
     elapsed_ms: float | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
+    # Where article.title / published / outlet came from: "cleaner" (read with confidence from the
+    # page's byline), "model" (the LLM's answer, checked against the page), or "cleaner-guess".
+    metadata_source: dict[str, str] | None = None
 
 
 class Result(_Model):

@@ -7,6 +7,7 @@ contradicts the article; `warning` means suspicious but kept.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 
 from .money import parse_amount, written_as_count
@@ -191,3 +192,33 @@ def record_errors(findings: list[Check]) -> dict[str, list[Check]]:
         if check.severity is Severity.error and check.path.split(".")[0].endswith("]"):
             grouped.setdefault(check.path.split(".")[0], []).append(check)
     return grouped
+
+
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def metadata_problems(title: str | None, published: str | None, published_quote: str | None,
+                      outlet: str | None, page: str) -> list[str]:
+    """What is wrong with metadata a model read from `page` (the cleaned text plus the page's header lines).
+
+    The title must be on the page verbatim; a date must be derivable from a quote on the page (the
+    same year, month and day written in it); the outlet must be named on the page.
+    """
+    problems: list[str] = []
+    if title and title not in page:
+        problems.append(f"metadata.title {title!r} is not on the page verbatim")
+    if published:
+        m = ISO_DATE.match(published)
+        if not m:
+            problems.append(f"metadata.published {published!r} is not an ISO date (YYYY-MM-DD)")
+        elif not published_quote or published_quote not in page:
+            problems.append("metadata.published_quote must be copied from the page")
+        else:
+            year, month, day = (int(g) for g in m.groups())
+            digits = [int(n) for n in re.findall(r"\d+", published_quote)]
+            compact = f"{year:04d}{month:02d}{day:02d}" in published_quote
+            if not compact and not all(n in digits for n in (year, month, day)):
+                problems.append(f"metadata.published {published!r} cannot be read from {published_quote!r}")
+    if outlet and outlet not in page:
+        problems.append(f"metadata.outlet {outlet!r} is not named on the page")
+    return problems

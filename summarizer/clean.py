@@ -73,6 +73,12 @@ class CleanArticle:
     original_script: Script
     checks: list[Check] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # Which metadata the cleaner read with confidence: the title above a byline, a date on a byline,
+    # an outlet after 来源/来自 (the other values are guesses a model may do better on).
+    confident: frozenset[str] = frozenset()
+    # The page's lines around the body that carry metadata (title, byline, credits), as written
+    # (Simplified): what a model needs to find title, date and outlet when the cleaner could not.
+    metadata_lines: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -107,6 +113,12 @@ def clean(raw: str) -> CleanArticle:
     parts = ([title] if title else []) + paragraphs
     text = "\n".join(parts)
     outlet = header.outlet or outlet_in_body(paragraphs, [line for line in lines if line][-3:])
+    confident = {name for name, known in (("title", header.title), ("published", header.published),
+                                          ("outlet", header.outlet_from_field)) if known}
+    first_body = next((i for i, line in enumerate(lines) if paragraphs and line == paragraphs[0]), len(lines))
+    metadata_lines = [line for i, line in enumerate(lines) if line and len(line) <= 80
+                      and (i < first_body or i in header.lines)][-12:]
+    metadata_lines += [line for line in lines if line and len(line) <= 80][-3:]
 
     checks: list[Check] = []
     if damaged:
@@ -128,6 +140,8 @@ def clean(raw: str) -> CleanArticle:
         original_script=script,
         checks=checks,
         removed=removed,
+        confident=frozenset(confident),
+        metadata_lines=list(dict.fromkeys(metadata_lines)),
     )
 
 
@@ -198,12 +212,14 @@ class Header:
     outlet: str | None = None
     lines: frozenset[int] = frozenset()  # indexes of lines that are metadata, not body
     title_lines: frozenset[int] = frozenset()
+    outlet_from_field: bool = False  # the outlet followed 来源/来自 (not a guess beside a date)
 
 
 def extract_header(lines: list[str]) -> Header:
     """Find the byline (date / 来源 line) near the top and the title above it."""
     meta: set[int] = set()
     published = outlet = None
+    from_field = False
     first_content = [i for i, line in enumerate(lines) if line][:12]
     byline = None
     for i in first_content:
@@ -219,14 +235,18 @@ def extract_header(lines: list[str]) -> Header:
             if has_date and published is None:
                 published = iso_date(has_date)
             if outlet is None:
-                outlet = parse_outlet(line) or outlet_beside_date(line, has_date)
+                outlet = parse_outlet(line)
+                from_field = from_field or outlet is not None
+                outlet = outlet or outlet_beside_date(line, has_date)
     # 来源 at the end of the article: on a line of its own, or closing the last paragraph.
     for i in [i for i, line in enumerate(lines) if line][-4:]:
         if SOURCE_FIELD.match(lines[i]) and len(lines[i]) < 40:
             meta.add(i)
-            outlet = outlet or parse_outlet(lines[i])
+            if outlet is None and (outlet := parse_outlet(lines[i])):
+                from_field = True
         elif (m := SOURCE_FIELD.search(lines[i])) and len(lines[i]) - m.end() < 30:
-            outlet = outlet or parse_outlet(lines[i][m.start():])
+            if outlet is None and (outlet := parse_outlet(lines[i][m.start():])):
+                from_field = True
     title = None
     title_lines: list[int] = []
     if byline is not None:
@@ -236,7 +256,7 @@ def extract_header(lines: list[str]) -> Header:
         meta.update(i for i in range(byline) if title and lines[i] and len(lines[i]) <= 2 * len(title) + 20 and any(
             part in lines[i] for part in title.split(" ") if len(part) >= 4))
     return Header(title=title, published=published, outlet=outlet, lines=frozenset(meta),
-                  title_lines=frozenset(title_lines))
+                  title_lines=frozenset(title_lines), outlet_from_field=from_field)
 
 
 def iso_date(match: re.Match) -> str | None:

@@ -76,13 +76,20 @@ NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the 
 RefreshOpt = typer.Option(False, "--refresh", help="Ignore cached results and overwrite them.")
 
 
+RecordOpt = typer.Option(None, "--record", help="Save every LLM request and answer in this folder (a replayable fixture).")
+ReplayOpt = typer.Option(None, "--replay", help="Answer from a folder made by --record instead of a server "
+                                                "(no key needed; implies --backend openai).")
+
+
 def choose_backend(name: str, model: str | None, base_url: str | None, temperature: float, mode: str,
-                   timeout: float):
+                   timeout: float, record: Path | None = None, replay: Path | None = None):
     model = model or os.environ.get("SUMMARIZER_MODEL")
     if name == "auto":
-        name = "openai" if model else "rules"
+        name = "openai" if model or replay else "rules"
+    extra = {k: str(v) for k, v in (("record_dir", record), ("replay_dir", replay)) if v}
     try:
-        return make_backend(name, model=model, base_url=base_url, temperature=temperature, mode=mode, timeout=timeout)
+        return make_backend(name, model=model, base_url=base_url, temperature=temperature, mode=mode, timeout=timeout,
+                            **extra)
     except BackendError as exc:
         fail(str(exc))
 
@@ -122,9 +129,10 @@ def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_ou
 
 def summarize_sources(sources: list[str], backend: str, model: str | None, base_url: str | None,
                       temperature: float, mode: str, timeout: float, concurrency: int, cache_dir: Path | None,
-                      no_cache: bool, refresh: bool = False, on_outcome=lambda index, outcome: None) -> list[Outcome]:
+                      no_cache: bool, refresh: bool = False, on_outcome=lambda index, outcome: None,
+                      record: Path | None = None, replay: Path | None = None) -> list[Outcome]:
     """The pipeline over many inputs with the chosen backend and cache: shared by summarize, eval and report."""
-    chosen = choose_backend(backend, model, base_url, temperature, mode, timeout)
+    chosen = choose_backend(backend, model, base_url, temperature, mode, timeout, record, replay)
     pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache), refresh=refresh)
     return run_pipeline(pipeline, sources, concurrency, on_outcome)
 
@@ -171,6 +179,8 @@ def summarize(
     concurrency: int = ConcurrencyOpt,
     cache_dir: Optional[Path] = CacheDirOpt,
     no_cache: bool = NoCacheOpt,
+    record: Optional[Path] = RecordOpt,
+    replay: Optional[Path] = ReplayOpt,
     refresh: bool = RefreshOpt,
     price_in: Optional[float] = typer.Option(None, "--price-in", help="Price per million input tokens, to print a cost."),
     price_out: Optional[float] = typer.Option(None, "--price-out", help="Price per million output tokens."),
@@ -201,7 +211,7 @@ def summarize(
 
     try:
         outcomes = summarize_sources(sources, backend, model, base_url, temperature, mode, timeout, concurrency,
-                                     cache_dir, no_cache, refresh, on_outcome)
+                                     cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay)
         if as_json:
             docs = [o.result.model_dump(mode="json") for o in outcomes if o.ok]
             payload = docs[0] if one_document and docs else docs
@@ -241,9 +251,24 @@ def clean_command(
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    prompt: bool = typer.Option(False, "--prompt", help="Instead, print what every LLM request carries besides the "
+                                                        "article (system prompt, worked examples, response schema) "
+                                                        "and its size in tokens."),
+) -> None:
     """Print the JSON Schema of one result (the output contract, schema_version 1)."""
-    sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
+    if not prompt:
+        sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
+        return
+    from .backends.llm import prompt_overhead
+
+    overhead = prompt_overhead()
+    for message in overhead["messages"]:
+        sys.stdout.write(f"--- {message['role']} ---\n{message['content']}\n")
+    sys.stdout.write(f"--- size (estimated tokens: a Han character is about one, other text about four characters "
+                     f"a token) ---\nsystem prompt {overhead['system']}, worked examples {overhead['examples']} "
+                     f"({overhead['example_count']}), response schema {overhead['schema']}: "
+                     f"{overhead['total']} tokens per request before the article\n")
 
 
 @app.command("eval")
@@ -262,6 +287,8 @@ def eval_command(
     concurrency: int = ConcurrencyOpt,
     cache_dir: Optional[Path] = CacheDirOpt,
     no_cache: bool = NoCacheOpt,
+    record: Optional[Path] = RecordOpt,
+    replay: Optional[Path] = ReplayOpt,
 ) -> None:
     """Score results against gold annotations (P/R/F1, relation/kind accuracy, indicators, metadata).
 
@@ -278,7 +305,7 @@ def eval_command(
     failed = 0
     if predictions.is_dir():
         outcomes = summarize_sources(list(expand_inputs([str(predictions)])), backend, model, base_url, temperature,
-                                     mode, timeout, concurrency, cache_dir, no_cache)
+                                     mode, timeout, concurrency, cache_dir, no_cache, record=record, replay=replay)
         failed = report_failures(outcomes)
         results = [o.result for o in outcomes if o.ok]
     elif predictions.is_file() or str(predictions) == "-":
@@ -363,6 +390,8 @@ def report(
     concurrency: int = ConcurrencyOpt,
     cache_dir: Optional[Path] = CacheDirOpt,
     no_cache: bool = NoCacheOpt,
+    record: Optional[Path] = RecordOpt,
+    replay: Optional[Path] = ReplayOpt,
 ) -> None:
     """Compare regions across many articles: who gives how much to whom, for what."""
     from .report import ROLLUP_LEVELS, build_report
@@ -393,7 +422,7 @@ def report(
                 results.append(loaded.result)
     if article_inputs:
         outcomes = summarize_sources(list(expand_inputs(article_inputs)), backend, model, base_url, temperature, mode,
-                                     timeout, concurrency, cache_dir, no_cache)
+                                     timeout, concurrency, cache_dir, no_cache, record=record, replay=replay)
         failed += report_failures(outcomes)
         results += [o.result for o in outcomes if o.ok]
     if not results:

@@ -1,4 +1,4 @@
-"""The pipeline, top to bottom: read -> clean -> extract -> ground -> check -> cache -> result.
+"""The pipeline, top to bottom: read -> clean -> extract -> verify (ground + check) -> cache -> result.
 
 Rendering is not here: callers get Results (or one-line failures) and decide how to show
 them. Many inputs run concurrently under a bound; each finishes on its own, so one
@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 from .backends.base import Backend, BackendError, EndpointUnavailable, Extraction
 from .cache import Cache, cache_key
-from .checks import record_errors, record_key, run_checks
 from .clean import CleanArticle, clean
-from .ground import ground
 from .reader import Document, InputError, read_document
-from .schemas import Article, Check, Provenance, Result, Severity
+from .schemas import Article, Provenance, Result
+from .verify import verify
 
 
 @dataclass
@@ -49,95 +48,24 @@ def article_of(doc: Document, cleaned: CleanArticle) -> Article:
     )
 
 
-def ground_into_result(article: Article, extraction: Extraction, provenance: Provenance | None = None) -> Result:
-    """Align the records' quotes to the text and resolve their regions (no checks yet)."""
-    extraction = ground(extraction, article.text)
-    return Result(article=article, summary=extraction.summary, pairings=extraction.pairings,
-                  funds=extraction.funds, measures=extraction.measures,
-                  provenance=provenance or Provenance(backend="draft"))
+METADATA = ("title", "published", "outlet")
 
 
-def assemble(article: Article, extraction: Extraction, cleaning_checks: list[Check], provenance: Provenance) -> Result:
-    """Ground the records, merge duplicates, run the rule checks, keep out what contradicts the article."""
-    draft = ground_into_result(article, extraction, provenance)
-    merged = merge_duplicates(draft)
-    findings = run_checks(draft)
-    dropped = drop_contradicted(draft, findings)
-    final_checks = run_checks(draft) if dropped else findings  # indexes moved only if records went
-    draft.checks = cleaning_checks + extraction.checks + merged + dropped + final_checks
-    if not (draft.pairings or draft.funds or draft.measures):
-        draft.checks.append(Check(rule="no_records", severity=Severity.info, path="(records)",
-                                  message="no pairing, fund or measure found: the article may not be about "
-                                          "pairing assistance"))
-    return draft
-
-
-def merge_duplicates(result: Result) -> list[Check]:
-    """The same record twice (overlapping chunks, a model repeating itself) is kept once."""
-    merged = 0
-    for name in ("pairings", "funds", "measures"):
-        first_index: dict[tuple, int] = {}
-        keep, new_index = [], {}
-        for i, record in enumerate(getattr(result, name)):
-            key = record_key(name, record)
-            if key in first_index:
-                new_index[i] = first_index[key]
-                merged += 1
-                continue
-            first_index[key] = new_index[i] = len(keep)
-            keep.append(record)
-        setattr(result, name, keep)
-        if name == "funds":
-            for fund in keep:
-                if fund.part_of is not None:
-                    fund.part_of = new_index.get(fund.part_of)
-    if not merged:
-        return []
-    return [Check(rule="duplicates_merged", severity=Severity.info, path="(records)",
-                  message=f"merged {merged} duplicate record(s)")]
-
-
-def drop_contradicted(result: Result, findings: list[Check] | None = None) -> list[Check]:
-    """Remove records with error findings; each removal is reported, nothing vanishes silently."""
-    errors = record_errors(run_checks(result) if findings is None else findings)
-    if not errors:
-        return []
-    reports: list[Check] = []
-    for name in ("pairings", "funds", "measures"):
-        records = getattr(result, name)
-        keep = []
-        for i, record in enumerate(records):
-            findings = errors.get(f"{name}[{i}]")
-            if findings:
-                reasons = "; ".join(f"{c.rule}: {c.message}" for c in findings)
-                reports.append(Check(rule="record_dropped", severity=Severity.error, path=f"{name}[{i}]",
-                                     message=f"dropped {_describe(name, record)} — {reasons}"))
-            else:
-                keep.append(record)
-        setattr(result, name, keep)
-    # Dropping a total re-points its parts' part_of indexes: rebuild them.
-    _reindex_parts(result, errors)
-    return reports
-
-
-def _describe(name: str, record) -> str:
-    if name == "pairings":
-        return f"pairing {record.helper.name}→{record.recipient.name}"
-    if name == "funds":
-        return f"fund {record.amount_text}"
-    return f"measure {record.category.value}"
-
-
-def _reindex_parts(result: Result, errors: dict) -> None:
-    if not any(f.part_of is not None for f in result.funds):
-        return
-    # Original indexes of the kept funds, in order.
-    total = len(result.funds) + sum(1 for k in errors if k.startswith("funds["))
-    kept_original = [i for i in range(total) if f"funds[{i}]" not in errors]
-    new_index = {old: new for new, old in enumerate(kept_original)}
-    for fund in result.funds:
-        if fund.part_of is not None:
-            fund.part_of = new_index.get(fund.part_of)
+def merge_metadata(article: Article, cleaned: CleanArticle, read_by_model: dict | None) -> dict[str, str]:
+    """Set article.title / published / outlet: the cleaner's value where it read it with confidence
+    (CleanArticle.confident), else the model's checked value, else the cleaner's guess. Returns where
+    each came from, for the provenance."""
+    sources: dict[str, str] = {}
+    for name in METADATA:
+        model_value = (read_by_model or {}).get(name)
+        if name in cleaned.confident:
+            sources[name] = "cleaner"
+        elif model_value:
+            setattr(article, name, model_value)
+            sources[name] = "model"
+        elif getattr(article, name):
+            sources[name] = "cleaner-guess"
+    return sources
 
 
 class CircuitBreaker:
@@ -194,8 +122,9 @@ class Pipeline:
             cached=False,
             input_tokens=extraction.input_tokens,
             output_tokens=extraction.output_tokens,
+            metadata_source=merge_metadata(article, cleaned, extraction.metadata),
         )
-        result = assemble(article, extraction, cleaned.checks, provenance)
+        result = verify(article, extraction, cleaned.checks, provenance)
         result.provenance.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         if self.cache is not None:
             self.cache.put(key, result.model_dump_json(), backend=self.backend.name, model=extraction.model,

@@ -59,4 +59,19 @@ def gold_answer(seed: Path) -> dict:
     if measures:
         measures[0]["indicators"] = [{"name": "indicator", "value": i["value"], "unit": i["unit"]}
                                      for i in gold["indicators"]]
-    return {"summary": first, "pairings": pairings, "funds": funds, "measures": measures}
+    cleaned = clean(read_document(str(seed)).text)
+    return {"metadata": gold_metadata(gold, cleaned), "summary": first, "pairings": pairings, "funds": funds,
+            "measures": measures}
+
+
+def gold_metadata(gold: dict, cleaned) -> dict:
+    """Title, date and outlet as a model would read them from the page, with a quote for the date."""
+    page = [cleaned.text.split("\n")[0], *cleaned.metadata_lines]
+    quote = None
+    if gold.get("published"):
+        year, month, day = (int(x) for x in gold["published"].split("-"))
+        quote = next(line for line in page
+                     if all(str(n) in line or f"{n:02d}" in line for n in (year, month, day)))
+    outlet = next((o for o in gold.get("outlet") or [] if any(o in line for line in page)), None)
+    return {"title": gold.get("title"), "published": gold.get("published"), "published_quote": quote,
+            "outlet": outlet}

@@ -3,7 +3,8 @@ import pytest
 
 from summarizer.backends.rules import RulesBackend
 from summarizer.checks import run_checks
-from summarizer.pipeline import drop_contradicted, summarize_text
+from summarizer.pipeline import summarize_text
+from summarizer.verify import drop_contradicted
 from summarizer.schemas import Evidence, Indicator, Region, Severity
 
 TEXT = """天津市和平区对口帮扶甘肃省靖远县

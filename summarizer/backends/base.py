@@ -25,6 +25,7 @@ class Extraction:
     input_tokens: int | None = None
     output_tokens: int | None = None
     raw_response: str | None = None  # what the model said, kept in the cache
+    metadata: dict[str, str | None] | None = None  # title / published / outlet a model read, already checked
 
 
 class BackendError(Exception):

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import instructor
 import openai
@@ -30,10 +31,11 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, create_m
 from tenacity import AsyncRetrying, retry_if_exception, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_random_exponential
 
-from ..checks import record_errors, run_checks
+from ..checks import metadata_problems, record_errors, run_checks
 from ..clean import CleanArticle
 from ..schemas import Article, Evidence, Fund, Measure, Pairing, Region, Relation, Script
 from ..text import paragraphs
+from ..replay import RecordingTransport, ReplayTransport, httpx
 from .base import BackendError, EndpointUnavailable, Extraction
 
 # instructor logs every failed attempt at ERROR; failures reach the user once, as one line.
@@ -66,6 +68,13 @@ MeasureDraft = _draft_of(Measure, "MeasureDraft", {"evidence"},
                          "verbatim sentence from the article describing the measure")
 
 
+class MetadataDraft(BaseModel):
+    title: str | None = Field(default=None, description="the article's headline, copied verbatim from the page; null if none")
+    published: str | None = Field(default=None, description="publication date as YYYY-MM-DD, only if the page states it; else null")
+    published_quote: str | None = Field(default=None, description="verbatim text from the page that states the date")
+    outlet: str | None = Field(default=None, description="the media outlet or site that published it (来源), as written; null if none")
+
+
 class ArticleExtraction(BaseModel):
     """Records extracted from one article (or one chunk of a long one)."""
 
@@ -78,6 +87,7 @@ class ArticleExtraction(BaseModel):
             _SCHEMAS[key] = BaseModel.model_json_schema.__func__(cls, *args, **kwargs)
         return copy.deepcopy(_SCHEMAS[key])
 
+    metadata: MetadataDraft | None = Field(default=None, description="title, date and outlet of the article")
     summary: str = Field(description="一到三句简体中文摘要")
     pairings: list[PairingDraft] = Field(default_factory=list)
     funds: list[FundDraft] = Field(default_factory=list)  # type: ignore[valid-type]
@@ -88,12 +98,16 @@ class ArticleExtraction(BaseModel):
         article = (info.context or {}).get("article") if info else None
         if article is None:
             return self
-        from ..pipeline import ground_into_result  # the same grounding and checks as the pipeline
+        from ..verify import grounded_result  # the same grounding and checks as the pipeline
 
-        result = ground_into_result(article, to_extraction(self))
+        result = grounded_result(article, to_extraction(self))
         errors = record_errors(run_checks(result))
-        if errors:
-            lines = [f"{path}: {c.rule}: {c.message}" for path, checks in errors.items() for c in checks]
+        lines = [f"{path}: {c.rule}: {c.message}" for path, checks in errors.items() for c in checks]
+        if self.metadata is not None:
+            m = self.metadata
+            lines += metadata_problems(m.title, m.published, m.published_quote, m.outlet,
+                                       (info.context or {}).get("page") or article.text)
+        if lines:
             raise ValueError("These records contradict the article; fix or remove them:\n" + "\n".join(lines))
         return self
 
@@ -105,7 +119,9 @@ def to_extraction(drafts: ArticleExtraction) -> Extraction:
     def evidence(quote: str) -> Evidence:
         return Evidence(text=quote, start=UNGROUNDED[0], end=UNGROUNDED[1])
 
+    m = drafts.metadata
     return Extraction(
+        metadata={"title": m.title, "published": m.published, "outlet": m.outlet} if m else None,
         summary=drafts.summary,
         pairings=[Pairing(helper=Region(name=p.helper), recipient=Region(name=p.recipient), relation=p.relation,
                           evidence=evidence(p.quote)) for p in drafts.pairings],
@@ -131,13 +147,39 @@ def load_prompts() -> tuple[str, list[dict], str]:
     return system, json.loads(examples_raw), f"p-{digest}"
 
 
-def build_messages(article_text: str, title: str | None, published: str | None) -> list[dict]:
+def estimate_tokens(text: str) -> int:
+    """A tokenizer-free estimate: about one token per Han character, one per four other characters."""
+    han = len(re.findall(r"[\u3400-\u9fff]", text))
+    return han + (len(text) - han + 3) // 4
+
+
+def prompt_overhead() -> dict:
+    """What every request carries besides the article, and its size in (estimated) tokens."""
+    messages = build_messages("（文章正文）")[:-1]
+    schema = json.dumps(ArticleExtraction.model_json_schema(), ensure_ascii=False)
+    system = estimate_tokens(messages[0]["content"])
+    examples = sum(estimate_tokens(m["content"]) for m in messages[1:])
+    return {"messages": messages, "system": system, "examples": examples, "example_count": (len(messages) - 1) // 2,
+            "schema": estimate_tokens(schema), "total": system + examples + estimate_tokens(schema)}
+
+
+def request_header(article: CleanArticle) -> str:
+    """What the request says besides the text: only what the cleaner read with confidence, as facts;
+    otherwise the page's own lines around the body, for the model to read title, date and outlet from."""
+    known = {"title": "标题", "published": "发布日期", "outlet": "来源"}
+    lines = [f"{label}：{getattr(article, name)}" for name, label in known.items()
+             if name in article.confident and getattr(article, name)]
+    if len(lines) < len(known) and article.metadata_lines:
+        lines.append("页面正文外的文字（可能含标题、日期、来源）：\n" + "\n".join(article.metadata_lines))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def build_messages(article_text: str, header: str = "") -> list[dict]:
     system, examples, _ = load_prompts()
     messages = [{"role": "system", "content": system}]
     for example in examples:
-        messages.append({"role": "user", "content": f"文章：\n{example['article']}"})
+        messages.append({"role": "user", "content": f"{example.get('header', '')}文章：\n{example['article']}"})
         messages.append({"role": "assistant", "content": json.dumps(example["answer"], ensure_ascii=False)})
-    header = f"标题：{title or '（无）'}\n发布日期：{published or '（未知）'}\n"
     messages.append({"role": "user", "content": f"{header}文章：\n{article_text}"})
     return messages
 
@@ -216,11 +258,20 @@ class LLMSettings:
     transport_total_seconds: float = 300.0
     max_wait: float = 30.0
     chunk_chars: int = 6000
+    record_dir: str | None = None  # save every exchange there (summarizer/replay.py)
+    replay_dir: str | None = None  # answer from there instead of a server
 
     @classmethod
     def from_options(cls, model: str | None = None, base_url: str | None = None, temperature: float = 0.0,
                      mode: str = "tools", timeout: float = 120.0, **extra) -> "LLMSettings":
         model = model or os.environ.get("SUMMARIZER_MODEL")
+        if extra.get("replay_dir"):
+            replay = Path(extra["replay_dir"])
+            if not replay.is_dir():
+                raise BackendError(f"--replay {replay}: not a folder of recorded answers")
+            # A replay needs no server and no key; the folder stands for both.
+            return cls(model=model or "replay", base_url=f"http://replay.invalid/{replay.name}/v1", api_key="replay",
+                       temperature=temperature, mode=mode, timeout=timeout, **extra)
         if not model:
             raise BackendError("no model configured: pass --model or set SUMMARIZER_MODEL")
         if mode not in MODES:
@@ -247,10 +298,18 @@ class LLMBackend:
         loop = id(asyncio.get_running_loop())
         if loop not in self._clients:
             raw = openai.AsyncOpenAI(api_key=self.settings.api_key, base_url=self.settings.base_url,
-                                     timeout=self.settings.timeout,
+                                     timeout=self.settings.timeout, http_client=self._http_client(),
                                      max_retries=0)  # tenacity does the retrying, with our bounds
             self._clients[loop] = (raw, instructor.from_openai(raw, mode=MODES[self.settings.mode]))
         return self._clients[loop][1]
+
+    def _http_client(self) -> httpx.AsyncClient | None:
+        if self.settings.replay_dir:
+            return httpx.AsyncClient(transport=ReplayTransport(Path(self.settings.replay_dir)))
+        if self.settings.record_dir:
+            return httpx.AsyncClient(transport=RecordingTransport(Path(self.settings.record_dir)),
+                                     timeout=self.settings.timeout)
+        return None
 
     async def aclose(self) -> None:
         loop = id(asyncio.get_running_loop())
@@ -276,7 +335,8 @@ class LLMBackend:
         return merged
 
     async def _extract_chunk(self, chunk: str, article: CleanArticle, contract_article: Article):
-        messages = build_messages(chunk, article.title, article.published)
+        messages = build_messages(chunk, request_header(article))
+        page = "\n".join([contract_article.text, *article.metadata_lines])  # where metadata may be read
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.transport_attempts) | stop_after_delay(self.settings.transport_total_seconds),
             wait=WaitRetryAfter(self.settings.max_wait),
@@ -286,12 +346,12 @@ class LLMBackend:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._ask(messages, contract_article)
+                    return await self._ask(messages, contract_article, page)
         except (InstructorRetryException, openai.OpenAIError) as exc:
             error = EndpointUnavailable if _endpoint_fault(exc) else BackendError
             raise error(_describe_failure(exc, self.settings)) from None
 
-    async def _ask(self, messages: list[dict], contract_article: Article) -> tuple[Extraction, str]:
+    async def _ask(self, messages: list[dict], contract_article: Article, page: str) -> tuple[Extraction, str]:
         reask = AsyncRetrying(stop=stop_after_attempt(self.settings.reasks + 1),
                               retry=retry_if_exception_type((ValidationError, json.JSONDecodeError, ValueError)),
                               reraise=True)
@@ -302,7 +362,7 @@ class LLMBackend:
                 response_model=ArticleExtraction,
                 temperature=self.settings.temperature,
                 max_retries=reask,
-                context={"article": contract_article},
+                context={"article": contract_article, "page": page},
             )
             extraction = to_extraction(drafts)
             _usage_into(extraction, completion)
@@ -354,6 +414,7 @@ def _usage_into(extraction: Extraction, completion, total=None) -> None:
 
 def _merge(into: Extraction, part: Extraction) -> None:
     into.summary = into.summary or part.summary
+    into.metadata = into.metadata or part.metadata
     offset = len(into.funds)
     for fund in part.funds:
         if fund.part_of is not None:
