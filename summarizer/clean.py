@@ -37,7 +37,8 @@ DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2
 # A broadcast header gives a compact date: 《新闻联播》 (20200512).
 COMPACT_DATE = re.compile(r"[(（]((?:19|20)\d{2})(\d{2})(\d{2})[)）]")
 TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
-HTML_TAG = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>|<!--.*?-->|[^\s<>]{0,3}!--[^\n]*?-->")
+HTML_TAG = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>|<!--.*?-->|[^\s<>]{0,3}!--[^\n]*?-->|"
+                      r"/(?:h[1-6]|p|div|span|a|li|td|tr|ul|ol|em|strong|b|i)>")  # a closing tag whose < was lost
 PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 # Variant characters that opencc's t2s leaves as they are.
 VARIANTS = str.maketrans({"陜": "陕", "峯": "峰", "羣": "群", "衆": "众", "裏": "里", "産": "产", "爲": "为", "啓": "启"})
@@ -149,7 +150,7 @@ def normalise_characters(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = ZERO_WIDTH.sub("", text)
     text = text.replace("\u00a0", " ").replace("\u3000", " ")
-    if "<" in text:
+    if "<" in text or ">" in text:
         text = HTML_TAG.sub("", text)
     return text.translate(FULLWIDTH_ALNUM) if FULLWIDTH.search(text) else text
 
@@ -290,9 +291,10 @@ def outlet_beside_date(line: str, date: re.Match | None) -> str | None:
         side = re.sub(r"\d+|发布|时间|日期|[:：|]", " ", side).strip(" ·-—")
         if not side or " " in side.strip() or not re.search(r"[\u4e00-\u9fff]", side):
             continue
-        side = side.strip("《》")  # 《新闻联播》 (20200512): the programme is the outlet
-        name = _outlet_name().fullmatch(side)
-        if name or len(side) <= 12:
+        programme = re.fullmatch(r"《([^《》]{2,20})》", side)  # 《新闻联播》 (20200512): the programme is the outlet
+        if programme:
+            return programme.group(1)
+        if _outlet_name().fullmatch(side):  # a name beside a date is an outlet only if it reads as one (not an author)
             return side
     return None
 
@@ -336,6 +338,10 @@ def is_junk(line: str) -> bool:
         return True
     if len(line) <= SHORT_LINE and (vocab.chrome.match(line) or vocab.footer.search(line) or BREADCRUMB.match(line)):
         return True
+    if len(line) <= 12 and vocab.chrome_short.match(line):
+        return True
+    if len(vocab.spam.findall(line)) >= 3:
+        return True  # a long line that is a list of spam phrases
     if len(line) <= 100 and vocab.footer.search(line) and not looks_like_sentence(line):
         return True
     if len(MENU_ITEM.split(line)) >= 4 and not looks_like_sentence(line):
@@ -370,7 +376,8 @@ def find_title(lines: list[str], byline: int) -> tuple[str | None, list[int]]:
     # A site prefix such as "栏目_标题" repeats the real title: keep the shortest form.
     parts = [lines[b] for b in block]
     parts = [p for p in parts if not any(o != p and p.endswith(o) for o in parts)]
-    title = " ".join(parts).strip(" |｜_-—") or None  # "标题 |" from a page's title bar
+    # "标题 |" from a page's title bar; a lost last character is not part of the title
+    title = " ".join(parts).strip(" |｜_-—").rstrip(LOST + "?") or None
     return title, block
 
 
@@ -429,10 +436,10 @@ def trim_furniture(body: list[str], removed: list[str], header: Header) -> tuple
     first, last = prose[0], prose[-1]
     lead = [i for i in content if i < first]
     keep_lead: set[int] = set()
-    if header.title is None and lead:
-        headline = lead[-1]
-        if looks_like_title(body[headline]) and not is_site_name(body[headline]) and len(body[headline]) >= 6:
-            keep_lead.add(headline)
+    headlines = [i for i in lead if looks_like_title(body[i]) and not looks_like_sentence(body[i])
+                 and not is_site_name(body[i]) and len(body[i]) >= 6]
+    if header.title is None and headlines:
+        keep_lead.add(headlines[-1])  # the last title-like line before the body; a short first paragraph stays
     drop = {i for i in lead if i not in keep_lead and not looks_like_sentence(body[i])}
     drop |= {i for i in content if i > last and len(body[i]) <= SHORT_LINE and not looks_like_sentence(body[i])}
     removed.extend(body[i] for i in sorted(drop))

@@ -85,6 +85,9 @@ def refine_relation(relation: Relation, helper_province: str | None, recipient_p
     结对帮扶 between an eastern and a western place is east_west too when the article is about an
     east-west programme (携手奔小康 pairs are its county-level twinning).
     """
+    if (relation in (Relation.counterpart_assistance, Relation.other) and recipient_province in vocabulary().support_only
+            and helper_province and helper_province != recipient_province):
+        return Relation.counterpart_support  # 西藏林芝地区是福建省的对口援助地区: 援藏
     refinable = (Relation.counterpart_assistance, Relation.other) + ((Relation.twinning,) if east_west_programme else ())
     if relation in refinable and is_east_to_west(helper_province, recipient_province):
         return Relation.east_west

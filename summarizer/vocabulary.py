@@ -36,11 +36,13 @@ class Vocabulary:
     abbreviations: dict[str, str]
     east: frozenset[str]
     west: frozenset[str]
+    support_only: frozenset[str]
     entity_suffix: str
     government_suffix: str
     organisation_examples: tuple[str, ...]
     spam: re.Pattern
     chrome: re.Pattern
+    chrome_short: re.Pattern  # furniture only on a line of at most 12 characters
     footer: re.Pattern
     outlet_suffix: str
     dateline: re.Pattern
@@ -58,11 +60,13 @@ def vocabulary() -> Vocabulary:
         abbreviations=dict(raw["abbreviations"]),
         east=frozenset(raw["provinces"]["east"]),
         west=frozenset(raw["provinces"]["west"]),
+        support_only=frozenset(raw["provinces"]["support_only"]),
         entity_suffix=orgs["entity"],
         government_suffix=orgs["government"],
         organisation_examples=tuple(orgs["examples"]),
         spam=re.compile(cleaning["spam"], re.I),
         chrome=re.compile(rf"^[\s【\[(（□■•·]*(?:{cleaning['chrome']})|欢迎您|欢迎访问"),
+        chrome_short=re.compile(rf"^[\s【\[(（□■•·]*(?:{cleaning['chrome_short']})"),
         footer=re.compile(cleaning["footer"], re.I),
         outlet_suffix=metadata["outlet_suffix"],
         dateline=re.compile(metadata["dateline"]),

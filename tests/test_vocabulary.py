@@ -27,7 +27,8 @@ def test_measure_cue_matches_its_examples(cue):
         assert cue.pattern.search(example), example
 
 
-@pytest.mark.parametrize("name, pattern", [("spam", VOCAB.spam), ("chrome", VOCAB.chrome), ("footer", VOCAB.footer),
+@pytest.mark.parametrize("name, pattern", [("spam", VOCAB.spam), ("chrome", VOCAB.chrome),
+                                           ("chrome_short", VOCAB.chrome_short), ("footer", VOCAB.footer),
                                            ("dateline", VOCAB.dateline)])
 def test_cleaning_and_metadata_patterns_match_their_examples(name, pattern):
     examples = VOCAB.raw["cleaning"].get(f"{name}_examples") or VOCAB.raw["metadata"].get(f"{name}_examples")

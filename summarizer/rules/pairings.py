@@ -25,6 +25,8 @@ TOO_FAR = re.compile(r"[，,。；;：:]")
 DIRECTED = re.compile(r"[向给](?=[^，。；;！？]{1,24}?(?:捐赠|捐助|捐款|捐资|投入|提供|援助|输送|选派|派出|拨付|援建|支援|落实|输血))")
 TOWARDS = re.compile(r"对(?=[^，。；;！？]{1,30}?的(?:对口)?(?:援建|帮扶|支援|援助|扶贫|协作|结对))")
 RESPECTIVELY = re.compile(r"分别")
+# Between a helper and the aid word that names its province: 上海市对口援藏, 福建省第十批援藏 (not a clause away).
+NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
 # Organisations that give rather than receive: never a pairing's recipient (a school or a hospital may be).
 GIVER = re.compile(r"(?:公司|集团|银行|协会|商会|基金会|工商联|分会|促进会|联合会)$")
 VILLAGE = re.compile(r"(?![的在和与及等全该本各每])[\u4e00-\u9fff]{1,4}?(?:村(?![民委级])|社区|嘎查)")
@@ -161,7 +163,7 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
             if from_topic:  # 援藏 helps 西藏 from outside it
                 pairs = [(h, topic[province], False) for h in _helpers_before(
                     text, sentence, [p for p in inside if p.end <= start and id(p) not in receiving], [topic[province]],
-                    start) if not (h.region.adcode or "").startswith(province)]
+                    start) if not (h.region.adcode or "").startswith(province) and NEAR_AID.match(text, h.end, start)]
             if marker and relation is None:
                 relation = next((w.relation for w in words if w.start >= end), None)
             for helper, recipient, passive in pairs:
