@@ -152,20 +152,23 @@ def test_a_page_that_prints_its_body_twice_yields_each_record_once():
 
 # --- the dev set: real articles, annotated by hand -------------------------------------
 
-DEVSETS = [ROOT / "devset", ROOT / "devset" / "holdout"]
-# Floors a little under the measured figures, so a regression fails the tests.
-FLOORS = {"pairing_f1": 0.85, "relation_accuracy": 0.85, "fund_f1": 0.90, "measure_f1": 0.85, "metadata_accuracy": 0.90}
+# Floors a little under each set's measured figures, so a regression fails the tests.
+FLOORS = {
+    "devset": {"pairing_f1": 0.92, "relation_accuracy": 0.95, "fund_f1": 0.94, "measure_f1": 0.90, "metadata_accuracy": 0.93},
+    "holdout": {"pairing_f1": 0.89, "relation_accuracy": 0.85, "fund_f1": 0.95, "measure_f1": 0.95, "metadata_accuracy": 0.93},
+    "holdout2": {"pairing_f1": 0.78, "relation_accuracy": 0.80, "fund_f1": 0.97, "measure_f1": 0.90, "metadata_accuracy": 0.93},
+}
+DEVSETS = [ROOT / "devset", ROOT / "devset" / "holdout", ROOT / "devset" / "holdout2"]
 
 
 @pytest.mark.parametrize("root", DEVSETS, ids=lambda p: p.name)
 def test_dev_set_scores_stay_above_their_floors(root):
     golds = load_gold(root / "gold")
     sources = list(expand_inputs([str(root / "articles")]))
-    assert len(golds) == len(sources) >= 10
+    assert len(golds) == len(sources) >= 7
     from summarizer.reader import read_document
-    from summarizer.pipeline import Pipeline, Document  # noqa: F401
     results = [summarize_text(read_document(s).text, RulesBackend(), source=s) for s in sources]
     report = evaluate(golds, match_results(golds, root / "gold", results))
     metrics = report.metrics()
-    low = {k: round(metrics[k], 3) for k, floor in FLOORS.items() if metrics[k] < floor}
+    low = {k: round(metrics[k], 3) for k, floor in FLOORS[root.name].items() if metrics[k] < floor}
     assert low == {}, json.dumps(report.metrics(), indent=1)
