@@ -24,7 +24,7 @@ from .pipeline import Outcome, Pipeline
 from .reader import InputError, expand_inputs, read_document
 from .render import cache_view, checks_table, clean_view, eval_breakdown_view, eval_view, result_view
 from .results_io import load_results
-from .schemas import Result, Severity, json_schema
+from .schemas import FundKind, Result, Severity, json_schema
 
 app = typer.Typer(
     help="Turn Chinese pairing-assistance articles (东西部协作, 对口支援, 对口帮扶, 结对帮扶, 定点帮扶) "
@@ -378,9 +378,14 @@ def report(
                                             help="Output file; for csv a directory gets one CSV per view."),
     by: list[str] = typer.Option([], "--by", help="Views to show (repeat): pairing, recipient, helper, compare, "
                                                   "matrix. Default: all."),
-    regions: list[str] = typer.Option([], "--region", help="Compare these regions side by side (repeat); "
-                                                           "also filters the other views."),
+    regions: list[str] = typer.Option([], "--region", help="A region by name or adcode, with every place inside it "
+                                                           "(repeat): filters every view, total and list, and adds "
+                                                           "a side-by-side view."),
     level: str = typer.Option("as_written", "--level", help="Roll regions up to: as_written, county, city, province."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after this date (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before this date."),
+    kinds: list[str] = typer.Option([], "--kind", help="Only funds of this kind (repeat): fiscal, social, donation, "
+                                                       "investment, procurement, credit, returns, other."),
     backend: str = BackendOpt,
     model: Optional[str] = ModelOpt,
     base_url: Optional[str] = BaseUrlOpt,
@@ -394,7 +399,7 @@ def report(
     replay: Optional[Path] = ReplayOpt,
 ) -> None:
     """Compare regions across many articles: who gives how much to whom, for what."""
-    from .report import ROLLUP_LEVELS, build_report
+    from .report import ROLLUP_LEVELS, UnknownRegion, build_report
     from .report_render import VIEWS, as_csv, as_html, as_json, as_markdown, as_table, csv_rows
 
     fmt = fmt.lower()
@@ -435,10 +440,20 @@ def report(
             (out_path if fmt == "csv" and not out_path.suffix else out_path.parent).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             fail(f"cannot create the folder for --out {out_path}: {exc.strerror or exc}")
-    data = build_report(results, rollup=level, regions=regions)
+    for name, value in (("--since", since), ("--until", until)):
+        if value is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            fail(f"{name} {value!r}: use a date such as 2020-07-13 (or 2020, 2020-07)")
+    unknown_kinds = [k for k in kinds if k not in {k.value for k in FundKind}]
+    if unknown_kinds:
+        fail(f"--kind {unknown_kinds[0]!r}: choose from {', '.join(k.value for k in FundKind)}")
+    try:
+        data = build_report(results, rollup=level, regions=regions, since=since,
+                            until=until + "-99" if until and len(until) < 10 else until, kinds=kinds)
+    except UnknownRegion as exc:
+        fail(str(exc))
     if fmt == "table":
         console = Console(file=open(out_path, "w", encoding="utf-8"), width=160) if out_path else out
-        console.print(as_table(data, views))
+        console.print(as_table(data, views, width=console.width))
     elif fmt == "csv" and out_path is not None and (out_path.is_dir() or not out_path.suffix):
         out_path.mkdir(parents=True, exist_ok=True)
         rows = csv_rows(data, views)

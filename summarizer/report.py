@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .regions import gazetteer
 from .schemas import Fund, Region, Result
 
 SAME_MONEY_YUAN = 1.0  # two mentions are the same money only if the amounts agree to the yuan
 ROLLUP_LEVELS = ("as_written", "county", "city", "province")
+# What analysts compare as aid; investment, procurement, credit, returns and other stay apart.
+AID_KINDS = ("fiscal", "social", "donation")
+UNSPECIFIED = "（未指明）"  # the recipient of money an article gives a helper but no recipient for
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,15 @@ class Group:
     def total_yuan(self) -> float:
         return sum(self.funds_by_kind.values())
 
+    @property
+    def aid_yuan(self) -> float:
+        """Fiscal + social + donation: the headline figure; other kinds are never added into it."""
+        return sum(v for k, v in self.funds_by_kind.items() if k in AID_KINDS)
+
     def add_fund(self, entry: FundEntry) -> None:
         if not entry.counted:
             return
+        self.articles.update(ref.article for ref in entry.refs)
         self.funds_by_kind[entry.kind] += entry.amount_yuan
         self.fund_refs[entry.kind].extend(entry.refs)
         if entry.approximate:
@@ -116,6 +126,9 @@ class ArticleInfo:
 
 @dataclass
 class ReportData:
+    """Every view is built from the same de-duplicated ledger: the pairing rows plus the unattributed
+    entries add up to the grand total, per kind, and so does the timeline (see `reconciliation`)."""
+
     articles: list[ArticleInfo]
     ledger: list[FundEntry]
     merges: list[Merge]
@@ -126,6 +139,41 @@ class ReportData:
     matrix: dict[str, dict[str, int]]  # region label -> category -> articles
     unattributed: list[FundEntry]
     rollup: str
+    filters: dict = field(default_factory=dict)
+
+    def counted(self) -> list[FundEntry]:
+        return [e for e in self.ledger if e.counted]
+
+    def totals_by_kind(self, entries: list[FundEntry] | None = None) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for e in self.counted() if entries is None else entries:
+            if e.counted:
+                totals[e.kind] += e.amount_yuan
+        return dict(sorted(totals.items()))
+
+    def reconciliation(self) -> dict[str, dict[str, float]]:
+        """Per kind: the grand total, the pairing rows, the unattributed entries and the timeline."""
+        rows: dict[str, float] = defaultdict(float)
+        for g in self.by_pairing:
+            for k, v in g.funds_by_kind.items():
+                rows[k] += v
+        timeline: dict[str, float] = defaultdict(float)
+        for _, kinds in timeline_by_year(self):
+            for k, v in kinds.items():
+                timeline[k] += v
+        return {"total": self.totals_by_kind(), "pairing_rows": dict(sorted(rows.items())),
+                "unattributed": self.totals_by_kind(self.unattributed), "timeline": dict(sorted(timeline.items()))}
+
+
+def timeline_by_year(data: "ReportData") -> list[tuple[str, dict[str, float]]]:
+    """Counted money by the year it is for (else the article's publication year, else "unknown year")."""
+    years: dict[str, dict[str, float]] = {}
+    for e in data.counted():
+        published = data.articles[e.refs[0].article].published
+        key = str(e.year or (published[:4] if published else "unknown year"))
+        years.setdefault(key, {}).setdefault(e.kind, 0.0)
+        years[key][e.kind] += e.amount_yuan
+    return sorted((year, dict(sorted(kinds.items()))) for year, kinds in years.items())
 
 
 # --- building ----------------------------------------------------------------------------
@@ -213,26 +261,110 @@ def _indicator_totals(result: Result) -> dict[tuple[str, str], float]:
     return totals
 
 
-def build_report(results: list[Result], rollup: str = "as_written", regions: list[str] | None = None) -> ReportData:
+def shown_source(source: str) -> str:
+    """A report is meant to be shared: an absolute path under the working folder is shown relative to it."""
+    path = Path(source)
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return path.name
+    return source
+
+
+def unique_articles(results: list[Result]) -> list[Result]:
+    """The same article given twice (same article.id) is one article."""
+    seen: set[str] = set()
+    unique = []
+    for r in results:
+        if r.article.id not in seen:
+            seen.add(r.article.id)
+            unique.append(r)
+    return unique
+
+
+@dataclass(frozen=True)
+class RegionFilter:
+    """--region: a place and every place inside it, by adcode prefix, or by name where there is no code."""
+
+    asked: tuple[str, ...]
+    prefixes: frozenset[str]
+    names: frozenset[str]
+
+    def covers(self, place: Place | None) -> bool:
+        if place is None:
+            return False
+        if place.adcode and any(place.adcode.startswith(p) for p in self.prefixes):
+            return True
+        return place.name in self.names or any(n in (place.full_name or "") for n in self.names if len(n) >= 2)
+
+
+class UnknownRegion(ValueError):
+    """A --region that matches no place in the results (message lists near names)."""
+
+
+def region_filter(asked: list[str], results: list[Result]) -> RegionFilter | None:
+    if not asked:
+        return None
+    gaz = gazetteer()
+    prefixes: set[str] = set()
+    names: set[str] = set()
+    seen = {Place.of(r) for res in results for p in res.pairings for r in (p.helper, p.recipient)}
+    for value in asked:
+        value = value.strip()
+        if value.isdigit():
+            prefixes.add(value.rstrip("0") if len(value) == 6 and value.endswith("00") else value)
+            continue
+        codes = {gaz.current_code(c) for c in gaz.candidates(value)}
+        prefixes |= codes
+        names.add(value)
+    selection = RegionFilter(tuple(asked), frozenset(prefixes), frozenset(names))
+    unmatched = [a for a in asked if not any(RegionFilter((a,), selection.prefixes if a.strip().isdigit() or
+                                                          gaz.candidates(a.strip()) else frozenset(),
+                                                          frozenset({a.strip()})).covers(p) for p in seen)]
+    if unmatched:
+        import difflib
+        near = difflib.get_close_matches(unmatched[0], sorted({p.name for p in seen}), n=5, cutoff=0.3)
+        hint = f"; near names in the results: {', '.join(near)}" if near else ""
+        raise UnknownRegion(f"--region {unmatched[0]!r} matches no region in the results{hint}")
+    return selection
+
+
+def build_report(results: list[Result], rollup: str = "as_written", regions: list[str] | None = None,
+                 since: str | None = None, until: str | None = None, kinds: list[str] | None = None) -> ReportData:
+    """Build every view from one ledger. Filters (regions, publication dates, kinds) apply to all of them."""
     if rollup not in ROLLUP_LEVELS:
         raise ValueError(f"rollup must be one of {', '.join(ROLLUP_LEVELS)}")
-    articles = [ArticleInfo(r.article.source, r.article.title, r.article.published, r.article.outlet, r.article.text,
-                            _spans(r)) for r in results]
+    results = [r for r in unique_articles(results)
+               if (since is None or (r.article.published or "") >= since)
+               and (until is None or (r.article.published or "9999") <= until)]
+    selection = region_filter(regions or [], results)
+    articles = [ArticleInfo(shown_source(r.article.source), r.article.title, r.article.published, r.article.outlet,
+                            r.article.text, _spans(r)) for r in results]
     ledger, merges = build_ledger(results)
+    if kinds:
+        ledger = [e for e in ledger if e.kind in kinds]
+    if selection is not None:
+        ledger = [e for e in ledger if selection.covers(e.helper) or selection.covers(e.recipient)]
 
     pairings: dict[str, Group] = {}
     recipients: dict[str, Group] = {}
     helpers: dict[str, Group] = {}
     matrix: dict[str, Counter] = defaultdict(Counter)
+    in_view: set[int] = set()
 
     def group(table: dict[str, Group], key: str, label: str) -> Group:
         return table.setdefault(key, Group(key=key, label=label))
 
     for a, result in enumerate(results):
-        categories = Counter({m.category.value for m in result.measures})
+        categories = Counter(sorted({m.category.value for m in result.measures}))
         indicators = _indicator_totals(result)
         seen_recipients: set[str] = set()
         for p in result.pairings:
+            if selection is not None and not (selection.covers(Place.of(p.helper)) or
+                                              selection.covers(Place.of(p.recipient))):
+                continue
+            in_view.add(a)
             helper = rollup_place(Place.of(p.helper), rollup)
             recipient = rollup_place(Place.of(p.recipient), rollup)
             for table, key, label, partner in (
@@ -258,28 +390,33 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
         if entry.helper is None:
             unattributed.append(entry)
             continue
+        in_view.update(r.article for r in entry.refs)
         helper = rollup_place(entry.helper, rollup)
-        targets = [group(helpers, helper.key, helper.label)]
-        if entry.recipient is not None:
-            recipient = rollup_place(entry.recipient, rollup)
-            targets += [group(pairings, f"{helper.key}→{recipient.key}", f"{helper.label} → {recipient.label}"),
-                        group(recipients, recipient.key, recipient.label)]
-        for g in targets:
+        recipient = rollup_place(entry.recipient, rollup) if entry.recipient is not None else None
+        # Money with a helper but no recipient still has a pairing row, "helper → （未指明）", so the
+        # pairing rows and the unattributed list add up to the ledger's total.
+        r_key, r_label = (recipient.key, recipient.label) if recipient else ("unspecified", UNSPECIFIED)
+        for g in (group(helpers, helper.key, helper.label),
+                  group(pairings, f"{helper.key}→{r_key}", f"{helper.label} → {r_label}"),
+                  group(recipients, r_key, r_label)):
             g.add_fund(entry)
+    if selection is None:
+        in_view.update(r.article for e in unattributed for r in e.refs)
 
     compare = [_compare_group(name, results, ledger) for name in (regions or [])]
 
     def ordered(table: dict[str, Group]) -> list[Group]:
-        rows = list(table.values())
-        if regions:
-            rows = [g for g in rows if any(name in g.label for name in regions)]
-        return sorted(rows, key=lambda g: (-g.total_yuan, -len(g.articles), g.label))
+        for g in table.values():  # one order for every run: counts first, then names
+            g.categories = Counter(dict(sorted(g.categories.items(), key=lambda kv: (-kv[1], kv[0]))))
+            g.relations = Counter(dict(sorted(g.relations.items())))
+        return sorted(table.values(), key=lambda g: (-g.aid_yuan, -g.total_yuan, -len(g.articles), g.label))
 
-    matrix_rows = {label: dict(counts) for label, counts in sorted(matrix.items())}
-    if regions:
-        matrix_rows = {k: v for k, v in matrix_rows.items() if any(name in k for name in regions)}
+    matrix_rows = {label: dict(sorted(counts.items())) for label, counts in sorted(matrix.items())}
+    filters = {k: v for k, v in (("regions", list(regions or [])), ("since", since), ("until", until),
+                                 ("kinds", list(kinds or []))) if v}
+    filters["articles_in_view"] = sorted(in_view)
     return ReportData(articles, ledger, merges, ordered(pairings), ordered(recipients), ordered(helpers), compare,
-                      matrix_rows, unattributed, rollup)
+                      matrix_rows, unattributed, rollup, filters)
 
 
 def _compare_group(name: str, results: list[Result], ledger: list[FundEntry]) -> Group:

@@ -16,14 +16,24 @@ from jinja2 import Environment, select_autoescape
 from rich.console import Group as RichGroup
 from rich.console import RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from .money import format_yuan
-from .report import FundEntry, Group, Ref, ReportData
+from .report import AID_KINDS, FundEntry, Group, Ref, ReportData, timeline_by_year
 from .schemas import Category, FundKind
 
 VIEWS = ("pairing", "recipient", "helper", "compare", "matrix")
 KINDS = [k.value for k in FundKind]
 CATEGORIES = [c.value for c in Category]
+# Chinese labels for people; json and csv keep the contract's codes.
+RELATION_ZH = {"east_west": "东西部协作", "counterpart_support": "对口支援", "counterpart_assistance": "对口帮扶",
+               "twinning": "结对帮扶", "designated": "定点帮扶", "other": "其他"}
+KIND_ZH = {"fiscal": "财政", "social": "社会", "donation": "捐赠", "investment": "投资", "procurement": "采购销售",
+           "credit": "信贷", "returns": "收益", "other": "其他"}
+CATEGORY_ZH = {"industry": "产业", "employment": "就业", "consumption": "消费", "education": "教育", "health": "医疗健康",
+               "talent": "人才", "infrastructure": "基础设施", "social_security": "兜底保障", "finance": "金融",
+               "twinning": "结对共建", "governance": "组织机制", "environment": "人居环境", "other": "其他"}
+NOT_AID = [k for k in KINDS if k not in AID_KINDS]
 KIND_COLOURS = {"fiscal": "#1f77b4", "social": "#ff7f0e", "donation": "#2ca02c", "investment": "#d62728",
                 "procurement": "#9467bd", "credit": "#8c564b", "returns": "#e377c2", "other": "#7f7f7f"}
 
@@ -41,8 +51,43 @@ def _total(group: Group) -> str:
     return ("≈" if group.approximate_kinds else "") + format_yuan(group.total_yuan)
 
 
+def _aid(group: Group) -> str:
+    """Fiscal + social + donation: the figure regions are compared on."""
+    if not group.aid_yuan:
+        return ""
+    return ("≈" if group.approximate_kinds & set(AID_KINDS) else "") + format_yuan(group.aid_yuan)
+
+
+def _relations(group: Group) -> str:
+    return "、".join(RELATION_ZH.get(r, r) for r in group.relations)
+
+
 def _categories(group: Group) -> str:
-    return ", ".join(c if n == 1 else f"{c} ×{n}" for c, n in group.categories.most_common())
+    return "、".join(CATEGORY_ZH.get(c, c) + ("" if n == 1 else f"×{n}") for c, n in group.categories.items())
+
+
+def _kinds_used(groups: list[Group]) -> list[str]:
+    return [k for k in NOT_AID if any(g.funds_by_kind.get(k) for g in groups)]
+
+
+def _totals_line(data: ReportData) -> str:
+    totals = data.totals_by_kind()
+    aid = sum(v for k, v in totals.items() if k in AID_KINDS)
+    rest = "; ".join(f"{KIND_ZH[k]} {format_yuan(v)}" for k, v in totals.items() if k not in AID_KINDS)
+    unattributed = sum(data.totals_by_kind(data.unattributed).values())
+    line = f"援助 aid (财政+社会+捐赠) {format_yuan(aid)}" + (f"; not aid: {rest}" if rest else "")
+    if unattributed:
+        line += f". Of all this, {format_yuan(unattributed)} is in no pairing row (its article names no pairing)."
+    return line
+
+
+def _filters_line(data: ReportData) -> str:
+    f = {k: v for k, v in data.filters.items() if k != "articles_in_view"}
+    if not f:
+        return ""
+    parts = [f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in f.items()]
+    return (f"Filtered ({'; '.join(parts)}): {len(data.filters['articles_in_view'])} of {len(data.articles)} article(s) "
+            "in view; every view, total and list below is filtered the same way.")
 
 
 def _views(data: ReportData, views: list[str]) -> list[tuple[str, str, list[Group]]]:
@@ -55,49 +100,86 @@ def _views(data: ReportData, views: list[str]) -> list[tuple[str, str, list[Grou
 
 # --- terminal ------------------------------------------------------------------------------
 
-def as_table(data: ReportData, views: list[str]) -> RenderableType:
-    parts: list[RenderableType] = []
+WIDE = 120  # below this many columns the terminal gets one block per row instead of a wide table
+
+
+def _stacked(title: str, groups: list[Group], view: str) -> RenderableType:
+    """One block per row, each figure on a short line of its own: nothing splits mid-number at 80 columns."""
+    lines = [Text(title, style="bold underline")]
+    for g in groups:
+        head = f"{g.label} · {_relations(g) or '—'} · {len(g.articles)} article(s)"
+        lines.append(Text(head, style="bold"))
+        if g.aid_yuan:
+            lines.append(Text(f"  援助 aid {_aid(g)}"))
+            lines += [Text(f"    {KIND_ZH[k]} {_money(g, k)}", style="dim") for k in AID_KINDS if g.funds_by_kind.get(k)]
+        for k in NOT_AID:
+            if g.funds_by_kind.get(k):
+                lines.append(Text(f"  {KIND_ZH[k]} {_money(g, k)}"))
+        if g.years:
+            lines.append(Text(f"  years {', '.join(map(str, sorted(g.years)))}"))
+        if view != "pairing" and g.partners:
+            lines.append(Text(f"  partners {'、'.join(sorted(g.partners))}"))
+        if g.categories:
+            lines.append(Text(f"  measures {_categories(g)}", style="dim"))
+    return RichGroup(*lines, Text(""))
+
+
+def as_table(data: ReportData, views: list[str], width: int = WIDE) -> RenderableType:
+    # One short line per figure so a narrow terminal never splits one.
+    parts: list[RenderableType] = [Text(line) for line in _totals_line(data).replace("; ", ";\n  ").split("\n")]
+    if len(data.filters) > 1:
+        parts.append(Text(_filters_line(data)))
     for view, title, groups in _views(data, views):
+        if width < WIDE:
+            parts.append(_stacked(title, groups, view))
+            continue
         table = Table(title=title, title_justify="left", expand=True)
-        columns = ["row", "relation", "articles", "total", "by kind", "measures", "years"]
+        columns = ["row", "relation", "articles", "aid", "not aid", "measures", "years"]
         if view != "pairing":
             columns.append("partners")
         for col in columns:
-            table.add_column(col, overflow="fold", no_wrap=col == "row",
-                             ratio=3 if col in ("by kind", "measures") else None if col == "row" else 1)
+            table.add_column(col, overflow="fold", no_wrap=col in ("row", "aid", "years", "articles"),
+                             ratio=3 if col in ("not aid", "measures") else None if col == "row" else 1)
         for g in groups:
-            kinds = "\n".join(f"{k} {_money(g, k)}" for k in KINDS if g.funds_by_kind.get(k))
-            row = [g.label, ", ".join(g.relations), str(len(g.articles)), _total(g), kinds, _categories(g),
+            kinds = "\n".join(f"{KIND_ZH[k]} {_money(g, k)}" for k in NOT_AID if g.funds_by_kind.get(k))
+            row = [g.label, _relations(g), str(len(g.articles)), _aid(g), kinds, _categories(g),
                    ", ".join(map(str, sorted(g.years)))]
             if view != "pairing":
                 row.append(", ".join(sorted(g.partners)))
             table.add_row(*row)
         parts.append(table)
     if "matrix" in views and data.matrix:
-        table = Table(title="Measure categories × recipient region (articles)", title_justify="left")
-        table.add_column("region")
         used = [c for c in CATEGORIES if any(c in row for row in data.matrix.values())]
-        for c in used:
-            table.add_column(c, justify="right")
-        for region, row in data.matrix.items():
-            table.add_row(region, *[str(row.get(c, "")) for c in used])
-        parts.append(table)
+        if width < WIDE:
+            lines = [Text("Measure categories × recipient region (articles)", style="bold underline")]
+            lines += [Text(f"{region}: " + "、".join(f"{CATEGORY_ZH[c]} {row[c]}" for c in used if row.get(c)))
+                      for region, row in data.matrix.items()]
+            parts.append(RichGroup(*lines, Text("")))
+        else:
+            table = Table(title="Measure categories × recipient region (articles)", title_justify="left")
+            table.add_column("region", no_wrap=True)
+            for c in used:
+                table.add_column(CATEGORY_ZH[c], justify="right", no_wrap=True)
+            for region, row in data.matrix.items():
+                table.add_row(region, *[str(row.get(c, "")) for c in used])
+            parts.append(table)
     parts.append(_notes_table(data))
     return RichGroup(*parts)
 
 
 def _notes_table(data: ReportData) -> Table:
-    table = Table(title="Not added up", title_justify="left", expand=True)
+    table = Table(title="Not in a pairing row, or not added", title_justify="left", expand=True)
     for col in ("what", "amount", "sources"):
         table.add_column(col, overflow="fold")
+    for e in data.unattributed:
+        table.add_row("in the total, in no pairing row: its article names no pairing for it", e.amount_text,
+                      _sources(data, e.refs))
     for m in data.merges:
-        table.add_row(f"merged duplicate: {m.reason}", data.articles[m.merged.article].source,
+        table.add_row(f"not added, merged duplicate: {m.reason}", data.articles[m.merged.article].source,
                       f"kept {data.articles[m.kept.article].source} {m.kept.record}")
     for e in data.ledger:
         if not e.counted:
-            table.add_row(f"sub-allocation of {e.sub_allocation_of}", e.amount_text, _sources(data, e.refs))
-    for e in data.unattributed:
-        table.add_row("no pairing in its article can be named", e.amount_text, _sources(data, e.refs))
+            table.add_row(f"not added, sub-allocation of {e.sub_allocation_of}", e.amount_text, _sources(data, e.refs))
     return table
 
 
@@ -118,15 +200,20 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
             marks.append(f"[^{len(notes)}]")
         return "".join(marks)
 
-    out = [f"# Pairing-assistance report\n\n{len(data.articles)} article(s), {len(data.ledger)} distinct fund(s); "
-           f"≈ marks approximate amounts. Sub-allocations and duplicates are not added (see the end).\n"]
+    out = [f"# Pairing-assistance report\n\n{len(data.filters['articles_in_view'])} article(s), "
+           f"{len(data.counted())} distinct fund(s) counted; ≈ marks approximate amounts. Sub-allocations and "
+           f"duplicates are not added (see the end).\n\n{_totals_line(data)}\n"]
+    if _filters_line(data) and len(data.filters) > 1:
+        out.append(_filters_line(data) + "\n")
     for _, title, groups in _views(data, views):
         out.append(f"## {title}\n")
-        out.append("| row | relation | articles | total | by kind | measures | years |")
+        out.append("| row | relation | articles | aid (财政+社会+捐赠) | not aid | measures | years |")
         out.append("|---|---|---|---|---|---|---|")
         for g in groups:
-            kinds = "; ".join(f"{k} {_money(g, k)}{cite(g.fund_refs[k])}" for k in KINDS if g.funds_by_kind.get(k))
-            out.append(f"| {g.label} | {', '.join(g.relations)} | {len(g.articles)} | {_total(g)} | {kinds} | "
+            aid = _aid(g) + "".join(cite(g.fund_refs[k]) for k in AID_KINDS if g.funds_by_kind.get(k))
+            kinds = "; ".join(f"{KIND_ZH[k]} {_money(g, k)}{cite(g.fund_refs[k])}" for k in NOT_AID
+                              if g.funds_by_kind.get(k))
+            out.append(f"| {g.label} | {_relations(g)} | {len(g.articles)} | {aid} | {kinds} | "
                        f"{_categories(g)} | {', '.join(map(str, sorted(g.years)))} |")
         out.append("")
     if "matrix" in views and data.matrix:
@@ -137,14 +224,15 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
         for region, row in data.matrix.items():
             out.append(f"| {region} | " + " | ".join(str(row.get(c, "")) for c in used) + " |")
         out.append("")
-    out.append("## Not added up\n")
+    out.append("## In the total but in no pairing row\n")
+    for e in data.unattributed:
+        out.append(f"- {e.amount_text} ({KIND_ZH[e.kind]}): its article names no pairing for it{cite(e.refs)}")
+    out.append("\n## Not added\n")
     for m in data.merges:
         out.append(f"- merged duplicate ({m.reason}){cite([m.merged])}, kept{cite([m.kept])}")
     for e in data.ledger:
         if not e.counted:
             out.append(f"- {e.amount_text}: sub-allocation of {e.sub_allocation_of}{cite(e.refs)}")
-    for e in data.unattributed:
-        out.append(f"- {e.amount_text} ({e.kind}): no pairing in its article can be named{cite(e.refs)}")
     out.append("")
     out.extend(notes)
     return "\n".join(out) + "\n"
@@ -161,6 +249,8 @@ def csv_rows(data: ReportData, views: list[str]) -> list[dict]:
         for g in groups:
             rows.append(dict(view=view, row=g.label, metric="articles", value=len(g.articles), unit="", approximate="",
                              sources=""))
+            rows.append(dict(view=view, row=g.label, metric="funds.aid", value=g.aid_yuan, unit="元",
+                             approximate=bool(g.approximate_kinds & set(AID_KINDS)), sources=""))
             for k in KINDS:
                 if g.funds_by_kind.get(k):
                     rows.append(dict(view=view, row=g.label, metric=f"funds.{k}", value=g.funds_by_kind[k], unit="元",
@@ -210,10 +300,10 @@ def _place_dict(place) -> dict | None:
 def as_json(data: ReportData, views: list[str]) -> str:
     def group_dict(g: Group) -> dict:
         return {"row": g.label, "key": g.key, "relations": dict(g.relations), "articles": sorted(g.articles),
-                "total_yuan": g.total_yuan, "funds_by_kind": dict(g.funds_by_kind),
+                "aid_yuan": g.aid_yuan, "total_yuan": g.total_yuan, "funds_by_kind": dict(sorted(g.funds_by_kind.items())),
                 "approximate_kinds": sorted(g.approximate_kinds),
                 "fund_refs": {k: [_ref(r) for r in refs] for k, refs in g.fund_refs.items()},
-                "categories": dict(g.categories),
+                "categories": dict(sorted(g.categories.items())),
                 "indicators": [{"category": c, "unit": u, "value": v} for (c, u), v in g.indicators.items()],
                 "years": sorted(g.years), "partners": sorted(g.partners)}
 
@@ -226,6 +316,10 @@ def as_json(data: ReportData, views: list[str]) -> str:
         "articles": [{"source": a.source, "title": a.title, "published": a.published, "outlet": a.outlet}
                      for a in data.articles],
         "rollup": data.rollup,
+        "filters": data.filters,
+        "totals_by_kind": data.totals_by_kind(),
+        "aid_kinds": list(AID_KINDS),
+        "reconciliation": data.reconciliation(),
         "views": {view: [group_dict(g) for g in groups] for view, _, groups in _views(data, views)},
         "matrix": data.matrix if "matrix" in views else {},
         "ledger": [entry_dict(e) for e in data.ledger],
@@ -262,17 +356,6 @@ def _bar_chart(rows: list[tuple[str, dict[str, float]]], width: int = 640) -> st
     return "".join(parts)
 
 
-def _timeline(data: ReportData) -> list[tuple[str, dict[str, float]]]:
-    years: dict[str, dict[str, float]] = {}
-    for e in data.ledger:
-        if e.counted:
-            key = str(e.year or data.articles[e.refs[0].article].published and
-                      data.articles[e.refs[0].article].published[:4] or "unknown year")
-            years.setdefault(key, {}).setdefault(e.kind, 0.0)
-            years[key][e.kind] += e.amount_yuan
-    return sorted(years.items())
-
-
 def _highlighted(article, index: int) -> str:
     """Article text with evidence spans wrapped in <mark>, colour-coded by record type."""
     text = article.text
@@ -299,8 +382,11 @@ def _anchor(ref: Ref) -> str:
 def as_html(data: ReportData, views: list[str]) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["yuan"] = format_yuan
-    env.globals.update(anchor=_anchor, money=_money, total=_total, kinds=KINDS, colours=KIND_COLOURS,
-                       categories_of=_categories)
+    env.globals.update(anchor=_anchor, money=_money, total=_total, aid=_aid, kinds=KINDS, colours=KIND_COLOURS,
+                       categories_of=_categories, relations_of=_relations, kind_zh=KIND_ZH, not_aid=NOT_AID,
+                       totals_line=_totals_line(data), filters_line=_filters_line(data) if len(data.filters) > 1 else "")
+    in_view = set(data.filters.get("articles_in_view", range(len(data.articles))))
+    kinds_with_data = [k for k in KINDS if data.totals_by_kind().get(k)]
     template = env.from_string(resources.files("summarizer").joinpath("templates/report.html.j2").read_text("utf-8"))
     used = [c for c in CATEGORIES if any(c in row for row in data.matrix.values())]
     peak = max([n for row in data.matrix.values() for n in row.values()] or [1])
@@ -311,6 +397,7 @@ def as_html(data: ReportData, views: list[str]) -> str:
         categories=used,
         peak=peak,
         pairing_chart=_bar_chart([(g.label, dict(g.funds_by_kind)) for g in data.by_pairing]),
-        timeline_chart=_bar_chart(_timeline(data)),
-        articles=[(i, a, _highlighted(a, i)) for i, a in enumerate(data.articles)],
+        timeline_chart=_bar_chart(timeline_by_year(data)),
+        legend_kinds=kinds_with_data,
+        articles=[(i, a, _highlighted(a, i)) for i, a in enumerate(data.articles) if i in in_view],
     )

@@ -159,3 +159,114 @@ def test_all_views_render_from_hand_built_results():
     assert "靖远县" in as_markdown(data, views) and "靖远县" in as_html(data, views)
     assert json.loads(as_json(data, views))["views"]["compare"][0]["row"] == "靖远县"
     assert "funds.fiscal" in as_csv(csv_rows(data, views))
+
+
+# --- issue 11: one ledger, many views; money by kind; filters; reproducible; readable at 80 columns ----------
+
+from pathlib import Path
+
+from summarizer.report import AID_KINDS as _AID, build_report as _build, timeline_by_year as _timeline
+
+
+def _seed_results():
+    from summarizer.backends.rules import RulesBackend
+    from summarizer.pipeline import summarize_text
+    from gold_answers import seed_paths
+    return [summarize_text(p.read_text(encoding="utf-8"), RulesBackend(), source=str(p)) for p in seed_paths()]
+
+
+def _assert_reconciles(data):
+    rec = data.reconciliation()
+    for kind, total in rec["total"].items():
+        rows = rec["pairing_rows"].get(kind, 0) + rec["unattributed"].get(kind, 0)
+        assert abs(rows - total) < 0.01 and abs(rec["timeline"].get(kind, 0) - total) < 0.01, (kind, rec)
+    assert set(rec["pairing_rows"]) | set(rec["unattributed"]) == set(rec["total"]) == set(rec["timeline"])
+    for g in data.by_pairing:
+        assert abs(g.aid_yuan - sum(v for k, v in g.funds_by_kind.items() if k in _AID)) < 0.01
+
+
+def test_every_view_reconciles_to_the_ledger_on_the_seeds():
+    data = _build(_seed_results())
+    _assert_reconciles(data)
+    # A helper's money with no recipient has its own pairing row, so nothing attributed is left out.
+    assert any(g.label.endswith("（未指明）") for g in data.by_pairing)
+    assert sum(v for _, kinds in _timeline(data) for v in kinds.values()) == sum(data.totals_by_kind().values())
+
+
+def test_every_view_reconciles_on_ten_thousand_synthetic_results():
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from report_speed import synthetic
+    results = synthetic(10_000)
+    _assert_reconciles(_build(results))
+    _assert_reconciles(_build(results, rollup="province"))
+
+
+def test_aid_never_includes_investment_or_procurement():
+    data = _build(_seed_results())
+    [row] = [g for g in data.by_pairing if g.label.startswith("和平区")]
+    assert row.funds_by_kind["investment"] > 0 and row.funds_by_kind["procurement"] > 0
+    assert row.aid_yuan == sum(row.funds_by_kind[k] for k in _AID if k in row.funds_by_kind) < row.total_yuan
+
+
+def test_reports_are_byte_identical_run_to_run_whatever_the_hash_seed(tmp_path):
+    import subprocess
+    import sys
+    outputs = {}
+    for seed in ("1", "2"):
+        for fmt in ("md", "json", "csv", "html", "table"):
+            proc = subprocess.run([sys.executable, "-m", "summarizer.cli", "report", "seeds/", "--format", fmt],
+                                  capture_output=True, env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+                                  cwd=Path(__file__).resolve().parent.parent)
+            assert proc.returncode == 0, proc.stderr
+            outputs.setdefault(fmt, set()).add(proc.stdout)
+    assert {fmt: len(variants) for fmt, variants in outputs.items()} == {f: 1 for f in outputs}
+
+
+def test_the_same_article_given_twice_counts_once():
+    results = _seed_results()
+    once, twice = _build(results), _build(results + results[:2])
+    assert len(twice.articles) == len(once.articles)
+    assert twice.totals_by_kind() == once.totals_by_kind()
+
+
+def test_region_by_name_or_adcode_filters_every_view():
+    results = _seed_results()
+    for region in ("望谟县", "522326", "5223"):
+        data = _build(results, regions=[region])
+        for view in (data.by_pairing, data.by_recipient, data.by_helper):
+            assert view, region
+        assert [g.label for g in data.by_pairing] == ["南明区 → 石屯镇"]
+        assert data.unattributed == [] and data.filters["articles_in_view"] == [1]
+        _assert_reconciles(data)
+
+
+def test_unknown_region_is_one_line_with_near_names():
+    result = runner.invoke(app, ["report", "seeds/", "--region", "靖远"])
+    assert result.exit_code == 0
+    bad = runner.invoke(app, ["report", "seeds/", "--region", "靖远区"])
+    assert bad.exit_code == 2 and "靖远县" in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_since_until_and_kind_filters():
+    results = _seed_results()
+    data = _build(results, since="2020-01-01", until="2020-12-31")
+    assert {data.articles[i].published[:4] for i in data.filters["articles_in_view"]} == {"2020"}
+    only = _build(results, kinds=["procurement"])
+    assert set(only.totals_by_kind()) == {"procurement"}
+    assert runner.invoke(app, ["report", "seeds/", "--kind", "gift"]).exit_code == 2
+
+
+def test_terminal_report_at_80_columns_never_splits_a_figure():
+    from rich.console import Console
+    from summarizer.money import format_yuan
+    from summarizer.report_render import VIEWS, as_table
+    data = _build(_seed_results())
+    console = Console(width=80, record=True, file=__import__("io").StringIO())
+    console.print(as_table(data, list(VIEWS), width=80))
+    lines = console.export_text().splitlines()
+    figures = {format_yuan(v) for g in data.by_pairing for v in list(g.funds_by_kind.values()) + [g.aid_yuan] if v}
+    figures |= {str(y) for g in data.by_pairing for y in g.years}
+    missing = [f for f in figures if not any(f in line for line in lines)]
+    assert figures and missing == []
