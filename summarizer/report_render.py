@@ -331,14 +331,22 @@ def as_json(data: ReportData, views: list[str]) -> str:
 
 # --- html ------------------------------------------------------------------------------------
 
-def _bar_chart(rows: list[tuple[str, dict[str, float]]], width: int = 640) -> str:
-    """Horizontal stacked bars as inline SVG (no script, no network)."""
+def _bar_chart(rows: list[tuple[str, dict[str, float]]], width: int = 1000) -> str:
+    """Horizontal stacked bars as inline SVG (no script, no network), with a yuan axis; scales to the page."""
     rows = [r for r in rows if sum(r[1].values())]
     if not rows:
         return "<p class='empty'>No money attributed to a pairing.</p>"
     top = max(sum(v.values()) for _, v in rows)
     label_w, bar_w, row_h = 220, width - 320, 26
-    parts = [f"<svg role='img' width='{width}' height='{row_h * len(rows) + 10}'>"]
+    height = row_h * len(rows) + 34
+    parts = [f"<svg role='img' viewBox='0 0 {width} {height}' width='{width}' height='{height}'>"]
+    axis_y = row_h * len(rows) + 8
+    parts.append(f"<line x1='{label_w}' y1='{axis_y}' x2='{label_w + bar_w}' y2='{axis_y}' stroke='#999'/>")
+    for share in (0, 0.25, 0.5, 0.75, 1):
+        x = label_w + bar_w * share
+        parts.append(f"<line x1='{x:.1f}' y1='{axis_y}' x2='{x:.1f}' y2='{axis_y + 4}' stroke='#999'/>"
+                     f"<text x='{x:.1f}' y='{axis_y + 16}' class='val' text-anchor='middle'>"
+                     f"{format_yuan(top * share) if share else '0'}</text>")
     for i, (label, kinds) in enumerate(rows):
         y = i * row_h + 5
         parts.append(f"<text x='0' y='{y + 16}' class='lbl'>{html.escape(label)}</text>")
