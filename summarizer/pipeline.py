@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
-from .backends.base import Backend, BackendError, EndpointUnavailable, Extraction
+from .backends.base import Backend, BackendError, EndpointUnavailable
 from .cache import Cache, cache_key
 from .clean import CleanArticle, clean
 from .reader import Document, InputError, read_document

@@ -8,6 +8,7 @@ evidence it came from.
 """
 from __future__ import annotations
 
+import difflib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,31 +304,31 @@ class UnknownRegion(ValueError):
     """A --region that matches no place in the results (message lists near names)."""
 
 
+def _region_selector(value: str) -> RegionFilter:
+    """One --region value: digits are an adcode prefix (620421, 6204, 62); a name selects its codes and itself."""
+    value = value.strip()
+    if value.isdigit():
+        prefix = value
+        while len(prefix) > 2 and prefix.endswith("00"):  # 620000 is the province 62, 620400 the city 6204
+            prefix = prefix[:-2]
+        return RegionFilter((value,), frozenset({prefix}), frozenset())
+    gaz = gazetteer()
+    return RegionFilter((value,), frozenset(gaz.current_code(c) for c in gaz.candidates(value)), frozenset({value}))
+
+
 def region_filter(asked: list[str], results: list[Result]) -> RegionFilter | None:
+    """The union of the --region values; one that matches no place in the results is an UnknownRegion."""
     if not asked:
         return None
-    gaz = gazetteer()
-    prefixes: set[str] = set()
-    names: set[str] = set()
+    selectors = [_region_selector(value) for value in asked]
     seen = {Place.of(r) for res in results for p in res.pairings for r in (p.helper, p.recipient)}
-    for value in asked:
-        value = value.strip()
-        if value.isdigit():
-            prefixes.add(value.rstrip("0") if len(value) == 6 and value.endswith("00") else value)
-            continue
-        codes = {gaz.current_code(c) for c in gaz.candidates(value)}
-        prefixes |= codes
-        names.add(value)
-    selection = RegionFilter(tuple(asked), frozenset(prefixes), frozenset(names))
-    unmatched = [a for a in asked if not any(RegionFilter((a,), selection.prefixes if a.strip().isdigit() or
-                                                          gaz.candidates(a.strip()) else frozenset(),
-                                                          frozenset({a.strip()})).covers(p) for p in seen)]
+    unmatched = [s.asked[0] for s in selectors if not any(s.covers(place) for place in seen)]
     if unmatched:
-        import difflib
         near = difflib.get_close_matches(unmatched[0], sorted({p.name for p in seen}), n=5, cutoff=0.3)
         hint = f"; near names in the results: {', '.join(near)}" if near else ""
         raise UnknownRegion(f"--region {unmatched[0]!r} matches no region in the results{hint}")
-    return selection
+    return RegionFilter(tuple(asked), frozenset().union(*(s.prefixes for s in selectors)),
+                        frozenset().union(*(s.names for s in selectors)))
 
 
 def build_report(results: list[Result], rollup: str = "as_written", regions: list[str] | None = None,

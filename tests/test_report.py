@@ -233,7 +233,7 @@ def test_the_same_article_given_twice_counts_once():
 
 def test_region_by_name_or_adcode_filters_every_view():
     results = _seed_results()
-    for region in ("望谟县", "522326", "5223"):
+    for region in ("望谟县", "522326", "5223", "522300"):
         data = _build(results, regions=[region])
         for view in (data.by_pairing, data.by_recipient, data.by_helper):
             assert view, region

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..checks import record_key
 from ..regions import RegionResolver, is_east_to_west
 from ..relations import (
-    ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, article_relation, programme_provinces,
+    ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, PROGRAMME, article_relation, programme_provinces,
     refine_relation, relation_mentions, relations_in,
 )
 from ..schemas import Evidence, Level, Pairing, Region, Relation
@@ -248,9 +248,6 @@ def _province_region(resolver: RegionResolver, code: str) -> Region | None:
 
 
 def _programme_at(text: str, east: str, west: str) -> int | None:
-    from ..relations import PROGRAMME
-    from ..vocabulary import vocabulary
-
     abbreviations = vocabulary().abbreviations
     for m in PROGRAMME.finditer(text):
         if abbreviations.get(m.group("east")) == east and abbreviations.get(m.group("west")) == west:
