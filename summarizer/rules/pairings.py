@@ -132,6 +132,7 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
     """
     default = lead_relation(text, title)
     all_words = relation_mentions(text)
+    word_starts = [w.start for w in all_words]
     east_west_programme = any(r.relation is Relation.east_west for r in all_words)
     all_places = places(resolver)
     found: dict[tuple, Pairing] = {}
@@ -146,7 +147,8 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
         inside = places_in(all_places, place_starts, sentence)
         if not inside:
             continue
-        words = [w for w in all_words if sentence.start <= w.start and w.end <= sentence.end]
+        words = [w for w in all_words[bisect_left(word_starts, sentence.start):bisect_left(word_starts, sentence.end)]
+                 if w.end <= sentence.end]
         triggers = [(r.start, r.end, r.relation, r.recipient_province, False) for r in words]
         for pattern, marker in ((HELP_VERB, False), (DIRECTED, True), (TOWARDS, True)):
             triggers += [(m.start() + sentence.start, m.end() + sentence.start, None, None, marker)
