@@ -119,3 +119,30 @@ def test_record_then_replay_reproduces_the_run_without_a_server(fake, tmp_path):
     other.write_text(PAGE.replace("500万元", "600万元"), encoding="utf-8")
     missing = runner.invoke(app, ["summarize", str(other), "--replay", str(tmp_path / "rec"), "--no-cache"])
     assert missing.exit_code == 1 and "no recorded answer" in missing.stderr
+
+
+def _objects(schema):
+    if isinstance(schema, dict):
+        if schema.get("type") == "object" or "properties" in schema:
+            yield schema
+        for value in schema.values():
+            yield from _objects(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _objects(value)
+
+
+def test_json_schema_mode_sends_a_strict_schema_and_still_parses(fake):
+    fake.script.append(answer(ANSWER))
+    result = summarize(fake.url, PAGE, mode="json_schema")
+    assert result.pairings and result.article.title == "天河区助力梅县区发展茶产业"
+    fmt = fake.requests[0]["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
+    objects = list(_objects(fmt["json_schema"]["schema"]))
+    assert len(objects) >= 5  # the extraction, metadata, pairing, fund, measure, indicator drafts
+    for obj in objects:
+        assert obj["additionalProperties"] is False and set(obj["required"]) == set(obj["properties"])
+    assert '"default"' not in json.dumps(fmt)
+    # Optional fields stay nullable, so a strict provider can still say "none".
+    metadata = fmt["json_schema"]["schema"]["$defs"]["MetadataDraft"]["properties"]["title"]
+    assert {"type": "null"} in metadata["anyOf"]

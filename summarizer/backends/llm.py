@@ -243,6 +243,38 @@ class WaitRetryAfter:
         return min(hinted, self.max_wait) if hinted is not None else self.backoff(state)
 
 
+# --- strict structured outputs ---------------------------------------------------------------
+
+def strict_schema(schema: dict) -> dict:
+    """The schema as providers' strict structured outputs want it: every object closed
+    (additionalProperties false) with every property required; optional fields are already
+    nullable (a default of None gives anyOf [..., null]); defaults are dropped."""
+    if isinstance(schema, list):
+        return [strict_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: strict_schema(v) for k, v in schema.items() if k != "default"}
+    if out.get("type") == "object" or "properties" in out:
+        out["additionalProperties"] = False
+        out["required"] = list(out.get("properties", {}))
+    return out
+
+
+def _send_strict_schemas(raw: openai.AsyncOpenAI) -> None:
+    """--mode json_schema: send response_format with strict: true (OpenAI structured outputs and the
+    servers that copy them). instructor builds the response_format; this rewrites it on the way out."""
+    create = raw.chat.completions.create
+
+    async def strict_create(*args, **kwargs):
+        fmt = kwargs.get("response_format")
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and "json_schema" in fmt:
+            inner = dict(fmt["json_schema"], strict=True, schema=strict_schema(fmt["json_schema"].get("schema", {})))
+            kwargs["response_format"] = dict(fmt, json_schema=inner)
+        return await create(*args, **kwargs)
+
+    raw.chat.completions.create = strict_create
+
+
 # --- the backend --------------------------------------------------------------------------
 
 @dataclass
@@ -300,6 +332,8 @@ class LLMBackend:
             raw = openai.AsyncOpenAI(api_key=self.settings.api_key, base_url=self.settings.base_url,
                                      timeout=self.settings.timeout, http_client=self._http_client(),
                                      max_retries=0)  # tenacity does the retrying, with our bounds
+            if self.settings.mode == "json_schema":
+                _send_strict_schemas(raw)
             self._clients[loop] = (raw, instructor.from_openai(raw, mode=MODES[self.settings.mode]))
         return self._clients[loop][1]
 
