@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .regions import gazetteer
-from .schemas import Fund, Region, Result
+from .schemas import Fund, Measure, Region, Result
 
 SAME_MONEY_YUAN = 1.0  # two mentions are the same money only if the amounts agree to the yuan
 ROLLUP_LEVELS = ("as_written", "county", "city", "province")
@@ -40,7 +40,8 @@ class Place:
 
     @property
     def label(self) -> str:
-        return self.name if self.adcode else f"{self.name} (unresolved)"
+        # An organisation has no code by nature; a place without one is flagged.
+        return self.name if self.adcode or self.level == "other" else f"{self.name} (unresolved)"
 
 
 @dataclass
@@ -89,10 +90,12 @@ class Group:
     funds_by_kind: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     approximate_kinds: set[str] = field(default_factory=set)
     fund_refs: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))
-    categories: Counter = field(default_factory=Counter)
+    categories: Counter = field(default_factory=Counter)  # measures whose sentence names this row's places
+    article_categories: Counter = field(default_factory=Counter)  # measures no pairing of the article can claim
     indicators: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
     years: set[int] = field(default_factory=set)
     partners: set[str] = field(default_factory=set)
+    measures_seen: dict[int, set[str]] = field(default_factory=dict, repr=False)  # article -> categories counted
 
     @property
     def total_yuan(self) -> float:
@@ -141,6 +144,7 @@ class ReportData:
     unattributed: list[FundEntry]
     rollup: str
     filters: dict = field(default_factory=dict)
+    matrix_indicators: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # shown on hover in html
 
     def counted(self) -> list[FundEntry]:
         return [e for e in self.ledger if e.counted]
@@ -253,9 +257,36 @@ def rollup_place(place: Place, level: str) -> Place:
     return Place(key=code, name=unit.name, full_name=gaz.full_name(code), adcode=code, level=unit.level.value)
 
 
-def _indicator_totals(result: Result) -> dict[tuple[str, str], float]:
+def measures_by_pairing(result: Result) -> tuple[dict[int, list[Measure]], list[Measure]]:
+    """Each measure goes to the pairings whose recipient its sentence names, else the one its paragraph names;
+    else to a helper's pairing when the helper it names has only one; else to the article's only
+    pairing. What none can claim is article-level (a helper named with many recipients does not
+    hand its measures to all of them)."""
+    claimed: dict[int, list[Measure]] = defaultdict(list)
+    article_level: list[Measure] = []
+    text = result.article.text
+    for measure in result.measures:
+        start = max(measure.evidence.start, 0)
+        paragraph = text[text.rfind("\n", 0, start) + 1:(text.find("\n", start) + 1 or len(text) + 1) - 1]
+        owners = [i for i, p in enumerate(result.pairings) if p.recipient.name in measure.evidence.text]
+        if not owners:  # the paragraph decides only when it is about one recipient
+            in_paragraph = [i for i, p in enumerate(result.pairings) if p.recipient.name in paragraph]
+            owners = in_paragraph if len({result.pairings[i].recipient.name for i in in_paragraph}) == 1 else []
+        if not owners:
+            by_helper = [i for i, p in enumerate(result.pairings) if p.helper.name in paragraph]
+            owners = by_helper if len(by_helper) == 1 else []
+        if not owners and len(result.pairings) == 1:
+            owners = [0]
+        for i in owners:
+            claimed[i].append(measure)
+        if not owners:
+            article_level.append(measure)
+    return claimed, article_level
+
+
+def _indicator_totals(measures: list[Measure]) -> dict[tuple[str, str], float]:
     totals: dict[tuple[str, str], float] = defaultdict(float)
-    for m in result.measures:
+    for m in measures:
         for ind in m.indicators:
             if ind.unit and ind.unit not in ("%", "元", "万元", "亿元"):
                 totals[(m.category.value, ind.unit)] += ind.value
@@ -352,22 +383,26 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     recipients: dict[str, Group] = {}
     helpers: dict[str, Group] = {}
     matrix: dict[str, Counter] = defaultdict(Counter)
+    matrix_seen: dict[str, set[tuple[int, str]]] = {}
+    matrix_notes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     in_view: set[int] = set()
 
     def group(table: dict[str, Group], key: str, label: str) -> Group:
         return table.setdefault(key, Group(key=key, label=label))
 
     for a, result in enumerate(results):
-        categories = Counter(sorted({m.category.value for m in result.measures}))
-        indicators = _indicator_totals(result)
+        claimed, article_level = measures_by_pairing(result)
+        loose = sorted({m.category.value for m in article_level})
         seen_recipients: set[str] = set()
-        for p in result.pairings:
+        for index, p in enumerate(result.pairings):
             if selection is not None and not (selection.covers(Place.of(p.helper)) or
                                               selection.covers(Place.of(p.recipient))):
                 continue
             in_view.add(a)
             helper = rollup_place(Place.of(p.helper), rollup)
             recipient = rollup_place(Place.of(p.recipient), rollup)
+            mine = claimed.get(index, [])
+            categories = sorted({m.category.value for m in mine})
             for table, key, label, partner in (
                 (pairings, f"{helper.key}→{recipient.key}", f"{helper.label} → {recipient.label}", None),
                 (recipients, recipient.key, recipient.label, helper.label),
@@ -375,16 +410,25 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
             ):
                 g = group(table, key, label)
                 g.relations[p.relation.value] += 1
+                seen = g.measures_seen.setdefault(a, set())
+                new = [c for c in categories if c not in seen]  # a category counts once per article
+                g.categories.update(new)
+                seen.update(new)
+                for k, v in _indicator_totals([m for m in mine if m.category.value in new]).items():
+                    g.indicators[k] += v
                 if a not in g.articles:
                     g.articles.add(a)
-                    g.categories.update(categories)
-                    for k, v in indicators.items():
-                        g.indicators[k] += v
+                    g.article_categories.update(loose)
                 if partner:
                     g.partners.add(partner)
-            if recipient.key not in seen_recipients:
-                seen_recipients.add(recipient.key)
-                matrix[recipient.label].update(categories)
+            cell = matrix[recipient.label]
+            for c in categories:
+                if (a, c) not in matrix_seen.setdefault(recipient.label, set()):
+                    matrix_seen[recipient.label].add((a, c))
+                    cell[c] += 1  # articles with a measure of this category claimed for this recipient
+                    for m in mine:
+                        if m.category.value == c:
+                            matrix_notes[recipient.label][c] += [f"{i.name} {i.value:g}{i.unit}" for i in m.indicators]
 
     unattributed = []
     for entry in ledger:
@@ -409,15 +453,17 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     def ordered(table: dict[str, Group]) -> list[Group]:
         for g in table.values():  # one order for every run: counts first, then names
             g.categories = Counter(dict(sorted(g.categories.items(), key=lambda kv: (-kv[1], kv[0]))))
+            g.article_categories = Counter(dict(sorted(g.article_categories.items(), key=lambda kv: (-kv[1], kv[0]))))
             g.relations = Counter(dict(sorted(g.relations.items())))
         return sorted(table.values(), key=lambda g: (-g.aid_yuan, -g.total_yuan, -len(g.articles), g.label))
 
-    matrix_rows = {label: dict(sorted(counts.items())) for label, counts in sorted(matrix.items())}
+    matrix_rows = {label: dict(sorted(counts.items())) for label, counts in sorted(matrix.items()) if counts}
+    notes = {label: {c: sorted(set(v))[:6] for c, v in sorted(row.items()) if v} for label, row in sorted(matrix_notes.items())}
     filters = {k: v for k, v in (("regions", list(regions or [])), ("since", since), ("until", until),
                                  ("kinds", list(kinds or []))) if v}
     filters["articles_in_view"] = sorted(in_view)
     return ReportData(articles, ledger, merges, ordered(pairings), ordered(recipients), ordered(helpers), compare,
-                      matrix_rows, unattributed, rollup, filters)
+                      matrix_rows, unattributed, rollup, filters, notes)
 
 
 def _compare_group(name: str, results: list[Result], ledger: list[FundEntry]) -> Group:
@@ -429,7 +475,7 @@ def _compare_group(name: str, results: list[Result], ledger: list[FundEntry]) ->
             continue
         g.articles.add(a)
         g.categories.update({m.category.value for m in result.measures})
-        for k, v in _indicator_totals(result).items():
+        for k, v in _indicator_totals(result.measures).items():
             g.indicators[k] += v
         for p in involved:
             g.relations[p.relation.value] += 1

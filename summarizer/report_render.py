@@ -63,7 +63,14 @@ def _relations(group: Group) -> str:
 
 
 def _categories(group: Group) -> str:
-    return "、".join(CATEGORY_ZH.get(c, c) + ("" if n == 1 else f"×{n}") for c, n in group.categories.items())
+    """Measures claimed for this row; the article's measures no pairing could claim are labelled apart."""
+    def listed(counts) -> str:
+        return "、".join(CATEGORY_ZH.get(c, c) + ("" if n == 1 else f"×{n}") for c, n in counts.items())
+
+    text = listed(group.categories)
+    if group.article_categories:
+        text += ("；" if text else "") + f"全文(article-level): {listed(group.article_categories)}"
+    return text
 
 
 def _kinds_used(groups: list[Group]) -> list[str]:
@@ -304,6 +311,7 @@ def as_json(data: ReportData, views: list[str]) -> str:
                 "approximate_kinds": sorted(g.approximate_kinds),
                 "fund_refs": {k: [_ref(r) for r in refs] for k, refs in g.fund_refs.items()},
                 "categories": dict(sorted(g.categories.items())),
+                "article_level_categories": dict(sorted(g.article_categories.items())),
                 "indicators": [{"category": c, "unit": u, "value": v} for (c, u), v in g.indicators.items()],
                 "years": sorted(g.years), "partners": sorted(g.partners)}
 
@@ -322,6 +330,7 @@ def as_json(data: ReportData, views: list[str]) -> str:
         "reconciliation": data.reconciliation(),
         "views": {view: [group_dict(g) for g in groups] for view, _, groups in _views(data, views)},
         "matrix": data.matrix if "matrix" in views else {},
+        "matrix_indicators": data.matrix_indicators if "matrix" in views else {},
         "ledger": [entry_dict(e) for e in data.ledger],
         "merged": [{"kept": _ref(m.kept), "merged": _ref(m.merged), "reason": m.reason} for m in data.merges],
         "unattributed": [entry_dict(e) for e in data.unattributed],
@@ -360,6 +369,71 @@ def _bar_chart(rows: list[tuple[str, dict[str, float]]], width: int = 1000) -> s
                          f"<title>{kind}: {format_yuan(value)}</title></rect>")
             x += w
         parts.append(f"<text x='{x + 6:.1f}' y='{y + 14}' class='val'>{format_yuan(sum(kinds.values()))}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# A tile grid of China's provinces (one square each, no boundary data): code -> (column, row, short name).
+TILES = {
+    "23": (7, 0, "黑"), "65": (0, 1, "新"), "15": (3, 1, "蒙"), "11": (4, 1, "京"), "22": (6, 1, "吉"),
+    "63": (1, 2, "青"), "62": (2, 2, "甘"), "64": (3, 2, "宁"), "14": (4, 2, "晋"), "13": (5, 2, "冀"), "21": (6, 2, "辽"),
+    "54": (0, 3, "藏"), "51": (2, 3, "川"), "61": (3, 3, "陕"), "41": (4, 3, "豫"), "37": (5, 3, "鲁"), "12": (6, 3, "津"),
+    "50": (2, 4, "渝"), "42": (3, 4, "鄂"), "34": (4, 4, "皖"), "32": (5, 4, "苏"), "31": (6, 4, "沪"),
+    "52": (2, 5, "黔"), "43": (3, 5, "湘"), "36": (4, 5, "赣"), "33": (5, 5, "浙"),
+    "53": (1, 6, "云"), "45": (2, 6, "桂"), "44": (3, 6, "粤"), "35": (4, 6, "闽"), "71": (5, 6, "台"),
+    "46": (3, 7, "琼"), "81": (4, 7, "港"), "82": (5, 7, "澳"),
+}
+
+
+def province_flows(data: ReportData) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+    """Aid received per province, and money (all kinds) per helper province -> recipient province."""
+    received: dict[str, float] = {}
+    flows: dict[tuple[str, str], float] = {}
+    for e in data.counted():
+        to = e.recipient.adcode[:2] if e.recipient and e.recipient.adcode else None
+        frm = e.helper.adcode[:2] if e.helper and e.helper.adcode else None
+        if to and e.kind in AID_KINDS:
+            received[to] = received.get(to, 0.0) + e.amount_yuan
+        if to and frm and to != frm:
+            flows[(frm, to)] = flows.get((frm, to), 0.0) + e.amount_yuan
+    return dict(sorted(received.items())), dict(sorted(flows.items()))
+
+
+def _tile_map(data: ReportData, size: int = 54) -> str:
+    """Provinces coloured by aid received, arrows helper -> recipient province; a tile links to its rows."""
+    received, flows = province_flows(data)
+    if not received and not flows:
+        return "<p class='empty'>No money with a known recipient province.</p>"
+    peak = max(received.values() or [1])
+    top_flow = max(flows.values() or [1])
+    rows_by_province = {}
+    for g in data.by_recipient:
+        code = g.key[:2] if g.key[:2].isdigit() else None
+        if code and code not in rows_by_province:
+            rows_by_province[code] = g.key
+    width, height = 8 * size, 8 * size
+    parts = [f"<svg role='img' class='map' viewBox='0 0 {width} {height}' width='{width}' height='{height}'>",
+             "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='6' markerHeight='6' "
+             "orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#d62728'/></marker></defs>"]
+    for code, (col, row, short) in TILES.items():
+        value = received.get(code, 0.0)
+        shade = f"rgba(31,119,180,{0.12 + 0.8 * value / peak:.2f})" if value else "#f2f2f2"
+        title = f"{short}: 援助 {format_yuan(value)}" if value else short
+        tile = (f"<rect x='{col * size + 2}' y='{row * size + 2}' width='{size - 4}' height='{size - 4}' rx='4' "
+                f"fill='{shade}' stroke='#bbb'><title>{html.escape(title)}</title></rect>"
+                f"<text x='{col * size + size / 2}' y='{row * size + size / 2 + 5}' text-anchor='middle' "
+                f"class='tile'>{short}</text>")
+        if code in rows_by_province:
+            tile = f"<a href='#row-{html.escape(rows_by_province[code])}'>{tile}</a>"
+        parts.append(tile)
+    for (frm, to), value in flows.items():
+        if frm not in TILES or to not in TILES:
+            continue
+        (x1, y1, _), (x2, y2, _) = TILES[frm], TILES[to]
+        stroke = 1 + 5 * value / top_flow
+        parts.append(f"<line x1='{x1 * size + size / 2}' y1='{y1 * size + size / 2}' x2='{x2 * size + size / 2}' "
+                     f"y2='{y2 * size + size / 2}' stroke='#d62728' stroke-opacity='0.7' stroke-width='{stroke:.1f}' "
+                     f"marker-end='url(#arrow)'><title>{TILES[frm][2]} → {TILES[to][2]}: {format_yuan(value)}</title></line>")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -406,6 +480,7 @@ def as_html(data: ReportData, views: list[str]) -> str:
         peak=peak,
         pairing_chart=_bar_chart([(g.label, dict(g.funds_by_kind)) for g in data.by_pairing]),
         timeline_chart=_bar_chart(timeline_by_year(data)),
+        tile_map=_tile_map(data),
         legend_kinds=kinds_with_data,
         articles=[(i, a, _highlighted(a, i)) for i, a in enumerate(data.articles) if i in in_view],
     )

@@ -147,9 +147,17 @@ def test_html_opens_offline_in_headless_chromium_without_errors(seed_results, tm
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", f"file://{page}#a2-funds0"],
         capture_output=True, text=True, timeout=120).stdout
-    assert 'data-js-ready="1"' in dom and 'data-js-errors="' not in dom
+    assert 'data-js-ready="1"' in dom and 'data-js-errors="' not in dom  # no script error on the page
     assert 'class="fund active"' in dom  # the linked evidence is highlighted
-    assert dom.count("<svg") >= 2 and "mark class=\"pairing\"" in dom
+    assert dom.count("<svg") >= 3 and "mark class=\"pairing\"" in dom  # map, two charts
+    shot = tmp_path / "report.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
+                    f"--user-data-dir={tmp_path / 'profile2'}", "--window-size=1280,800", f"--screenshot={shot}",
+                    f"file://{page}"], capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000  # kept under the test's tmp dir to look at
+    has_cjk_font = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip()
+    if has_cjk_font:  # .ci/run installs fonts-noto-cjk beside chromium
+        assert 'data-cjk-glyphs="1"' in dom, "Chinese text renders as empty boxes"
 
 
 def test_all_views_render_from_hand_built_results():
@@ -270,3 +278,37 @@ def test_terminal_report_at_80_columns_never_splits_a_figure():
     figures |= {str(y) for g in data.by_pairing for y in g.years}
     missing = [f for f in figures if not any(f in line for line in lines)]
     assert figures and missing == []
+
+
+def test_measures_belong_to_the_pairing_their_sentence_names():
+    from summarizer.report import measures_by_pairing
+    from summarizer.schemas import Evidence, Indicator, Measure
+    text = "花都区对口帮扶丰顺县和清新区。\n在丰顺县建设茶叶基地，培训860人。\n在清新区开展义诊。\n两地还召开联席会议。"
+    r = make_result("x", [("花都区", "440114", "丰顺县", "441423"), ("花都区", "440114", "清新区", "441803")], [])
+    r.article.text = text
+
+    def measure(category, quote, indicators=()):
+        start = text.index(quote)
+        return Measure(category=category, description=quote, indicators=list(indicators),
+                       evidence=Evidence(text=quote, start=start, end=start + len(quote)))
+    r.measures = [measure(Category.industry, "在丰顺县建设茶叶基地，培训860人。", [Indicator(name="培训", value=860, unit="人")]),
+                  measure(Category.health, "在清新区开展义诊。"), measure(Category.governance, "两地还召开联席会议。")]
+    claimed, article_level = measures_by_pairing(r)
+    assert [m.category for m in claimed[0]] == [Category.industry] and [m.category for m in claimed[1]] == [Category.health]
+    assert [m.category for m in article_level] == [Category.governance]
+    data = _build([r])
+    rows = {g.label: g for g in data.by_pairing}
+    assert dict(rows["花都区 → 丰顺县"].categories) == {"industry": 1}
+    assert dict(rows["花都区 → 清新区"].article_categories) == {"governance": 1}
+    assert data.matrix["丰顺县"] == {"industry": 1} and data.matrix_indicators["丰顺县"]["industry"] == ["培训 860人"]
+
+
+def test_the_map_colours_provinces_by_aid_and_draws_flows():
+    from summarizer.report_render import _tile_map, province_flows
+    data = _build(_seed_results())
+    received, flows = province_flows(data)
+    assert received["62"] > 0 and ("12", "62") in flows  # 天津和平区 → 甘肃靖远县
+    svg = _tile_map(data)
+    assert svg.count("<rect") == 34 and "marker-end" in svg and "href='#row-620421'" in svg
+    assert abs(sum(received.values()) - sum(v for g in data.by_recipient for k, v in g.funds_by_kind.items()
+                                            if k in _AID and g.key[:2].isdigit())) < 0.01
