@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -29,26 +30,41 @@ def result_view(result: Result) -> RenderableType:
     if result.pairings:
         table = Table(title="Pairings", title_justify="left", expand=True)
         for col in ("helper", "→ recipient", "relation", "evidence"):
-            table.add_column(col, overflow="fold")
+            # Codes never fold mid-token; a quote is cut to the width there is.
+            if col == "relation":
+                table.add_column(col, no_wrap=True, min_width=max(cell_len(p.relation.value) for p in result.pairings))
+            else:
+                table.add_column(col, overflow="ellipsis" if col == "evidence" else "fold", no_wrap=col == "evidence",
+                                 ratio=1)
         for p in result.pairings:
             table.add_row(_region(p.helper), _region(p.recipient), p.relation.value, clip(p.evidence.text, 50))
         parts.append(table)
     if result.funds:
         table = Table(title="Funds", title_justify="left", expand=True)
-        for col in ("#", "amount", "yuan", "kind", "donor → recipient", "year", "evidence"):
-            table.add_column(col, overflow="fold")
+        rows = []
         for i, f in enumerate(result.funds):
             amount = ("≈ " if f.approximate else "") + f.amount_text
             if f.part_of is not None:
-                amount += f" (part of #{f.part_of})"
+                amount += f" (⊂#{f.part_of})"
             flow = f"{f.donor or '?'} → {f.recipient or '?'}"
-            table.add_row(str(i), amount, f"{f.amount_yuan:,.0f}", f.kind.value, flow, str(f.year or ""),
-                          clip(f.evidence.text, 40))
+            rows.append((str(i), amount, f"{f.amount_yuan:,.0f}", f.kind.value, flow, str(f.year or ""),
+                         clip(f.evidence.text, 40)))
+        for index, col in enumerate(("#", "amount", "yuan", "kind", "donor → recipient", "year", "evidence")):
+            if col in ("donor → recipient", "evidence"):  # text: folds, or is cut, in the width left over
+                table.add_column(col, overflow="ellipsis" if col == "evidence" else "fold", no_wrap=col == "evidence",
+                                 ratio=1)
+            else:  # figures and codes keep their whole width: never split across lines
+                table.add_column(col, no_wrap=True, min_width=max(cell_len(col), *(cell_len(r[index]) for r in rows)))
+        for row in rows:
+            table.add_row(*row)
         parts.append(table)
     if result.measures:
         table = Table(title="Measures (by category)", title_justify="left", expand=True)
         for col in ("category", "n", "what", "indicators"):
-            table.add_column(col, overflow="fold")
+            if col in ("category", "n"):
+                table.add_column(col, no_wrap=True, min_width=len("social_security") if col == "category" else 2)
+            else:
+                table.add_column(col, overflow="fold", ratio=1)
         by_category: dict = {}
         for m in result.measures:
             by_category.setdefault(m.category.value, []).append(m)

@@ -185,3 +185,19 @@ def test_module_entry_point_fails_cleanly_when_output_cannot_be_written():
         proc = subprocess.run([sys.executable, "-c", "from summarizer.cli import main; main()", "eval", "seeds/gold",
                                "seeds", "--json"], stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "No space left" in proc.stderr
+
+
+def test_summarize_at_80_columns_splits_no_figure_and_no_code():
+    import io
+    from rich.console import Console
+    from summarizer.render import result_view
+    from summarizer.backends.rules import RulesBackend
+    from summarizer.pipeline import summarize_text
+    result = summarize_text(Path(SEED).read_text(encoding="utf-8"), RulesBackend(), source=SEED)
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(result_view(result))
+    lines = console.export_text().splitlines()
+    tokens = {f.amount_text for f in result.funds} | {f"{f.amount_yuan:,.0f}" for f in result.funds}
+    tokens |= {f.kind.value for f in result.funds} | {p.relation.value for p in result.pairings}
+    tokens |= {str(f.year) for f in result.funds if f.year}
+    assert [t for t in tokens if not any(t in line for line in lines)] == []
