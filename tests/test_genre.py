@@ -172,3 +172,12 @@ def test_dev_set_scores_stay_above_their_floors(root):
     metrics = report.metrics()
     low = {k: round(metrics[k], 3) for k, floor in FLOORS[root.name].items() if metrics[k] < floor}
     assert low == {}, json.dumps(report.metrics(), indent=1)
+
+
+def test_the_school_and_the_group_stand_for_the_organisation_named_before():
+    found, _ = pairs("西北农林科技大学组织专家开展培训。学校定点扶贫合阳县以来，累计投入资金300万元。")
+    assert ("西北农林科技大学", "合阳县") in found
+    found, _ = pairs("某某建设集团有限公司近年来积极投身公益。该公司向平利县捐赠100万元。")
+    assert ("某某建设集团有限公司", "平利县") in found
+    found, _ = pairs("帮助平利县改造学校，镇坪县援建学校两所。")  # 学校 as a building, no organisation before
+    assert not any("学校" in h or "学校" in r for h, r in found)

@@ -25,6 +25,9 @@ TOO_FAR = re.compile(r"[，,。；;：:]")
 DIRECTED = re.compile(r"[向给](?=[^，。；;！？]{1,24}?(?:捐赠|捐助|捐款|捐资|投入|提供|援助|输送|选派|派出|拨付|援建|支援|落实|输血))")
 TOWARDS = re.compile(r"对(?=[^，。；;！？]{1,30}?的(?:对口)?(?:援建|帮扶|支援|援助|扶贫|协作|结对))")
 RESPECTIVELY = re.compile(r"分别")
+ANAPHORA = re.compile(r"(?P<word>该校|该集团|该公司|该行|(?:(?<=^)|(?<=[，,。；;\n\s]))学校)", re.M)
+ANAPHORA_KINDS = {"校": re.compile(r"大学|学院|[农师医科工财]大$"), "团": re.compile(r"集团$"),
+                  "司": re.compile(r"公司$"), "行": re.compile(r"银行$")}
 # Between a helper and the aid word that names its province: 上海市对口援藏, 福建省第十批援藏 (not a clause away).
 NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
 # Organisations that give rather than receive: never a pairing's recipient (a school or a hospital may be).
@@ -77,9 +80,23 @@ def places(resolver: RegionResolver) -> list[Place]:
         return merged
     covered = [(o.start, o.end) for o in organisations]
     kept = [p for p in merged if not any(s <= p.start and p.end <= e for s, e in covered)]
-    kept += [Place(o.start, o.end, Region(name=o.text, full_name=None, level=Level.other, adcode=None))
+    named = [Place(o.start, o.end, Region(name=o.text, full_name=None, level=Level.other, adcode=None))
              for o in organisations]
-    return sorted(kept, key=lambda p: p.start)
+    return sorted(kept + named + _references(resolver.text, named, covered), key=lambda p: p.start)
+
+
+def _references(text: str, named: list[Place], covered: list[tuple[int, int]]) -> list[Place]:
+    """该校/该集团/该公司/该行, and 学校 opening a clause, stand for the last organisation of that kind
+    named before them (中国农大…, 学校定点扶贫镇康县: the university helps 镇康县)."""
+    found: list[Place] = []
+    for m in ANAPHORA.finditer(text):
+        if any(s <= m.start() < e for s, e in covered):
+            continue  # part of a name: 某某学校
+        kind = ANAPHORA_KINDS[m.group("word")[-1]]
+        earlier = [p for p in named if p.end <= m.start() and kind.search(p.region.name)]
+        if earlier:
+            found.append(Place(m.start("word"), m.end("word"), earlier[-1].region))
+    return found
 
 
 def _quoted(text: str, pos: int) -> bool:
