@@ -37,7 +37,8 @@ DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?\n]{0,30}$")
 ARRIVE = re.compile(r"(?:来到|赴|前往|深入|走进|到)[^，。；,;、]{0,6}$")
 
 
-def relation_mentions(text: str) -> list[RelationMention]:
+@lru_cache(maxsize=32)  # the extractor asks for an article's words several times; callers only read
+def relation_mentions(text: str) -> tuple[RelationMention, ...]:
     """Relation wording in text order (data/vocabulary.toml [[relation]]; earlier entries win overlaps)."""
     found: list[RelationMention] = []
     taken: set[int] = set()  # character positions already part of a relation word
@@ -48,7 +49,7 @@ def relation_mentions(text: str) -> list[RelationMention]:
                 continue
             taken.update(span)
             found.append(RelationMention(m.start(), m.end(), word.relation, word.recipient_province))
-    return sorted(found, key=lambda r: r.start)
+    return tuple(sorted(found, key=lambda r: r.start))
 
 
 def relations_in(text: str) -> list[tuple[int, int, Relation]]:

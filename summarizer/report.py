@@ -393,7 +393,6 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     for a, result in enumerate(results):
         claimed, article_level = measures_by_pairing(result)
         loose = sorted({m.category.value for m in article_level})
-        seen_recipients: set[str] = set()
         for index, p in enumerate(result.pairings):
             if selection is not None and not (selection.covers(Place.of(p.helper)) or
                                               selection.covers(Place.of(p.recipient))):

@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..checks import record_key
 from ..regions import RegionResolver, is_east_to_west
 from ..relations import (
     ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, PROGRAMME, article_relation, programme_provinces,
-    refine_relation, relation_mentions, relations_in,
+    refine_relation, relation_mentions,
 )
 from ..schemas import Evidence, Level, Pairing, Region, Relation
 from ..text import OrgName, Span, clauses, enclosing, org_names, sentences
@@ -323,17 +324,33 @@ def _passive(text: str, sentence: Span, inside: list[Place], start: int) -> tupl
     return None
 
 
+class _Starts(frozenset):
+    """Start offsets of the article's relation words, with the sorted list for range queries."""
+
+    def range(self, lo: int, hi: int) -> list[int]:
+        ordered = self.ordered
+        return ordered[bisect_left(ordered, lo):bisect_left(ordered, hi)]
+
+
+@lru_cache(maxsize=8)
+def _relation_word_starts(text: str) -> _Starts:
+    starts = _Starts(w.start for w in relation_mentions(text))
+    starts.ordered = sorted(starts)
+    return starts
+
+
 def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
     after = [p for p in inside if p.start >= pos and not GIVER.search(p.region.name)]
     if not after or not LEAD_GAP.match(text[pos:after[0].start]):
         return []
     chain = [after[0]]
+    word_starts = _relation_word_starts(text)
     for place in after[1:]:
         gap = text[chain[-1].end:place.start]
         listed = LIST_SEPARATOR.match(gap) or re.fullmatch(r"\s*(?:、|和|及|以及|与)\s*[\u4e00-\u9fff]{1,4}", gap)
-        following = relations_in(text[place.end:place.end + 12])
-        helps_next = not following or following[0][0] != 0
-        if listed and not relations_in(gap) and not HELP_VERB.search(gap) and helps_next:
+        helps_next = place.end not in word_starts
+        in_gap = bool(word_starts.range(chain[-1].end, place.start))
+        if listed and not in_gap and not HELP_VERB.search(gap) and helps_next:
             chain.append(place)
         else:
             break  # "青岛市对口安顺市、烟台市对口巫山县": 烟台市 starts the next pair
