@@ -60,15 +60,21 @@ PROGRAMME = re.compile(r"(?P<east>[^\W\d_])(?P<west>[^\W\d_])(?:扶贫|东西部
 
 
 @lru_cache(maxsize=256)
-def programme_provinces(text: str) -> list[tuple[str, str]]:
-    """(east, west) province codes of programme abbreviations in text: 闽宁协作 -> ("35", "64")."""
+def programme_mentions(text: str) -> dict[tuple[str, str], int]:
+    """(east, west) province codes of programme abbreviations in text, each with where it is first
+    written: 闽宁协作 -> {("35", "64"): offset}."""
     abbreviations, east, west = vocabulary().abbreviations, vocabulary().east, vocabulary().west
-    pairs: list[tuple[str, str]] = []
+    found: dict[tuple[str, str], int] = {}
     for m in PROGRAMME.finditer(text):
         e, w = abbreviations.get(m.group("east")), abbreviations.get(m.group("west"))
-        if e in east and w in west and (e, w) not in pairs:
-            pairs.append((e, w))
-    return pairs
+        if e in east and w in west:
+            found.setdefault((e, w), m.start())
+    return found
+
+
+def programme_provinces(text: str) -> list[tuple[str, str]]:
+    """(east, west) province codes of programme abbreviations in text: 闽宁协作 -> ("35", "64")."""
+    return list(programme_mentions(text))
 
 
 def article_relation(text: str) -> Relation | None:

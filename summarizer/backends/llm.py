@@ -206,17 +206,23 @@ def chunk_text(text: str, max_chars: int, overlap_paragraphs: int = 1) -> list[s
 TRANSIENT_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
 
+def _cause_chain(exc: BaseException, depth: int = 4):
+    """exc and the errors behind it (instructor wraps the openai client's errors)."""
+    seen: BaseException | None = exc
+    for _ in range(depth):
+        if seen is None:
+            return
+        yield seen
+        seen = seen.__cause__
+
+
 def transport_fault(exc: BaseException) -> BaseException | None:
-    """The transport error behind exc (instructor wraps API errors), if it is worth retrying."""
-    seen = exc
-    for _ in range(4):
+    """The transport error behind exc, if it is worth retrying."""
+    for seen in _cause_chain(exc):
         if isinstance(seen, (openai.APITimeoutError, openai.APIConnectionError)):
             return seen
         if isinstance(seen, openai.APIStatusError) and seen.status_code in TRANSIENT_STATUS:
             return seen
-        if seen.__cause__ is None:
-            return None
-        seen = seen.__cause__
     return None
 
 
@@ -473,16 +479,10 @@ def _first_line(text: str) -> str:
 
 def _endpoint_fault(exc: BaseException) -> bool:
     """Connection refused or unreachable, a refused key, an unknown model: no other article will fare better."""
-    seen: BaseException | None = exc
-    for _ in range(4):
-        if seen is None:
-            return False
-        if isinstance(seen, openai.APIConnectionError) and not isinstance(seen, openai.APITimeoutError):
-            return True
-        if isinstance(seen, (openai.AuthenticationError, openai.NotFoundError, openai.PermissionDeniedError)):
-            return True
-        seen = seen.__cause__
-    return False
+    return any(
+        (isinstance(seen, openai.APIConnectionError) and not isinstance(seen, openai.APITimeoutError))
+        or isinstance(seen, (openai.AuthenticationError, openai.NotFoundError, openai.PermissionDeniedError))
+        for seen in _cause_chain(exc))
 
 
 def _describe_failure(exc: BaseException, settings: LLMSettings) -> str:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from ..checks import record_key
 from ..regions import RegionResolver, is_east_to_west
 from ..relations import (
-    ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, PROGRAMME, article_relation, programme_provinces,
+    ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, article_relation, programme_mentions,
     refine_relation, relation_mentions,
 )
 from ..schemas import Evidence, Level, Pairing, Region, Relation
@@ -181,9 +181,9 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                                        respectively=respectively))
             from_topic = not pairs and province in topic
             if from_topic:  # 援藏 helps 西藏 from outside it
-                pairs = [(h, topic[province], False) for h in _helpers_before(
-                    text, sentence, [p for p in inside if p.end <= start and id(p) not in receiving], [topic[province]],
-                    start) if not (h.region.adcode or "").startswith(province) and NEAR_AID.match(text, h.end, start)]
+                before = [p for p in inside if p.end <= start and id(p) not in receiving]
+                pairs = [(h, topic[province], False) for h in _helpers_before(text, before, [topic[province]])
+                         if not (h.region.adcode or "").startswith(province) and NEAR_AID.match(text, h.end, start)]
             if marker and relation is None:
                 relation = next((w.relation for w in words if w.start >= end), None)
             for helper, recipient, passive in pairs:
@@ -249,12 +249,11 @@ def _programme_pairings(text: str, resolver: RegionResolver, found: list[Pairing
     """闽宁协作 names 福建 -> 宁夏; say so when no pairing found links places of the two provinces."""
     linked = {(_province(p.helper), _province(p.recipient)) for p in found}
     added: list[Pairing] = []
-    for east, west in programme_provinces(text):
+    for (east, west), at in programme_mentions(text).items():
         if (east, west) in linked:
             continue
         helper, recipient = _province_region(resolver, east), _province_region(resolver, west)
-        at = _programme_at(text, east, west)
-        sentence = enclosing(sentence_spans, at) if at is not None else None
+        sentence = enclosing(sentence_spans, at)
         if helper is None or recipient is None or sentence is None:
             continue
         added.append(Pairing(helper=helper, recipient=recipient, relation=Relation.east_west,
@@ -267,14 +266,6 @@ def _province_region(resolver: RegionResolver, code: str) -> Region | None:
     return resolver.resolve(unit.name) if unit else None
 
 
-def _programme_at(text: str, east: str, west: str) -> int | None:
-    abbreviations = vocabulary().abbreviations
-    for m in PROGRAMME.finditer(text):
-        if abbreviations.get(m.group("east")) == east and abbreviations.get(m.group("west")) == west:
-            return m.start()
-    return None
-
-
 def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set[int], start: int, end: int,
                   mutual_ok: bool, respectively: bool = False):
     passive = _passive(text, sentence, inside, start)
@@ -284,7 +275,7 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
     recipients = _list_after(text, inside, end)
     before = [p for p in inside if p.end <= start and id(p) not in receiving]
     if recipients:
-        helpers = _helpers_before(text, sentence, before, recipients, start)
+        helpers = _helpers_before(text, before, recipients)
         if len(helpers) == len(recipients) >= 2 and (respectively or len(helpers) >= 3):
             # "A、B、C分别帮扶X、Y、Z": listed in the same order, paired one to one.
             yield from ((h, r, False) for h, r in zip(helpers, recipients))
@@ -357,7 +348,7 @@ def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
     return chain
 
 
-def _helpers_before(text: str, sentence: Span, before: list[Place], recipients: list[Place], pos: int) -> list[Place]:
+def _helpers_before(text: str, before: list[Place], recipients: list[Place]) -> list[Place]:
     """The nearest place before the relation word, with any listed just before it (广州市、深圳市对口帮扶…)."""
     candidates = [p for p in before if not any(_related(p.region, r.region) for r in recipients)]
     if candidates:
