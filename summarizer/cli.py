@@ -150,13 +150,13 @@ def report_failures(outcomes: list[Outcome]) -> int:
 
 
 def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float | None) -> str | None:
-    results = [o.result for o in outcomes if o.ok and o.result.provenance.input_tokens is not None]
-    if not results:
+    counted = [o.provenance for o in outcomes if o.ok and o.provenance.get("input_tokens") is not None]
+    if not counted:
         return None
-    fresh = [r for r in results if not r.provenance.cached]
-    tokens_in = sum(r.provenance.input_tokens or 0 for r in fresh)
-    tokens_out = sum(r.provenance.output_tokens or 0 for r in fresh)
-    line = f"tokens: {tokens_in} in + {tokens_out} out over {len(fresh)} request(s), {len(results) - len(fresh)} from cache"
+    fresh = [p for p in counted if not p.get("cached")]
+    tokens_in = sum(p.get("input_tokens") or 0 for p in fresh)
+    tokens_out = sum(p.get("output_tokens") or 0 for p in fresh)
+    line = f"tokens: {tokens_in} in + {tokens_out} out over {len(fresh)} request(s), {len(counted) - len(fresh)} from cache"
     if price_in is not None or price_out is not None:
         cost = tokens_in / 1e6 * (price_in or 0) + tokens_out / 1e6 * (price_out or 0)
         line += f"; cost ≈ {cost:.4f}"
@@ -202,7 +202,7 @@ def summarize(
         if not outcome.ok:
             return
         if as_jsonl:
-            line = outcome.result.model_dump_json() + "\n"
+            line = outcome.as_json() + "\n"
             (sink or sys.stdout).write(line)
             (sink or sys.stdout).flush()
         elif not as_json:
@@ -213,7 +213,7 @@ def summarize(
         outcomes = summarize_sources(sources, backend, model, base_url, temperature, mode, timeout, concurrency,
                                      cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay)
         if as_json:
-            docs = [o.result.model_dump(mode="json") for o in outcomes if o.ok]
+            docs = [o.as_dict() for o in outcomes if o.ok]
             payload = docs[0] if one_document and docs else docs
             (sink or sys.stdout).write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     finally:

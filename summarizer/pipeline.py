@@ -8,32 +8,68 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
 
 from .backends.base import Backend, BackendError, EndpointUnavailable
-from .cache import Cache, cache_key
+from .cache import Cache, cache_key, raw_key
 from .clean import CleanArticle, clean
-from .reader import Document, InputError, read_document
+from .reader import Document, InputError, document_text, read_bytes
+from .regions import gazetteer
 from .schemas import Article, Provenance, Result
 from .verify import verify
 
 
-@dataclass
 class Outcome:
-    source: str
-    result: Result | None = None
-    error: str | None = None
-    not_attempted: bool = False  # skipped because the endpoint was already known to be down
+    """How one input ended: a result, or a one-line error.
+
+    A cache hit found by the input's raw bytes stays the stored JSON (validated when it was written)
+    until someone asks for `result`; writing it out as JSON never builds the model objects.
+    """
+
+    def __init__(self, source: str, result: Result | None = None, error: str | None = None,
+                 not_attempted: bool = False, stored: dict | None = None):
+        self.source = source
+        self.error = error
+        self.not_attempted = not_attempted  # skipped because the endpoint was already known to be down
+        self._result = result
+        self._stored = stored
+
+    @property
+    def result(self) -> Result | None:
+        if self._result is None and self._stored is not None:
+            self._result = Result.model_validate(self._stored)
+        return self._result
 
     @property
     def ok(self) -> bool:
-        return self.result is not None
+        return self._result is not None or self._stored is not None
 
     @property
     def cached(self) -> bool:
-        return bool(self.result and self.result.provenance.cached)
+        if self._result is None and self._stored is not None:
+            return True
+        return bool(self._result and self._result.provenance.cached)
+
+    @property
+    def provenance(self) -> dict:
+        if self._result is None and self._stored is not None:
+            return self._stored["provenance"]
+        return self._result.provenance.model_dump(mode="json") if self._result else {}
+
+    def as_dict(self) -> dict:
+        """The result in the output contract's JSON shape."""
+        if self._result is None and self._stored is not None:
+            return self._stored
+        return self._result.model_dump(mode="json")
+
+    def as_json(self) -> str:
+        """One compact JSON line."""
+        if self._result is None and self._stored is not None:
+            return json.dumps(self._stored, ensure_ascii=False, separators=(",", ":"))
+        return self._result.model_dump_json()
 
 
 def article_of(doc: Document, cleaned: CleanArticle) -> Article:
@@ -101,7 +137,8 @@ class Pipeline:
         self.refresh = refresh
         self.breaker = breaker or CircuitBreaker()
 
-    async def run_document(self, doc: Document) -> Result:
+    async def run_document(self, doc: Document, raw: str | None = None) -> Result:
+        """One article through the steps; `raw` is its raw-bytes alias key, recorded with what is cached."""
         started = time.perf_counter()
         cleaned = clean(doc.text)
         article = article_of(doc, cleaned)
@@ -109,6 +146,8 @@ class Pipeline:
         if self.cache is not None and not self.refresh:
             hit = self.cache.get(key)
             if hit is not None:
+                if raw:
+                    self.cache.alias(raw, key)
                 result = Result.model_validate(hit)
                 result.article.source = doc.source
                 result.provenance.cached = True
@@ -129,15 +168,18 @@ class Pipeline:
         if self.cache is not None:
             self.cache.put(key, result.model_dump_json(), backend=self.backend.name, model=extraction.model,
                            prompt_version=extraction.prompt_version, raw_response=extraction.raw_response,
-                           input_tokens=extraction.input_tokens, output_tokens=extraction.output_tokens)
+                           input_tokens=extraction.input_tokens, output_tokens=extraction.output_tokens,
+                           raw_key=raw)
         return result
 
     async def run_source(self, source: str) -> Outcome:
         if self.breaker.open:
             return Outcome(source, error=f"not attempted: {self.breaker.reason}", not_attempted=True)
         try:
-            doc = read_document(source)
-            outcome = Outcome(source, result=await self.run_document(doc))
+            data = read_bytes(source)
+            doc = Document(source=source, text=document_text(source, data))
+            raw = raw_key(data, self.backend.cache_identity()) if self.cache is not None else None
+            outcome = Outcome(source, result=await self.run_document(doc, raw))
         except InputError as exc:
             return Outcome(source, error=exc.reason)
         except EndpointUnavailable as exc:
@@ -154,15 +196,54 @@ class Pipeline:
         if close is not None:
             await close()
 
+    def stored_hits(self, sources: list[str]) -> dict[int, Outcome]:
+        """Inputs whose exact bytes were summarized before, by index: one batched cache lookup,
+        nothing decoded, cleaned or validated. Unreadable inputs are left to the normal path to report."""
+        if self.cache is None or self.refresh:
+            return {}
+        started = time.perf_counter()
+        identity = self.backend.cache_identity()
+        keyed: dict[str, list[int]] = {}
+        for index, source in enumerate(sources):
+            if source == "-":
+                continue  # stdin can be read once only
+            try:
+                keyed.setdefault(raw_key(read_bytes(source), identity), []).append(index)
+            except InputError:
+                continue
+        found = self.cache.get_raw(list(keyed))
+        hits: dict[int, Outcome] = {}
+        for raw, hit in found.items():
+            for index in keyed[raw]:
+                stored = json.loads(hit.result_json)
+                stored["article"]["source"] = sources[index]
+                stored["provenance"]["cached"] = True
+                hits[index] = Outcome(sources[index], stored=stored)
+        elapsed_ms = round((time.perf_counter() - started) * 1000 / max(1, len(hits)), 3)
+        for outcome in hits.values():
+            outcome.provenance["elapsed_ms"] = elapsed_ms
+        return hits
+
     async def run_many(self, sources: Iterable[str], concurrency: int = 4) -> AsyncIterator[tuple[int, Outcome]]:
-        """Yield (input index, outcome) as each input finishes."""
+        """Yield (input index, outcome) as each input finishes: cache hits by raw bytes first, at once."""
+        sources = list(sources)
+        hits = self.stored_hits(sources)
+        for index, outcome in hits.items():
+            yield index, outcome
+        pending = [(i, s) for i, s in enumerate(sources) if i not in hits]
+        if not pending:
+            await self.aclose()
+            return
         semaphore = asyncio.Semaphore(max(1, concurrency))
+        # Grounding needs the division table; load it while the first requests wait for answers
+        # instead of on the event loop when the first answer arrives.
+        threading.Thread(target=gazetteer, daemon=True).start()
 
         async def one(index: int, source: str) -> tuple[int, Outcome]:
             async with semaphore:
                 return index, await self.run_source(source)
 
-        tasks = [asyncio.create_task(one(i, s)) for i, s in enumerate(sources)]
+        tasks = [asyncio.create_task(one(i, s)) for i, s in pending]
         try:
             for next_done in asyncio.as_completed(tasks):
                 yield await next_done

@@ -63,6 +63,11 @@ def expand_inputs(items: list[str]) -> Iterator[str]:
 
 
 def read_document(source: str) -> Document:
+    return Document(source=source, text=document_text(source, read_bytes(source)))
+
+
+def read_bytes(source: str) -> bytes:
+    """The input as stored, size-checked: a file, or stdin for '-'."""
     if source == "-":
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
     else:
@@ -76,7 +81,7 @@ def read_document(source: str) -> Document:
         data = path.read_bytes()
     if len(data) > MAX_BYTES:
         raise InputError(source, f"larger than {MAX_BYTES // (1024 * 1024)} MB")
-    return Document(source=source, text=document_text(source, data))
+    return data
 
 
 def document_text(source: str, data: bytes) -> str:

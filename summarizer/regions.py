@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -196,8 +197,18 @@ class Gazetteer:
         return code in related or unit.parent in related  # 毕节 beside 黔西县; 沙县 beside 三明市
 
 
-@lru_cache(maxsize=1)
+_GAZETTEER_LOCK = threading.Lock()
+
+
 def gazetteer() -> Gazetteer:
+    """The division table, loaded once (~0.4 s); thread-safe, so a run can load it in the background
+    while its first requests are on the wire (pipeline.Pipeline.run_many)."""
+    with _GAZETTEER_LOCK:
+        return _load_gazetteer()
+
+
+@lru_cache(maxsize=1)
+def _load_gazetteer() -> Gazetteer:
     units: dict[str, Unit] = {}
     data = resources.files("summarizer.data").joinpath("divisions.tsv.gz").read_bytes()
     for line in gzip.decompress(data).decode("utf-8").splitlines():

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer.backends.llm import LLMBackend, LLMSettings, chunk_text
-from summarizer.cache import Cache
+from summarizer.cache import Cache, raw_key
 from summarizer.cli import app
 from summarizer.pipeline import Pipeline
 
@@ -63,6 +63,19 @@ def test_good_answer_is_grounded_and_checked(fake, good):
     assert result.provenance.input_tokens > 0 and result.provenance.prompt_version.startswith("p-")
     request = fake.requests[0]
     assert request["model"] == "fake-model" and request["tools"][0]["function"]["name"] == "ArticleExtraction"
+
+
+def test_template_syntax_in_an_article_reaches_the_model_verbatim(fake, good, tmp_path):
+    """Scraped pages keep template leftovers; instructor would render them as Jinja if given context=."""
+    raw = SEED.read_text(encoding="utf-8")
+    cut = raw.index("。", len(raw) // 2)
+    page = tmp_path / SEED.name
+    page.write_text(raw[:cut] + "（{{ item.title }}{# 注 #}{% if x %}）" + raw[cut:], encoding="utf-8")
+    fake.push(answer(good))
+    outcome = run_one(fake, source=page)
+    assert outcome.ok, outcome.error
+    assert "（{{ item.title }}{# 注 #}{% if x %}）" in fake.requests[0]["messages"][-1]["content"]
+    assert outcome.result.funds and not [c for c in outcome.result.checks if c.rule == "record_dropped"]
 
 
 def test_malformed_json_is_reasked(fake, good):
@@ -169,6 +182,55 @@ def test_cache_second_run_sends_nothing_and_keeps_no_key(fake, good, tmp_path):
     # another model is another cache entry
     run_one(fake, cache=cache, model="other-model")
     assert len(fake.requests) == 2
+
+
+def run_many(fake, sources, cache, **overrides):
+    pipeline = Pipeline(backend(fake, **overrides), cache)
+
+    async def all_of_them():
+        return dict([pair async for pair in pipeline.run_many([str(s) for s in sources], 4)])
+
+    return asyncio.run(all_of_them())
+
+
+def test_warm_run_answers_from_the_raw_bytes_without_cleaning(fake, good, tmp_path, monkeypatch):
+    cache = Cache(tmp_path / "c")
+    fake.default = lambda body: answer(good)
+    [cold] = run_many(fake, [SEED], cache).values()
+    assert not cold.cached and len(fake.requests) == 1
+
+    import summarizer.pipeline as pipeline_module
+
+    def no_cleaning(text):
+        raise AssertionError("a warm hit must not clean the article again")
+
+    monkeypatch.setattr(pipeline_module, "clean", no_cleaning)
+    [warm] = run_many(fake, [SEED], cache).values()
+    assert warm.cached and len(fake.requests) == 1
+    as_written = json.loads(warm.as_json())
+    assert as_written["article"]["source"] == str(SEED) and as_written["provenance"]["cached"] is True
+    for volatile in ("cached", "elapsed_ms"):
+        as_written["provenance"].pop(volatile)
+    expected = cold.result.model_dump(mode="json")
+    for volatile in ("cached", "elapsed_ms"):
+        expected["provenance"].pop(volatile)
+    assert as_written == expected
+    assert warm.result.funds == cold.result.funds  # built from the stored JSON only when asked
+    assert cache.stats().hits == 1
+
+
+def test_other_bytes_of_the_same_article_hit_by_cleaned_text_then_by_alias(fake, good, tmp_path):
+    cache = Cache(tmp_path / "c")
+    fake.default = lambda body: answer(good)
+    run_many(fake, [SEED], cache)
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(SEED.read_bytes().replace(b"\n", b"\r\n"))  # other bytes, the same cleaned text
+    [second] = run_many(fake, [copy], cache).values()
+    assert second.cached and second.result is not None and len(fake.requests) == 1
+    hits = cache.get_raw([raw_key(copy.read_bytes(), backend(fake).cache_identity())])
+    assert len(hits) == 1  # the copy's bytes now lead straight to the entry
+    cache.clear()
+    assert cache.db.execute("SELECT COUNT(*) FROM raw_aliases").fetchone()[0] == 0
 
 
 def test_long_articles_are_chunked_on_paragraphs():

@@ -3,7 +3,7 @@
 The response model is built from the contract's enums (schemas/), so schema, prompt and
 validation share one source. The model returns quotes; its records are grounded and run
 through the same rule checks as every other backend *inside* instructor's validation
-(context=), so an `error` finding goes back to the model as a re-ask. What still fails
+(VALIDATION_CONTEXT), so an `error` finding goes back to the model as a re-ask. What still fails
 after the last re-ask is parsed from the last completion and left to the pipeline, which
 keeps it out of the records and reports it in `checks`.
 
@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -95,7 +96,8 @@ class ArticleExtraction(BaseModel):
 
     @model_validator(mode="after")
     def passes_rule_checks(self, info: ValidationInfo) -> "ArticleExtraction":
-        article = (info.context or {}).get("article") if info else None
+        context = (info.context if info else None) or VALIDATION_CONTEXT.get() or {}
+        article = context.get("article")
         if article is None:
             return self
         from ..verify import grounded_result  # the same grounding and checks as the pipeline
@@ -106,13 +108,54 @@ class ArticleExtraction(BaseModel):
         if self.metadata is not None:
             m = self.metadata
             lines += metadata_problems(m.title, m.published, m.published_quote, m.outlet,
-                                       (info.context or {}).get("page") or article.text)
+                                       context.get("page") or article.text)
         if lines:
             raise ValueError("These records contradict the article; fix or remove them:\n" + "\n".join(lines))
         return self
 
 
 _SCHEMAS: dict[tuple, dict] = {}
+
+
+@lru_cache(maxsize=1)
+def _response_model() -> type[ArticleExtraction]:
+    """ArticleExtraction as instructor wraps it, built once: given the bare model, instructor builds
+    the wrapper class anew on every request (~3 ms each, twice per request)."""
+    _check_each_model_once()
+    return instructor.openai_schema(ArticleExtraction)
+
+
+def _check_each_model_once() -> None:
+    """instructor walks the response model's classes looking for async validators seven times per
+    request (~4 ms a request here, more than all of our own work per answer). The answer cannot change
+    for a class, so remember the classes that passed; anything else still gets the full check."""
+    try:
+        from instructor.v2.core import patch as instructor_patch
+        from instructor.v2.validation import async_validators
+    except ImportError:  # another instructor layout: leave it as it is
+        return
+    check = async_validators.reject_async_validators
+    if getattr(check, "remembers_passed", False):
+        return
+    passed: set[type] = set()
+
+    def reject_async_validators(model) -> None:
+        if isinstance(model, type) and model in passed:
+            return
+        check(model)
+        if isinstance(model, type):
+            passed.add(model)
+
+    reject_async_validators.remembers_passed = True
+    async_validators.reject_async_validators = reject_async_validators
+    if getattr(instructor_patch, "reject_async_validators", None) is check:
+        instructor_patch.reject_async_validators = reject_async_validators
+
+# What the validator checks an answer against ({"article": Article, "page": str}). Not passed as
+# instructor's context=: given a context, instructor renders every message as a Jinja template, so
+# an article with "{{ item.title }}" left over from a page script failed, and "{# … #}" vanished from
+# what the model read. A ContextVar is per asyncio task, so concurrent articles do not mix.
+VALIDATION_CONTEXT: ContextVar[dict | None] = ContextVar("summarizer_validation_context", default=None)
 
 
 def to_extraction(drafts: ArticleExtraction) -> Extraction:
@@ -266,19 +309,31 @@ def strict_schema(schema: dict) -> dict:
     return out
 
 
-def _send_strict_schemas(raw: openai.AsyncOpenAI) -> None:
-    """--mode json_schema: send response_format with strict: true (OpenAI structured outputs and the
-    servers that copy them). instructor builds the response_format; this rewrites it on the way out."""
+# Request parameters that go out as built. openai's client passes every parameter through a
+# TypedDict transform (aliases, dates, files) that leaves plain strings and JSON unchanged, and walking
+# ten long messages and the response schema costs ~4 ms a request, as much as the rest of our own work.
+# extra_body is merged into the request body untouched.
+AS_BUILT = ("messages", "tools", "tool_choice", "response_format")
+
+
+def _send_as_built(raw: openai.AsyncOpenAI, strict: bool) -> None:
+    """Rewrite chat.completions.create's arguments on the way out: messages and schema go in extra_body;
+    with strict (--mode json_schema) the response_format is sent with strict: true (OpenAI structured
+    outputs and the servers that copy them). instructor builds the arguments; this runs after it."""
     create = raw.chat.completions.create
 
-    async def strict_create(*args, **kwargs):
+    async def create_as_built(*args, **kwargs):
         fmt = kwargs.get("response_format")
-        if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and "json_schema" in fmt:
+        if strict and isinstance(fmt, dict) and fmt.get("type") == "json_schema" and "json_schema" in fmt:
             inner = dict(fmt["json_schema"], strict=True, schema=strict_schema(fmt["json_schema"].get("schema", {})))
             kwargs["response_format"] = dict(fmt, json_schema=inner)
-        return await create(*args, **kwargs)
+        body = dict(kwargs.pop("extra_body", None) or {})
+        for name in AS_BUILT:
+            if name in kwargs:
+                body[name] = kwargs.pop(name)
+        return await create(*args, messages=[], extra_body=body, **kwargs)
 
-    raw.chat.completions.create = strict_create
+    raw.chat.completions.create = create_as_built
 
 
 # --- the backend --------------------------------------------------------------------------
@@ -338,8 +393,7 @@ class LLMBackend:
             raw = openai.AsyncOpenAI(api_key=self.settings.api_key, base_url=self.settings.base_url,
                                      timeout=self.settings.timeout, http_client=self._http_client(),
                                      max_retries=0)  # tenacity does the retrying, with our bounds
-            if self.settings.mode == "json_schema":
-                _send_strict_schemas(raw)
+            _send_as_built(raw, strict=self.settings.mode == "json_schema")
             self._clients[loop] = (raw, instructor.from_openai(raw, mode=MODES[self.settings.mode]))
         return self._clients[loop][1]
 
@@ -396,21 +450,27 @@ class LLMBackend:
                               retry=retry_if_exception_type((ValidationError, json.JSONDecodeError, ValueError)),
                               reraise=True)
         try:
-            drafts, completion = await self._client().chat.completions.create_with_completion(
-                model=self.settings.model,
-                messages=messages,
-                response_model=ArticleExtraction,
-                temperature=self.settings.temperature,
-                max_retries=reask,
-                context={"article": contract_article, "page": page},
-            )
-            extraction = to_extraction(drafts)
-            _usage_into(extraction, completion)
-            return extraction, _completion_json(completion)
+            drafts, completion = await self._validated_answer(messages, reask, {"article": contract_article, "page": page})
         except InstructorRetryException as exc:
             if transport_fault(exc) is not None or exc.last_completion is None:
                 raise
             return _last_attempt(exc)
+        extraction = to_extraction(drafts)
+        _usage_into(extraction, completion)
+        return extraction, _completion_json(completion)
+
+    async def _validated_answer(self, messages: list[dict], reask: AsyncRetrying, context: dict):
+        token = VALIDATION_CONTEXT.set(context)
+        try:
+            return await self._client().chat.completions.create_with_completion(
+                model=self.settings.model,
+                messages=messages,
+                response_model=_response_model(),
+                temperature=self.settings.temperature,
+                max_retries=reask,
+            )
+        finally:
+            VALIDATION_CONTEXT.reset(token)
 
 
 def _last_attempt(exc) -> tuple[Extraction, str]:
