@@ -471,6 +471,225 @@ def report(
             sys.stdout.write(text)
     raise typer.Exit(1 if failed else 0)
 
+# --- batch: the provider's Batch API -------------------------------------------------------------
+
+batch_app = typer.Typer(
+    help="Large corpora through the provider's Batch API (OpenAI's Files + Batches endpoints and the servers "
+         "that copy them): about half the price and no per-minute rate limits; answers within 24 hours. "
+         "`run` submits, waits and collects; or `submit` now and `collect` later. The job folder is the state: "
+         "`collect` after a crash or on another day carries on, and nothing is submitted twice.",
+    no_args_is_help=True)
+app.add_typer(batch_app, name="batch")
+BatchInputsArg = typer.Argument(..., help="Files, directories or globs of articles.")
+JobOutOpt = typer.Option(..., "--out", "-o", help="Job folder to create (holds the requests and the state).")
+JobDirArg = typer.Argument(..., help="The job folder made by `batch submit` / `batch run`.")
+JsonlOutOpt = typer.Option(None, "--jsonl", help="Also write every collected result (JSON Lines) to this file, "
+                                                 "or - for stdout. They are always in JOBDIR/results.jsonl.")
+ReaskOpt = typer.Option("sync", "--reask", help="Answers that fail the rule checks are re-asked: sync (now, as "
+                                                "ordinary requests) or batch (in a follow-up batch; collect again later).")
+MaxRequestsOpt = typer.Option(50_000, "--max-requests", min=1, help="Requests per batch (the provider's limit; "
+                                                                      "more make several batches).")
+MaxMbOpt = typer.Option(190.0, "--max-mb", min=0.01, help="Size of one batch's request file in MB (the provider's limit).")
+
+
+def with_provider(backend, work):
+    """Run work(openai client) on a fresh event loop; provider errors become one line."""
+    import openai
+
+    from .backends.llm import describe_failure
+
+    async def run():
+        try:
+            return await work(backend.openai_client())
+        finally:
+            await backend.aclose()
+
+    try:
+        return asyncio.run(run())
+    except openai.OpenAIError as exc:
+        fail(describe_failure(exc, backend.settings), 1)
+
+
+def load_job(job_dir: Path):
+    from .batch import Job, JobError
+
+    try:
+        job = Job.load(job_dir)
+        return job, job.backend()
+    except (JobError, BackendError) as exc:
+        fail(str(exc))
+
+
+def submit_job(paths: list[str], out_dir: Path, model, base_url, temperature, mode, timeout, cache_dir, no_cache,
+               max_requests: int, max_mb: float):
+    from .batch import JobError, prepare, submit
+
+    sources = list(expand_inputs(paths))
+    if not sources:
+        fail(f"no articles in {', '.join(paths)} (looked for *.txt *.html *.htm *.md)")
+    backend = choose_backend("openai", model, base_url, temperature, mode, timeout)
+    cache = open_cache(backend, cache_dir, no_cache)
+    show = len(sources) > PROGRESS_THRESHOLD and err.is_terminal
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=not show) as progress:
+        task = progress.add_task("building requests", total=len(sources))
+        try:
+            job, prepared = prepare(out_dir, sources, backend, cache, max_requests, int(max_mb * 1024 * 1024),
+                                    on_article=lambda: progress.advance(task))
+        except JobError as exc:
+            fail(str(exc))
+    for source, reason in prepared.unreadable:
+        err.print(f"[red]summarizer: failed:[/red] {source}: {reason}", highlight=False)
+    if prepared.requests:
+        with_provider(backend, lambda client: submit(job, client))
+    err.print(f"submitted {prepared.requests} request(s) for {prepared.articles} article(s) in {len(job.parts)} "
+              f"batch(es) to {backend.settings.base_url or 'the OpenAI API'}; {prepared.cached} already cached, "
+              f"{prepared.duplicates} duplicate(s) not sent. Job folder: {out_dir}", highlight=False)
+    return job, backend, cache, bool(prepared.unreadable)
+
+
+def collect_job(job, backend, cache, reask: str, jsonl: str | None) -> int:
+    from .batch import collect
+
+    check_reask(reask)
+    report = with_provider(backend, lambda client: collect(job, client, backend, cache, reask))
+    for source, reason in report.failed.items():
+        err.print(f"[red]summarizer: failed:[/red] {source}: {reason}", highlight=False)
+    if report.malformed:
+        err.print(f"[yellow]summarizer: {report.malformed} line(s) of the provider's output could not be read; "
+                  "their articles count as failed if no other answer came[/yellow]", highlight=False)
+    line = (f"collected {report.results} article(s) now, {report.already} before; {len(job.failed)} failed; "
+            f"{report.reasked} answer(s) re-asked")
+    if report.pending:
+        line += f"; {report.pending} waiting for batches still running: `summarizer batch collect {job.folder}` later"
+    err.print(line, highlight=False)
+    write_results(job, jsonl)
+    return 1 if job.failed else 0
+
+
+def check_reask(reask: str) -> None:
+    from .batch import REASK_MODES
+
+    if reask not in REASK_MODES:
+        fail(f"--reask {reask!r}: choose from {', '.join(REASK_MODES)}")
+
+
+def write_results(job, jsonl: str | None) -> None:
+    """Every result the job has collected so far, to a file or (-) stdout."""
+    from .batch import RESULTS_FILE
+
+    if not jsonl:
+        return
+    results = (job.folder / RESULTS_FILE).read_text(encoding="utf-8")
+    if jsonl == "-":
+        sys.stdout.write(results)
+    else:
+        try:
+            Path(jsonl).write_text(results, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {jsonl}: {exc.strerror or exc}", 1)
+
+
+def print_status(job) -> None:
+    from .batch import progress
+
+    for part in job.parts:
+        counts = ", ".join(f"{k} {v}" for k, v in part.counts.items())
+        out.print(f"{part.name}: {part.requests} request(s), batch {part.batch_id or '(not submitted)'}, "
+                  f"{part.status or 'not submitted'}" + (f" ({counts})" if counts else ""), highlight=False)
+    done, total, finished = progress(job)
+    out.print(f"{done}/{total} request(s) answered or failed; {'all batches finished' if finished else 'running'}; "
+              f"{len(job.collected)} article(s) collected, {len(job.failed)} failed", highlight=False)
+
+
+@batch_app.command("submit")
+def batch_submit(
+    paths: list[str] = BatchInputsArg,
+    out_dir: Path = JobOutOpt,
+    model: Optional[str] = ModelOpt,
+    base_url: Optional[str] = BaseUrlOpt,
+    temperature: float = TemperatureOpt,
+    mode: str = ModeOpt,
+    timeout: float = TimeoutOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    no_cache: bool = NoCacheOpt,
+    max_requests: int = MaxRequestsOpt,
+    max_mb: float = MaxMbOpt,
+) -> None:
+    """Build one request per article chunk (articles already cached are left out) and submit them as batches."""
+    _, _, _, unreadable = submit_job(paths, out_dir, model, base_url, temperature, mode, timeout, cache_dir, no_cache,
+                                     max_requests, max_mb)
+    raise typer.Exit(1 if unreadable else 0)
+
+
+@batch_app.command("status")
+def batch_status(job_dir: Path = JobDirArg) -> None:
+    """Ask the provider how each batch of the job stands."""
+    from .batch import refresh
+
+    job, backend = load_job(job_dir)
+    with_provider(backend, lambda client: refresh(job, client))
+    print_status(job)
+
+
+@batch_app.command("collect")
+def batch_collect(
+    job_dir: Path = JobDirArg,
+    jsonl: Optional[str] = JsonlOutOpt,
+    reask: str = ReaskOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    no_cache: bool = NoCacheOpt,
+) -> None:
+    """Download what finished and turn it into results (validated, grounded, checked, cached); run it again
+    for batches still running. Exit 1 if an article has no result (failed requests, expired batch)."""
+    job, backend = load_job(job_dir)
+    raise typer.Exit(collect_job(job, backend, open_cache(backend, cache_dir, no_cache), reask, jsonl))
+
+
+@batch_app.command("run")
+def batch_run(
+    paths: list[str] = BatchInputsArg,
+    out_dir: Path = JobOutOpt,
+    jsonl: Optional[str] = JsonlOutOpt,
+    reask: str = ReaskOpt,
+    poll: float = typer.Option(30.0, "--poll", min=0.0, help="Seconds between status checks."),
+    model: Optional[str] = ModelOpt,
+    base_url: Optional[str] = BaseUrlOpt,
+    temperature: float = TemperatureOpt,
+    mode: str = ModeOpt,
+    timeout: float = TimeoutOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    no_cache: bool = NoCacheOpt,
+    max_requests: int = MaxRequestsOpt,
+    max_mb: float = MaxMbOpt,
+) -> None:
+    """submit, wait for the batches (progress on stderr), collect. Interrupted, `batch collect JOBDIR` carries on."""
+    import time
+
+    from .batch import progress, refresh
+
+    check_reask(reask)
+    job, backend, cache, unreadable = submit_job(paths, out_dir, model, base_url, temperature, mode, timeout,
+                                                 cache_dir, no_cache, max_requests, max_mb)
+    show = err.is_terminal
+    code = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=not show) as bar:
+        task = bar.add_task("batches", total=max(1, progress(job)[1]))
+        while True:
+            done, total, finished = progress(job)
+            bar.update(task, completed=done, total=max(1, total))
+            if finished:
+                code = collect_job(job, backend, cache, reask, None)
+                if progress(job)[2]:  # no follow-up batch of re-asks was started
+                    break
+                continue
+            time.sleep(poll)
+            with_provider(backend, lambda client: refresh(job, client))
+    write_results(job, jsonl)
+    raise typer.Exit(1 if unreadable or code else 0)
+
+
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterable
 
-from .backends.base import Backend, BackendError, EndpointUnavailable
+from .backends.base import Backend, BackendError, EndpointUnavailable, Extraction
 from .cache import Cache, cache_key, raw_key
 from .clean import CleanArticle, clean
 from .reader import Document, InputError, document_text, read_bytes
@@ -154,6 +154,12 @@ class Pipeline:
                 result.provenance.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
                 return result
         extraction = await self.backend.extract(cleaned)
+        return self.finish(article, cleaned, extraction, key, raw, started)
+
+    def finish(self, article: Article, cleaned: CleanArticle, extraction: Extraction, key: str,
+               raw: str | None = None, started: float | None = None) -> Result:
+        """Verify a backend's records against the article and cache the result (answers collected from
+        a batch end here too)."""
         provenance = Provenance(
             backend=self.backend.name,
             model=extraction.model,
@@ -164,7 +170,8 @@ class Pipeline:
             metadata_source=merge_metadata(article, cleaned, extraction.metadata),
         )
         result = verify(article, extraction, cleaned.checks, provenance)
-        result.provenance.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        if started is not None:
+            result.provenance.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         if self.cache is not None:
             self.cache.put(key, result.model_dump_json(), backend=self.backend.name, model=extraction.model,
                            prompt_version=extraction.prompt_version, raw_response=extraction.raw_response,

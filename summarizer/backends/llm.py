@@ -309,6 +309,14 @@ def strict_schema(schema: dict) -> dict:
     return out
 
 
+def with_strict_response_format(kwargs: dict) -> dict:
+    fmt = kwargs.get("response_format")
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and "json_schema" in fmt:
+        inner = dict(fmt["json_schema"], strict=True, schema=strict_schema(fmt["json_schema"].get("schema", {})))
+        return dict(kwargs, response_format=dict(fmt, json_schema=inner))
+    return kwargs
+
+
 # Request parameters that go out as built. openai's client passes every parameter through a
 # TypedDict transform (aliases, dates, files) that leaves plain strings and JSON unchanged, and walking
 # ten long messages and the response schema costs ~4 ms a request, as much as the rest of our own work.
@@ -323,10 +331,8 @@ def _send_as_built(raw: openai.AsyncOpenAI, strict: bool) -> None:
     create = raw.chat.completions.create
 
     async def create_as_built(*args, **kwargs):
-        fmt = kwargs.get("response_format")
-        if strict and isinstance(fmt, dict) and fmt.get("type") == "json_schema" and "json_schema" in fmt:
-            inner = dict(fmt["json_schema"], strict=True, schema=strict_schema(fmt["json_schema"].get("schema", {})))
-            kwargs["response_format"] = dict(fmt, json_schema=inner)
+        if strict:
+            kwargs = with_strict_response_format(kwargs)
         body = dict(kwargs.pop("extra_body", None) or {})
         for name in AS_BUILT:
             if name in kwargs:
@@ -397,6 +403,11 @@ class LLMBackend:
             self._clients[loop] = (raw, instructor.from_openai(raw, mode=MODES[self.settings.mode]))
         return self._clients[loop][1]
 
+    def openai_client(self) -> openai.AsyncOpenAI:
+        """The plain client under instructor (for the Files and Batches endpoints)."""
+        self._client()
+        return self._clients[id(asyncio.get_running_loop())][0]
+
     def _http_client(self) -> httpx.AsyncClient | None:
         if self.settings.replay_dir:
             return httpx.AsyncClient(transport=ReplayTransport(Path(self.settings.replay_dir)))
@@ -418,19 +429,68 @@ class LLMBackend:
 
     async def extract(self, article: CleanArticle) -> Extraction:
         contract_article = _contract_article(article)
-        merged = Extraction(model=self.settings.model, prompt_version=load_prompts()[2], input_tokens=0,
-                            output_tokens=0)
+        merged = self.empty_extraction()
         raw_responses = []
         for chunk in chunk_text(article.text, self.settings.chunk_chars):
             part, raw = await self._extract_chunk(chunk, article, contract_article)
             raw_responses.append(raw)
-            _merge(merged, part)
+            merge_extraction(merged, part)
         merged.raw_response = json.dumps(raw_responses, ensure_ascii=False)
         return merged
 
+    def empty_extraction(self) -> Extraction:
+        return Extraction(model=self.settings.model, prompt_version=load_prompts()[2], input_tokens=0, output_tokens=0)
+
+    def chunk_messages(self, article: CleanArticle) -> list[list[dict]]:
+        """The messages of each request the article needs (one per chunk), as the synchronous path sends them."""
+        header = request_header(article)
+        return [build_messages(chunk, header) for chunk in chunk_text(article.text, self.settings.chunk_chars)]
+
+    def request_body(self, messages: list[dict]) -> dict:
+        """The chat-completions body the synchronous path sends for these messages: instructor's own
+        request handler adds the schema (tools or response_format) for the mode."""
+        from instructor.v2.core.providers import Provider
+        from instructor.v2.core.registry import mode_registry
+
+        handlers = mode_registry.get_handlers(Provider.OPENAI, MODES[self.settings.mode])
+        _, kwargs = handlers.request_handler(response_model=_response_model(), kwargs={
+            "model": self.settings.model, "messages": messages, "temperature": self.settings.temperature})
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        return with_strict_response_format(kwargs) if self.settings.mode == "json_schema" else kwargs
+
+    def read_answer(self, completion: dict, article: CleanArticle, *, check: bool = True) -> Extraction:
+        """One chat completion (as JSON) made into records, validated like a synchronous answer.
+        Raises ValueError (with the findings to re-ask about) when it does not fit or contradicts the article."""
+        raw = _completion_json(openai.types.chat.ChatCompletion.model_validate(completion))
+        context = {"article": _contract_article(article), "page": _page(article)} if check else None
+        token = VALIDATION_CONTEXT.set(context)
+        try:
+            drafts = ArticleExtraction.model_validate_json(_json_payload(raw))
+        except ValidationError as exc:
+            raise ValueError(str(exc)) from None
+        finally:
+            VALIDATION_CONTEXT.reset(token)
+        extraction = to_extraction(drafts)
+        usage = completion.get("usage") or {}
+        extraction.input_tokens, extraction.output_tokens = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        extraction.raw_response = raw
+        return extraction
+
+    async def reask(self, messages: list[dict], answer: str, problem: str, article: CleanArticle) -> Extraction:
+        """Show the model its answer and what was wrong with it; then as a synchronous request (with its
+        own bounded re-asks). Used for answers collected from a batch."""
+        part, raw = await self._extract_chunk_messages(reask_messages(messages, answer, problem), article)
+        part.raw_response = raw
+        return part
+
     async def _extract_chunk(self, chunk: str, article: CleanArticle, contract_article: Article):
-        messages = build_messages(chunk, request_header(article))
-        page = "\n".join([contract_article.text, *article.metadata_lines])  # where metadata may be read
+        return await self._extract_chunk_messages(build_messages(chunk, request_header(article)), article,
+                                                  contract_article)
+
+    async def _extract_chunk_messages(self, messages: list[dict], article: CleanArticle,
+                                      contract_article: Article | None = None):
+        contract_article = contract_article or _contract_article(article)
+        page = _page(article, contract_article)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.transport_attempts) | stop_after_delay(self.settings.transport_total_seconds),
             wait=WaitRetryAfter(self.settings.max_wait),
@@ -443,7 +503,7 @@ class LLMBackend:
                     return await self._ask(messages, contract_article, page)
         except (InstructorRetryException, openai.OpenAIError) as exc:
             error = EndpointUnavailable if _endpoint_fault(exc) else BackendError
-            raise error(_describe_failure(exc, self.settings)) from None
+            raise error(describe_failure(exc, self.settings)) from None
 
     async def _ask(self, messages: list[dict], contract_article: Article, page: str) -> tuple[Extraction, str]:
         reask = AsyncRetrying(stop=stop_after_attempt(self.settings.reasks + 1),
@@ -512,7 +572,7 @@ def _usage_into(extraction: Extraction, completion, total=None) -> None:
         extraction.output_tokens = getattr(usage, "completion_tokens", None)
 
 
-def _merge(into: Extraction, part: Extraction) -> None:
+def merge_extraction(into: Extraction, part: Extraction) -> None:
     into.summary = into.summary or part.summary
     into.metadata = into.metadata or part.metadata
     offset = len(into.funds)
@@ -533,6 +593,17 @@ def _contract_article(article: CleanArticle) -> Article:
                    original_script=article.original_script or Script.simplified, text=article.text)
 
 
+def reask_messages(messages: list[dict], answer: str, problem: object) -> list[dict]:
+    """The conversation that shows the model its answer and what the checks found wrong with it."""
+    return [*messages, {"role": "assistant", "content": answer},
+            {"role": "user", "content": f"Please correct the answer and return it again:\n{problem}"}]
+
+
+def _page(article: CleanArticle, contract_article: Article | None = None) -> str:
+    """Where metadata may be read: the text and the page's lines around it."""
+    return "\n".join([(contract_article.text if contract_article else article.text), *article.metadata_lines])
+
+
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
 
@@ -545,7 +616,7 @@ def _endpoint_fault(exc: BaseException) -> bool:
         for seen in _cause_chain(exc))
 
 
-def _describe_failure(exc: BaseException, settings: LLMSettings) -> str:
+def describe_failure(exc: BaseException, settings: LLMSettings) -> str:
     fault = transport_fault(exc) or exc
     cause = exc.__cause__ if isinstance(exc, InstructorRetryException) and exc.__cause__ else fault
     where = settings.base_url or "the OpenAI API"
