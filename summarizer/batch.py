@@ -29,8 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .backends.base import BackendError
-from .backends.llm import (LLMBackend, LLMSettings, build_messages, chunk_text, merge_extraction, reask_messages,
-                           request_header)
+from .backends.llm import (LLMBackend, LLMSettings, answer_text, build_messages, chunk_text, merge_extraction,
+                           reask_messages, request_header)
 from .cache import Cache, cache_key, raw_key
 from .clean import clean
 from .pipeline import Pipeline, article_of
@@ -430,7 +430,7 @@ async def _result_of(job: Job, pipeline: Pipeline, backend: LLMBackend, entry: d
         try:
             part = backend.read_answer(completion, cleaned)
         except ValueError as problem:
-            answer = _answer_text(completion)
+            answer = answer_text(completion)
             asked = job.reasks.get(custom_id, 0)
             if reask == "batch" and asked < backend.settings.reasks:
                 job.reasks[custom_id] = asked + 1
@@ -451,13 +451,3 @@ async def _result_of(job: Job, pipeline: Pipeline, backend: LLMBackend, entry: d
     merged.raw_response = json.dumps(raw_answers, ensure_ascii=False)
     doc = Document(source=source, text=cleaned.text)
     return pipeline.finish(article_of(doc, cleaned), cleaned, merged, entry["key"], entry.get("raw_key"))
-
-
-def _answer_text(completion: dict) -> str:
-    try:
-        message = completion["choices"][0]["message"]
-        calls = message.get("tool_calls") or []
-        return calls[0]["function"]["arguments"] if calls else (message.get("content") or "")
-    except (KeyError, IndexError, TypeError):
-        return ""
-

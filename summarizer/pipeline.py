@@ -38,8 +38,12 @@ class Outcome:
         self._stored = stored
 
     @property
+    def _unparsed(self) -> bool:
+        return self._result is None and self._stored is not None
+
+    @property
     def result(self) -> Result | None:
-        if self._result is None and self._stored is not None:
+        if self._unparsed:
             self._result = Result.model_validate(self._stored)
         return self._result
 
@@ -49,25 +53,25 @@ class Outcome:
 
     @property
     def cached(self) -> bool:
-        if self._result is None and self._stored is not None:
+        if self._unparsed:
             return True
         return bool(self._result and self._result.provenance.cached)
 
     @property
     def provenance(self) -> dict:
-        if self._result is None and self._stored is not None:
+        if self._unparsed:
             return self._stored["provenance"]
         return self._result.provenance.model_dump(mode="json") if self._result else {}
 
     def as_dict(self) -> dict:
         """The result in the output contract's JSON shape."""
-        if self._result is None and self._stored is not None:
+        if self._unparsed:
             return self._stored
         return self._result.model_dump(mode="json")
 
     def as_json(self) -> str:
         """One compact JSON line."""
-        if self._result is None and self._stored is not None:
+        if self._unparsed:
             return json.dumps(self._stored, ensure_ascii=False, separators=(",", ":"))
         return self._result.model_dump_json()
 

@@ -461,7 +461,7 @@ class LLMBackend:
     def read_answer(self, completion: dict, article: CleanArticle, *, check: bool = True) -> Extraction:
         """One chat completion (as JSON) made into records, validated like a synchronous answer.
         Raises ValueError (with the findings to re-ask about) when it does not fit or contradicts the article."""
-        raw = _completion_json(openai.types.chat.ChatCompletion.model_validate(completion))
+        raw = answer_text(completion)
         context = {"article": _contract_article(article), "page": _page(article)} if check else None
         token = VALIDATION_CONTEXT.set(context)
         try:
@@ -490,7 +490,7 @@ class LLMBackend:
     async def _extract_chunk_messages(self, messages: list[dict], article: CleanArticle,
                                       contract_article: Article | None = None):
         contract_article = contract_article or _contract_article(article)
-        page = _page(article, contract_article)
+        page = _page(article)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.transport_attempts) | stop_after_delay(self.settings.transport_total_seconds),
             wait=WaitRetryAfter(self.settings.max_wait),
@@ -557,6 +557,16 @@ def _completion_json(completion) -> str:
         return ""
 
 
+def answer_text(completion: dict) -> str:
+    """_completion_json for a completion as JSON (a batch's output line): the tool call's arguments or the content."""
+    try:
+        message = completion["choices"][0]["message"]
+        calls = message.get("tool_calls") or []
+        return (calls[0]["function"]["arguments"] or "") if calls else (message.get("content") or "")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return ""
+
+
 def _json_payload(raw: str) -> str:
     fenced = re.search(r"```(?:json)?\s*(.*?)```", raw, re.S)
     if fenced:
@@ -599,9 +609,9 @@ def reask_messages(messages: list[dict], answer: str, problem: object) -> list[d
             {"role": "user", "content": f"Please correct the answer and return it again:\n{problem}"}]
 
 
-def _page(article: CleanArticle, contract_article: Article | None = None) -> str:
+def _page(article: CleanArticle) -> str:
     """Where metadata may be read: the text and the page's lines around it."""
-    return "\n".join([(contract_article.text if contract_article else article.text), *article.metadata_lines])
+    return "\n".join([article.text, *article.metadata_lines])
 
 
 def _first_line(text: str) -> str:
