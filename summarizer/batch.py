@@ -29,8 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .backends.base import BackendError
-from .backends.llm import (LLMBackend, LLMSettings, answer_text, build_messages, chunk_text, merge_extraction,
-                           reask_messages, request_header)
+from .backends.llm import LLMBackend, LLMSettings
+from .backends.prompting import answer_text, build_messages, chunk_text, merge_extraction, reask_messages, request_header
 from .cache import Cache, cache_key, raw_key
 from .clean import clean
 from .pipeline import Pipeline, article_of

@@ -260,7 +260,7 @@ def schema(
     if not prompt:
         sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
         return
-    from .backends.llm import prompt_overhead
+    from .backends.prompting import prompt_overhead
 
     overhead = prompt_overhead()
     for message in overhead["messages"]:
@@ -496,7 +496,7 @@ def with_provider(backend, work):
     """Run work(openai client) on a fresh event loop; provider errors become one line."""
     import openai
 
-    from .backends.llm import describe_failure
+    from .backends.llm_client import describe_failure
 
     async def run():
         try:

@@ -1,12 +1,16 @@
 """The LLM path against a scripted OpenAI-compatible server on 127.0.0.1 (no network, no real model)."""
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.backends.llm import LLMBackend, LLMSettings, chunk_text
+from summarizer.backends.llm import LLMBackend, LLMSettings
+from summarizer.backends.prompting import chunk_text
 from summarizer.cache import Cache, raw_key
 from summarizer.cli import app
 from summarizer.pipeline import Pipeline
@@ -284,6 +288,26 @@ def test_cli_end_to_end_perfect_model_scores_one_and_resumes_from_cache(fake, tm
     again = runner.invoke(app, args)
     assert again.exit_code == 0 and len(fake.requests) == 5  # all from the cache
     assert "5 from cache" in again.stderr
+
+
+def test_a_warm_run_never_imports_the_http_client(fake, tmp_path, monkeypatch):
+    """openai + instructor take longer to import than a whole warm run takes: only a miss loads them."""
+    _gold_server(fake)
+    args = ["summarize", "seeds/", "--backend", "openai", "--model", "fake", "--base-url", fake.url, "--jsonl"]
+    env = dict(os.environ, OPENAI_API_KEY=KEY, SUMMARIZER_CACHE_DIR=str(tmp_path / "cache"))
+
+    def imported_by_a_run() -> tuple[set[str], int]:
+        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "summarizer.cli", *args], env=env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        modules = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+        return modules, len(done.stdout.splitlines())
+
+    cold, results = imported_by_a_run()
+    assert results == 5 and {"openai", "instructor"} <= cold and len(fake.requests) == 5
+    warm, results = imported_by_a_run()
+    assert results == 5 and len(fake.requests) == 5
+    assert not {name for name in warm if name.split(".")[0] in ("openai", "instructor", "httpx", "tenacity")}
 
 
 def test_one_failing_article_does_not_stop_the_batch(fake, tmp_path, monkeypatch):

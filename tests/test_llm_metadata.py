@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.backends.llm import ArticleExtraction, LLMBackend, LLMSettings, prompt_overhead, request_header
+from summarizer.backends.llm import LLMBackend, LLMSettings
+from summarizer.backends.prompting import ArticleExtraction, prompt_overhead, request_header
 from summarizer.clean import clean
 from summarizer.cli import app
 from summarizer.pipeline import Pipeline
