@@ -242,6 +242,7 @@ class RegionResolver:
         self.mentions = self.gaz.find_mentions(text)
         self.context = Counter(c for m in self.mentions for c in m.codes)
         self._memo: dict[tuple, Region] = {}
+        self._names: dict[str, Region] = {}
         self._adjacent_parent: dict[int, tuple[str, ...]] = {}
         for prev, cur in zip(self.mentions, self.mentions[1:]):
             if prev.end == cur.start:
@@ -257,6 +258,11 @@ class RegionResolver:
     def resolve(self, name: str) -> Region:
         """Resolve a free-standing name, e.g. one an LLM returned: 花都, 天津市和平区."""
         name = name.strip()
+        if name not in self._names:  # validation and the verify step ask about the same names
+            self._names[name] = self._resolve_name(name)
+        return self._names[name].model_copy()
+
+    def _resolve_name(self, name: str) -> Region:
         inner = self.gaz.find_mentions(name)
         if inner and inner[-1].end == len(name):
             last = inner[-1]
@@ -293,7 +299,6 @@ class RegionResolver:
         if top == 0 or len({self.gaz.current_code(c) for c in best}) > 1:
             return None
         return best[0]
-
 
 
 def guess_level(name: str) -> Level:

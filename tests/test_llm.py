@@ -197,6 +197,24 @@ def run_many(fake, sources, cache, **overrides):
     return asyncio.run(all_of_them())
 
 
+def test_records_are_grounded_once_per_answer(fake, good, monkeypatch):
+    """Validation grounds the answer to check it; the verify step takes those records over."""
+    import summarizer.ground as ground_module
+    from summarizer.regions import RegionResolver
+
+    aligned, resolved = [], []
+    align, resolve_name = ground_module.align, RegionResolver._resolve_name
+    monkeypatch.setattr(ground_module, "align", lambda quote, text: aligned.append(quote) or align(quote, text))
+    monkeypatch.setattr(RegionResolver, "_resolve_name",
+                        lambda self, name: resolved.append(name) or resolve_name(self, name))
+    fake.push(answer(good))
+    outcome = run_one(fake)
+    assert outcome.ok and len(outcome.result.funds) == len(good["funds"])
+    quotes = len(good["pairings"]) + len(good["funds"]) + len(good["measures"])
+    assert 0 < len(aligned) <= quotes
+    assert sorted(resolved) == sorted({p[side] for p in good["pairings"] for side in ("helper", "recipient")})
+
+
 def test_warm_run_answers_from_the_raw_bytes_without_cleaning(fake, good, tmp_path, monkeypatch):
     cache = Cache(tmp_path / "c")
     fake.default = lambda body: answer(good)

@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
 
-from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, create_model, model_validator
 
 from ..checks import metadata_problems, record_errors, run_checks
 from ..clean import CleanArticle
@@ -75,6 +75,9 @@ class ArticleExtraction(BaseModel):
     pairings: list[PairingDraft] = Field(default_factory=list)
     funds: list[FundDraft] = Field(default_factory=list)  # type: ignore[valid-type]
     measures: list[MeasureDraft] = Field(default_factory=list)  # type: ignore[valid-type]
+    # The records as validation grounded them in the article: the pipeline's verify step then finds
+    # their quotes aligned and regions resolved instead of doing both again.
+    _grounded: Extraction | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def passes_rule_checks(self, info: ValidationInfo) -> "ArticleExtraction":
@@ -84,7 +87,8 @@ class ArticleExtraction(BaseModel):
             return self
         from ..verify import grounded_result  # the same grounding and checks as the pipeline
 
-        result = grounded_result(article, to_extraction(self))
+        grounded = to_extraction(self)
+        result = grounded_result(article, grounded)
         errors = record_errors(run_checks(result))
         lines = [f"{path}: {c.rule}: {c.message}" for path, checks in errors.items() for c in checks]
         if self.metadata is not None:
@@ -93,6 +97,7 @@ class ArticleExtraction(BaseModel):
                                        context.get("page") or article.text)
         if lines:
             raise ValueError("These records contradict the article; fix or remove them:\n" + "\n".join(lines))
+        self._grounded = grounded
         return self
 
 
@@ -107,6 +112,10 @@ VALIDATION_CONTEXT: ContextVar[dict | None] = ContextVar("summarizer_validation_
 
 
 def to_extraction(drafts: ArticleExtraction) -> Extraction:
+    if drafts._grounded is not None:  # handed over once: the records are the caller's to change
+        grounded, drafts._grounded = drafts._grounded, None
+        return grounded
+
     def evidence(quote: str) -> Evidence:
         return Evidence(text=quote, start=UNGROUNDED[0], end=UNGROUNDED[1])
 
