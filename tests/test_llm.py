@@ -215,6 +215,34 @@ def test_records_are_grounded_once_per_answer(fake, good, monkeypatch):
     assert sorted(resolved) == sorted({p[side] for p in good["pairings"] for side in ("helper", "recipient")})
 
 
+def test_the_division_table_loads_once_the_first_wave_of_requests_is_out(monkeypatch):
+    """Loading it (a thread holding the interpreter lock) while the first requests are built delayed them."""
+    import summarizer.pipeline as pipeline_module
+    from summarizer.backends.base import Extraction
+
+    events = []
+
+    class SlowBackend:
+        name = "slow"
+
+        def cache_identity(self):
+            return {"backend": "slow"}
+
+        async def extract(self, article):
+            events.append("request")
+            await asyncio.sleep(0.01)
+            return Extraction(summary="x")
+
+    monkeypatch.setattr(pipeline_module, "load_division_table_in_the_background", lambda: events.append("load"))
+    pipeline = Pipeline(SlowBackend())
+
+    async def all_of_them():
+        return [pair async for pair in pipeline.run_many([str(s) for s in seed_paths()], 3)]
+
+    assert len(asyncio.run(all_of_them())) == 5
+    assert events[:4] == ["request", "request", "request", "load"] and events.count("load") == 1
+
+
 def test_warm_run_answers_from_the_raw_bytes_without_cleaning(fake, good, tmp_path, monkeypatch):
     cache = Cache(tmp_path / "c")
     fake.default = lambda body: answer(good)
