@@ -202,6 +202,7 @@ def test_records_are_grounded_once_per_answer(fake, good, monkeypatch):
     import summarizer.ground as ground_module
     from summarizer.regions import RegionResolver
 
+    RegionResolver.for_text.cache_clear()  # resolvers are shared per text: start from a fresh one
     aligned, resolved = [], []
     align, resolve_name = ground_module.align, RegionResolver._resolve_name
     monkeypatch.setattr(ground_module, "align", lambda quote, text: aligned.append(quote) or align(quote, text))
