@@ -157,29 +157,33 @@ def request_line(custom_id: str, body: dict) -> bytes:
 class RequestLines:
     """Request lines as the synchronous path would send them. The system prompt, worked examples and
     schema are the same in every request, so when the mode's request handler leaves the messages as they
-    are (tools, json_schema) the line is serialised once and each article's message is spliced in: the
-    difference between ~1 ms and ~20 µs a request. Other modes build each body whole."""
+    are (tools, json_schema) the line is serialised once and each article's own message is spliced in:
+    the difference between ~1 ms and ~20 µs a request. Other modes, and any other conversation, get
+    their body built whole."""
 
     ID, TEXT = "\0custom_id\0", "\0article\0"
 
     def __init__(self, backend: LLMBackend):
         self.backend = backend
-        probe = build_messages(self.TEXT)
-        body = backend.request_body(probe)
+        self.probe = build_messages(self.TEXT)
+        body = backend.request_body(self.probe)
         self.pieces: list[str] | None = None
-        if body.get("messages") == probe:
+        if body.get("messages") == self.probe:
             text = request_line(self.ID, body).decode("utf-8")
             head, _, rest = text.partition(json.dumps(self.ID))
-            middle, found, tail = rest.partition(json.dumps(self.TEXT))
+            middle, found, tail = rest.partition(_json_string(self.probe[-1]["content"]))
             if found and self.ID not in tail and self.TEXT not in tail:
                 self.pieces = [head, middle, tail]
 
     def line(self, custom_id: str, messages: list[dict]) -> bytes:
-        if self.pieces is None:
+        if self.pieces is None or messages[:-1] != self.probe[:-1] or messages[-1]["role"] != "user":
             return request_line(custom_id, self.backend.request_body(messages))
         head, middle, tail = self.pieces
-        content = messages[-1]["content"]
-        return (head + json.dumps(custom_id) + middle + json.dumps(content, ensure_ascii=False) + tail).encode("utf-8")
+        return (head + json.dumps(custom_id) + middle + _json_string(messages[-1]["content"]) + tail).encode("utf-8")
+
+
+def _json_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 def prepare(folder: Path, sources: list[str], backend: LLMBackend, cache: Cache | None,

@@ -75,6 +75,23 @@ def test_batch_requests_are_the_synchronous_requests(fake, tmp_path):
     assert from_batch["body"] == sent  # messages, tools, tool_choice, model, temperature: all the same
 
 
+@pytest.mark.parametrize("mode", ["tools", "json_schema", "md_json"])
+def test_spliced_request_lines_equal_lines_built_whole(mode):
+    """The shared part of a request is serialised once and each article's message spliced in (where the
+    mode leaves messages as they are); the line must be the one built whole, whatever the text holds."""
+    from summarizer.backends.llm import LLMBackend, LLMSettings
+    from summarizer.backends.prompting import build_messages, reask_messages
+    from summarizer.batch import RequestLines, request_line
+
+    backend = LLMBackend(LLMSettings(model="m", base_url="http://127.0.0.1:9/v1", api_key="k", mode=mode))
+    lines = RequestLines(backend)
+    assert (lines.pieces is not None) == (mode != "md_json")
+    messages = build_messages('正文"引号"\\ 反斜杠 \x00 \u2028 {{ item.title }}', "标题：某县\n")
+    reask = reask_messages(messages, '{"summary": ""}', "pairings[0]: wrong")
+    for conversation in (messages, reask):
+        assert lines.line("id-1", conversation) == request_line("id-1", backend.request_body(conversation))
+
+
 def test_states_then_collect_later_and_nothing_twice(fake, tmp_path):
     fake.batch_states = ["validating", "in_progress", "in_progress", "completed"]
     job = tmp_path / "job"
