@@ -268,7 +268,7 @@ class Pipeline:
 
 
 def load_division_table_in_the_background() -> None:
-    """Grounding needs the division table (~0.25 s to load) when the first answers arrive. Loaded on the
+    """Grounding needs the division table (~0.2 s to load) when the first answers arrive. Loaded on the
     event loop then, it holds up every answer behind it; loaded in a thread from the start, it holds the
     interpreter lock while the first requests are being built and sent (at concurrency 16 the last of
     them left 0.4 s late). So run_many starts it once the first wave of articles is under way."""
