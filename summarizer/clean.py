@@ -36,6 +36,8 @@ FULLWIDTH = re.compile(r"[０-９Ａ-Ｚａ-ｚ]")
 DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 # A broadcast header gives a compact date: 《新闻联播》 (20200512).
 COMPACT_DATE = re.compile(r"[(（]((?:19|20)\d{2})(\d{2})(\d{2})[)）]")
+# A byline's two-digit year, read as a date only with a time after it: 23-07-11 08:07.
+SHORT_DATE = re.compile(r"(?<![\d.:-])(\d{2})-(\d{1,2})-(\d{1,2})(?=\s+\d{1,2}:\d{2})")
 TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 HTML_TAG = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>|<!--.*?-->|[^\s<>]{0,3}!--[^\n]*?-->|"
                       r"/(?:h[1-6]|p|div|span|a|li|td|tr|ul|ol|em|strong|b|i)>")  # a closing tag whose < was lost
@@ -43,7 +45,7 @@ PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 # Variant characters that opencc's t2s leaves as they are.
 VARIANTS = str.maketrans({"陜": "陕", "峯": "峰", "羣": "群", "衆": "众", "裏": "里", "産": "产", "爲": "为", "啓": "启"})
 SOURCE_FIELD = re.compile(r"(?:来源|来自|稿源|媒体)\s*[:：]\s*")
-OUTLET_STOP = re.compile(r"[\s|｜【\[(（]|发布|时间|日期|作者|编辑|责编|浏览|点击|字号|访问|记者|\d{4}[-年/]")
+OUTLET_STOP = re.compile(r"[\s|｜【\[(（”」』。，,;；]|发布|时间|日期|作者|编辑|责编|浏览|点击|字号|访问|记者|\d{4}[-年/]")
 HEADER_HINT = re.compile(r"发布|时间|日期|来源|作者|编辑|责编|浏览|点击|访问量")
 
 NAVIGATION = re.compile(r"^(?:您?(?:当前|现在)?的?(?:位置|所在位置)\s*[:：]|当前位置|首页\s*[>›»]|网站首页\s*[>›»])|[>›»]{2}")
@@ -60,6 +62,12 @@ DISCLAIMER_HEAD = re.compile(r"(?:版权|免责).{0,12}声明")
 DISCLAIMER_BODY = re.compile(
     r"^[•·●▪\-*]|^\d+[、.．]|本网|本站|转载|授权|版权|侵权|法律责任|摘编|著作权|联系|不代表"
 )
+# A site's reprint notice without a heading names several of these: 凡本网注明来源…版权均属于…未经本网授权…
+NOTICE_TERM = re.compile(r"本网|本站|转载|授权|版权|侵权|法律责任|摘编|著作权|原作者")
+
+
+def is_reprint_notice(line: str) -> bool:
+    return len(set(NOTICE_TERM.findall(line))) >= 3
 
 SHORT_LINE = 40
 TITLE_MAX = 60
@@ -225,9 +233,9 @@ def extract_header(lines: list[str]) -> Header:
     byline = None
     for i in first_content:
         line = lines[i]
-        if len(line) > 120:
+        if len(line) > 120 or is_reprint_notice(line):
             continue
-        has_date = DATE.search(line) or (COMPACT_DATE.search(line) if "《" in line else None)
+        has_date = DATE.search(line) or (COMPACT_DATE.search(line) if "《" in line else None) or SHORT_DATE.search(line)
         if (has_date and (HEADER_HINT.search(line) or len(line) < 40 and not line.endswith("。"))) or (
             SOURCE_FIELD.search(line) and len(line) < 80
         ):
@@ -241,6 +249,8 @@ def extract_header(lines: list[str]) -> Header:
                 outlet = outlet or outlet_beside_date(line, has_date)
     # 来源 at the end of the article: on a line of its own, or closing the last paragraph.
     for i in [i for i, line in enumerate(lines) if line][-4:]:
+        if is_reprint_notice(lines[i]):
+            continue  # 凡本网注明“来源:…”: the site's rule for reprints, not this article's source
         if SOURCE_FIELD.match(lines[i]) and len(lines[i]) < 40:
             meta.add(i)
             if outlet is None and (outlet := parse_outlet(lines[i])):
@@ -262,6 +272,7 @@ def extract_header(lines: list[str]) -> Header:
 
 def iso_date(match: re.Match) -> str | None:
     year, month, day = (int(g) for g in match.groups())
+    year += 2000 if year < 100 else 0  # SHORT_DATE
     if 1 <= month <= 12 and 1 <= day <= 31:
         return f"{year:04d}-{month:02d}-{day:02d}"
     return None
@@ -301,7 +312,7 @@ def outlet_beside_date(line: str, date: re.Match | None) -> str | None:
 
 CREDIT = re.compile(r"[（(]([^（）()]{2,30}?)(?:融媒体)?记者[^（）()]{0,20}[)）]\s*$")
 BROADCAST = re.compile(r"^[^，。]{0,12}?([\u4e00-\u9fff]{2,6}(?:卫视|电视台|广播电台))《")
-REPORTED_BY = re.compile(r"^(?:据|来自)([\u4e00-\u9fff]{2,12}?)(?:报道|消息)")
+REPORTED_BY = re.compile(r"^[^\u4e00-\u9fff]{0,3}(?:据|来自)([\u4e00-\u9fff]{2,12}?)(?:报道|消息)")
 BYLINE_REPORT = re.compile(r"^([\u4e00-\u9fff·]{2,14}?)记者\s*[\u4e00-\u9fff]{2,4}(?:\s*[\u4e00-\u9fff]{0,6})?报道$")
 
 
@@ -408,7 +419,7 @@ def remove_junk(lines: list[str], header: Header) -> tuple[list[str], list[str]]
                     removed.append(line)
                 continue
             in_disclaimer = False
-        if line and len(line) <= 60 and DISCLAIMER_HEAD.search(line):
+        if line and (len(line) <= 60 and DISCLAIMER_HEAD.search(line) or is_reprint_notice(line)):
             in_disclaimer = True
             removed.append(line)
             continue

@@ -111,6 +111,8 @@ def test_headline_programme_decides_a_help_verb_pair():
      None, "2020-05-12", "扶贫在路上"),
     ("首页 > 新闻中心 > 正文\n某区协作工作综述\n发布时间：2021-03-04\n某区对口帮扶某县，全年投入资金1000万元，成效明显。", 
      "某区协作工作综述", "2021-03-04", None),
+    ("某区代表团赴某县开展协作对接\n23-07-11 08:07 来源:某某日报 编辑:张三\n正文，某区对口帮扶某县，投入资金。",
+     "某区代表团赴某县开展协作对接", "2023-07-11", "某某日报"),
 ])
 def test_titles_dates_and_outlets(raw, title, published, outlet):
     cleaned = clean(raw)
@@ -121,6 +123,22 @@ def test_outlet_from_a_dateline_a_credit_or_a_closing_source():
     assert clean("某县东西部协作见实效\n新华社兰州3月2日电 记者从会上获悉，对口帮扶成效明显，项目落地。").outlet == "新华社"
     assert clean("正文第一段，某市对口帮扶某县，投入资金500万元。\n（甘孜日报社融媒体记者 张三）").outlet == "甘孜日报"
     assert clean("正文，某区结对帮扶某村，捐赠物资。其他内容若干，成效明显。 来源:某某晚报 |").outlet == "某某晚报"
+    assert clean("?据某某日报报道(记者 张三)自去年起某市结对帮扶某县，成效明显。").outlet == "某某日报"
+
+
+def test_a_models_date_may_be_read_from_a_two_digit_year():
+    from summarizer.checks import metadata_problems
+    page = "23-07-11 08:07 来源:某某日报\n正文"
+    assert metadata_problems(None, "2023-07-11", "23-07-11 08:07", None, page) == []
+    assert metadata_problems(None, "2013-07-11", "23-07-11 08:07", None, page) != []
+    assert metadata_problems(None, "2023-07-11", "2013-07-11 23:07", None, "2013-07-11 23:07") != []
+
+
+def test_a_sites_reprint_notice_is_neither_text_nor_outlet():
+    notice = ("1、凡本网注明“来源:某某在线”的所有作品,版权均属于本网,未经本网授权不得转载、摘编。"
+              "违反上述声明者,本网将追究其相关法律责任。")
+    cleaned = clean(f"本报讯 某市深化县际结对帮扶，累计投入帮扶资金1亿元，成效明显。\n{notice}\n2、凡本网注")
+    assert cleaned.outlet is None and "本网" not in cleaned.text and notice in cleaned.removed
 
 
 # --- 6. cleaning ---------------------------------------------------------------------
