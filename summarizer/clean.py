@@ -69,6 +69,9 @@ NOTICE_TERM = re.compile(r"本网|本站|转载|授权|版权|侵权|法律责�
 def is_reprint_notice(line: str) -> bool:
     return len(set(NOTICE_TERM.findall(line))) >= 3
 
+# A comma doubled before another mark by a page's conversion: 天津市,、青岛市  获悉,,近年来  攻坚,。
+STRAY_COMMA = re.compile(r"[,，]+(?=[、,，。；;！？])")
+
 SHORT_LINE = 40
 TITLE_MAX = 60
 
@@ -160,6 +163,7 @@ def normalise_characters(raw: str) -> str:
     text = text.replace("\u00a0", " ").replace("\u3000", " ")
     if "<" in text or ">" in text:
         text = HTML_TAG.sub("", text)
+    text = STRAY_COMMA.sub("", text)
     return text.translate(FULLWIDTH_ALNUM) if FULLWIDTH.search(text) else text
 
 

@@ -49,9 +49,10 @@ def org_names(text: str, start: int = 0, end: int | None = None) -> list[OrgName
         begin = m.start()
         while begin > floor and not _boundary_before(text, begin):
             begin -= 1
-        if m.start() - begin < 2:
-            # 天津市小额贷款公司协会: a longer name that ends right after the one before it.
-            if found and found[-1].end == m.start():
+        runs_on = found and begin == found[-1].end and not _boundary_before(text, begin)
+        if m.start() - begin < 2 or runs_on:
+            # 天津市小额贷款公司协会, 某某大学科技学院: a longer name that runs on from the one before it.
+            if found and found[-1].end == begin:
                 previous = found.pop()
                 found.append(OrgName(previous.start, m.end(), text[previous.start:m.end()],
                                      previous.entity or m.group("entity") is not None))

@@ -45,6 +45,13 @@ def test_a_government_office_stands_for_its_place():
     assert ("天河区", "梅县区") in found and not any("扶贫办" in h for h, _ in found)
 
 
+def test_a_student_is_not_a_university_and_a_college_of_a_university_is_one_name():
+    from summarizer.text import org_names
+    found, _ = pairs("东丽区向甘谷县捐赠贫困大学生帮扶资金，用于资助学生。")
+    assert not any("大学" in h or "大学" in r for h, r in found)
+    assert [o.text for o in org_names("货车停在某某师范大学科技学院门口")] == ["某某师范大学科技学院"]
+
+
 # --- 2. 兵团 divisions -----------------------------------------------------------------
 
 def test_corps_division_is_a_recipient_with_its_city_code():
@@ -82,6 +89,13 @@ def test_bare_duikou_before_a_place_is_the_relation_verb():
     assert all(found[k].relation is Relation.east_west for k in [("青岛市", "安顺市"), ("烟台市", "巫山县")])
 
 
+def test_a_doubled_comma_does_not_break_a_list_of_helpers():
+    found, result = pairs("天津市,、山东省青岛市,、福建省福州市和厦门市对口支援甘肃省,,在资金等方面开展帮扶,。")
+    assert ",、" not in result.article.text
+    assert set(found) == {(h, "甘肃省") for h in ("天津市", "青岛市", "福州市", "厦门市")}
+    assert {p.relation for p in found.values()} == {Relation.counterpart_support}
+
+
 # --- 4. relation words and programmes -------------------------------------------------
 
 def test_east_west_without_bu_and_twinning_inside_the_programme():
@@ -98,6 +112,13 @@ def test_headline_programme_decides_a_help_verb_pair():
     text = "对口支援工作纪实\n当年，常州市帮助海北州建成牧区学校3所。"
     found, _ = pairs(text)
     assert found[("常州市", "海北州")].relation is Relation.counterpart_support
+
+
+def test_sales_value_is_money_and_signed_projects_are_investment():
+    result = summarize_text("某县帮助脱贫地区销售价值约2.5亿元的农产品；签约引进项目12个，协议额30亿元；"
+                            "帮助引进资金3亿元，建设产业园区。", RulesBackend())
+    kinds = {f.amount_text: f.kind.value for f in result.funds}
+    assert kinds == {"约2.5亿元": "procurement", "30亿元": "investment", "3亿元": "investment"}
 
 
 # --- 5. metadata ----------------------------------------------------------------------

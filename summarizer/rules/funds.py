@@ -10,7 +10,7 @@ from .pairings import Place, places_in
 
 # Per-capita figures, prices and wages are money but not funds.
 NOT_A_FUND_BEFORE = re.compile(
-    r"(?:人均|户均|每人|每户|每亩|每斤|每公斤|每吨|每头|每只|每月|每年|每天|每日|月均|年均|日均|单价|价格|售价|"
+    r"(?:人均|户均|每人|每户|每亩|每斤|每公斤|每吨|每头|每只|每月|每年|每天|每日|月均|年均|日均|单价|价格|(?<!销)售价|"
     r"月薪|工资|月收入|年收入|纯收入|可支配收入|收入水平|标准|增收)[^，。；,;]{0,8}$"
 )
 NOT_A_FUND_AFTER = re.compile(r"^\s*(?:/|每|一斤|一公斤|一亩|以上的|左右的收入)")
@@ -27,7 +27,8 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.procurement, re.compile(r"采购|销售|购买|消费扶贫|消费帮扶|带货|认购|订单|成交|交易额|营业额")),
     (FundKind.credit, re.compile(r"贷款|信贷|授信|担保|借款")),
     (FundKind.donation, re.compile(r"捐赠|捐款|捐助|捐资|捐献|捐建|义捐|募捐|捐")),
-    (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|落地")),
+    (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|引进项目|引进资金|落地|"
+                                     r"(?:协议|签约)(?:金)?额")),
     (FundKind.social, re.compile(r"社会帮扶|社会组织|社会资金|社会各界|爱心人士|企业帮扶|社会力量")),
     (FundKind.fiscal, re.compile(r"财政|帮扶资金|扶贫资金|援助资金|协作资金|援建资金|专项资金|安排资金|拨付|资金|投入|补助|补贴|奖补|"
                                  r"援助|援建|援助款|输血")),
