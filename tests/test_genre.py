@@ -114,6 +114,13 @@ def test_headline_programme_decides_a_help_verb_pair():
     assert found[("常州市", "海北州")].relation is Relation.counterpart_support
 
 
+def test_a_relation_word_in_another_clause_gives_way_to_the_pairs_own_wording():
+    found, _ = pairs("近年来，天津市和厦门市累计向甘肃投入财政援助资金9亿元，实施扶贫协作项目400多个。"
+                     "天津市、厦门市对口支援甘肃省，在资金、人才等方面开展帮扶。")
+    assert {(h, p.relation) for (h, _), p in found.items()} == {("天津市", Relation.counterpart_support),
+                                                             ("厦门市", Relation.counterpart_support)}
+
+
 def test_sales_value_is_money_and_signed_projects_are_investment():
     result = summarize_text("某县帮助脱贫地区销售价值约2.5亿元的农产品；签约引进项目12个，协议额30亿元；"
                             "帮助引进资金3亿元，建设产业园区。", RulesBackend())

@@ -154,7 +154,9 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
     east_west_programme = any(r.relation is Relation.east_west for r in all_words)
     all_places = places(resolver)
     found: dict[tuple, Pairing] = {}
-    explicit: set[tuple] = set()  # pairs named with relation wording, not just a help verb
+    # How a pair's relation was read: 2 from wording around the pair, 1 from wording in a later clause of the
+    # sentence, 0 not at all (a help verb); a stronger reading replaces a weaker one.
+    strength: dict[tuple, int] = {}
     from_title: set[tuple] = set()  # the body's wording is better evidence than a headline's
     title_end = len(title) if title and text.startswith(title) else 0
     topic = _topic_places(text, all_places, title_end)
@@ -184,8 +186,12 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                 before = [p for p in inside if p.end <= start and id(p) not in receiving]
                 pairs = [(h, topic[province], False) for h in _helpers_before(text, before, [topic[province]])
                          if not (h.region.adcode or "").startswith(province) and NEAR_AID.match(text, h.end, start)]
-            if marker and relation is None:
-                relation = next((w.relation for w in words if w.start >= end), None)
+            level = 2 if relation is not None else 0
+            if marker and relation is None:  # the relation word after the marker: 对祁连的对口支援
+                later = next((w for w in words if w.start >= end), None)
+                relation = later.relation if later else None
+                # in another clause it may not be about this pair: 向甘肃投入…，实施扶贫协作项目
+                level = 0 if later is None else 1 if TOO_FAR.search(text, end, later.start) else 2
             for helper, recipient, passive in pairs:
                 # An organisation giving to a place is 社会帮扶 even where no programme is named.
                 by_organisation = helper.region.level is Level.other
@@ -198,14 +204,13 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                     continue
                 key = record_key("pairings", pairing)
                 in_title = sentence.end <= title_end
-                better = relation is not None and key not in explicit
+                better = level > strength.get(key, 0)
                 if key not in found or better or (key in from_title and not in_title):
                     found[key] = pairing
                     from_title.discard(key)
                     if in_title:
                         from_title.add(key)
-                if relation is not None:
-                    explicit.add(key)
+                strength[key] = max(level, strength.get(key, 0))
     pairings = list(found.values())
     return pairings + _programme_pairings(text, resolver, pairings, sentence_spans)
 
