@@ -203,8 +203,9 @@ FLOORS = {
     "devset": {"pairing_f1": 0.92, "relation_accuracy": 0.95, "fund_f1": 0.94, "measure_f1": 0.90, "metadata_accuracy": 0.93},
     "holdout": {"pairing_f1": 0.89, "relation_accuracy": 0.85, "fund_f1": 0.95, "measure_f1": 0.95, "metadata_accuracy": 0.93},
     "holdout2": {"pairing_f1": 0.78, "relation_accuracy": 0.80, "fund_f1": 0.97, "measure_f1": 0.90, "metadata_accuracy": 0.93},
+    "holdout3": {"pairing_f1": 0.78, "relation_accuracy": 0.95, "fund_f1": 0.97, "measure_f1": 0.95, "metadata_accuracy": 0.95},
 }
-DEVSETS = [ROOT / "devset", ROOT / "devset" / "holdout", ROOT / "devset" / "holdout2"]
+DEVSETS = [ROOT / "devset", ROOT / "devset" / "holdout", ROOT / "devset" / "holdout2", ROOT / "devset" / "holdout3"]
 
 
 @pytest.mark.parametrize("root", DEVSETS, ids=lambda p: p.name)
