@@ -217,7 +217,7 @@ def metadata_problems(title: str | None, published: str | None, published_quote:
             year, month, day = (int(g) for g in m.groups())
             digits = [int(n) for n in re.findall(r"\d+", published_quote)]
             compact = f"{year:04d}{month:02d}{day:02d}" in published_quote
-            written_year = year in digits or year % 100 in digits and not re.search(r"\d{4}", published_quote)  # 23-07-11
+            written_year = year in digits or (year % 100 in digits and not re.search(r"\d{4}", published_quote))  # 23-07-11
             if not compact and not (written_year and month in digits and day in digits):
                 problems.append(f"metadata.published {published!r} cannot be read from {published_quote!r}")
     if outlet and outlet not in page:

@@ -64,11 +64,6 @@ DISCLAIMER_BODY = re.compile(
 )
 # A site's reprint notice without a heading names several of these: 凡本网注明来源…版权均属于…未经本网授权…
 NOTICE_TERM = re.compile(r"本网|本站|转载|授权|版权|侵权|法律责任|摘编|著作权|原作者")
-
-
-def is_reprint_notice(line: str) -> bool:
-    return len(set(NOTICE_TERM.findall(line))) >= 3
-
 # A comma doubled before another mark by a page's conversion: 天津市,、青岛市  获悉,,近年来  攻坚,。
 STRAY_COMMA = re.compile(r"[,，]+(?=[、,，。；;！？])")
 
@@ -272,6 +267,10 @@ def extract_header(lines: list[str]) -> Header:
             part in lines[i] for part in title.split(" ") if len(part) >= 4))
     return Header(title=title, published=published, outlet=outlet, lines=frozenset(meta),
                   title_lines=frozenset(title_lines), outlet_from_field=from_field)
+
+
+def is_reprint_notice(line: str) -> bool:
+    return len(set(NOTICE_TERM.findall(line))) >= 3
 
 
 def iso_date(match: re.Match) -> str | None:
