@@ -59,11 +59,10 @@ NOT_PROSE = re.compile(r"^[\x00-\x7f·•□■\s]*$|^[^\u4e00-\u9fff]*(?:\.(?:j
 # A column prefix before a headline: 【栏目】标题, [视频]标题, 云南|标题.
 COLUMN_PREFIX = re.compile(r"^(?:[【\[][^】\]]{1,12}[】\]])+|^[\u4e00-\u9fff]{2,4}[|｜]")
 DISCLAIMER_HEAD = re.compile(r"(?:版权|免责).{0,12}声明")
-DISCLAIMER_BODY = re.compile(
-    r"^[•·●▪\-*]|^\d+[、.．]|本网|本站|转载|授权|版权|侵权|法律责任|摘编|著作权|联系|不代表"
-)
+RIGHTS_WORDS = "本网|本站|转载|授权|版权|侵权|法律责任|摘编|著作权"
+DISCLAIMER_BODY = re.compile(rf"^[•·●▪\-*]|^\d+[、.．]|{RIGHTS_WORDS}|联系|不代表")
 # A site's reprint notice without a heading names several of these: 凡本网注明来源…版权均属于…未经本网授权…
-NOTICE_TERM = re.compile(r"本网|本站|转载|授权|版权|侵权|法律责任|摘编|著作权|原作者")
+NOTICE_TERM = re.compile(rf"{RIGHTS_WORDS}|原作者")
 # A comma doubled before another mark by a page's conversion: 天津市,、青岛市  获悉,,近年来  攻坚,。
 STRAY_COMMA = re.compile(r"[,，]+(?=[、,，。；;！？])")
 
