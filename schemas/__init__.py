@@ -1,4 +1,4 @@
-"""The output contract (CONTRACT.md, schema_version "1") as pydantic models.
+"""The output contract (CONTRACT.md, schema_version "2") as pydantic models.
 
 These models are the single source of truth: `summarizer schema` prints their JSON
 Schema, the LLM backend derives its response model from the same enums, and the checks
@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+READ_VERSIONS = ("1", "2")  # v1 results (no status/cumulative/since/per_unit) still load
 
 
 class Level(str, Enum):
@@ -44,6 +45,12 @@ class FundKind(str, Enum):
     credit = "credit"
     returns = "returns"
     other = "other"
+
+
+class FundStatus(str, Enum):
+    paid = "paid"
+    planned = "planned"
+    agreed = "agreed"
 
 
 class Category(str, Enum):
@@ -90,7 +97,10 @@ class Region(_Model):
     name: str = Field(description="the name as the article writes it")
     full_name: str | None = Field(default=None, description="full administrative name, e.g. 甘肃省白银市靖远县")
     level: Level | None = None
-    adcode: str | None = Field(default=None, description="division code; null when not resolved")
+    adcode: str | None = Field(
+        default=None,
+        description="statistical division code: 6 digits for a province, city or county (110000, 520300, 520581), "
+                    "9 for a township; null when not resolved")
 
 
 class Pairing(_Model):
@@ -113,6 +123,21 @@ class Fund(_Model):
     part_of: int | None = Field(
         default=None, description="index in funds of the total this is a sub-allocation of (extension)"
     )
+    status: FundStatus = Field(
+        default=FundStatus.paid,
+        description="paid: reported as given, allocated, invested, donated, raised or sold (投入、拨付、到位、捐赠、完成); "
+                    "planned: intended (计划、将、拟、预计、力争、目标); agreed: signed or pledged, not yet paid "
+                    "(签约、签订、协议、意向、认捐)")
+    cumulative: bool = Field(
+        default=False,
+        description="true when the amount adds up several years or rounds (累计、以来、先后、期间、近N年来、\"十三五\"期间); "
+                    "false for one year or one gift")
+    since: int | None = Field(default=None, description="first year a cumulative amount counts from, when the text gives it "
+                                                        "(2016年以来 → 2016); else null")
+    per_unit: bool = Field(
+        default=False,
+        description="true when the amount is per recipient, person or household and the recipients are not each named "
+                    "(每县300万元、人均); money to named recipients with 各/分别 is one fund per recipient instead")
 
 
 class Indicator(_Model):
@@ -159,7 +184,7 @@ class Provenance(_Model):
 
 
 class Result(_Model):
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["1", "2"] = SCHEMA_VERSION
     article: Article
     summary: str = ""
     pairings: list[Pairing] = Field(default_factory=list)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from .money import parse_amount, written_as_count
-from .regions import is_east_to_west
+from .regions import is_east_to_west, unit_code
 from .relations import programme_provinces, wording_direction
 from .schemas import Check, Evidence, Result, Severity
 
@@ -54,7 +54,7 @@ def evidence_holds_value(result: Result) -> Iterator[Check]:
     for i, pairing in enumerate(result.pairings):
         quote = pairing.evidence.text
         named = {code for pair in programme_provinces(quote) for code in pair}
-        missing = [r.name for r in (pairing.helper, pairing.recipient) if r.name not in quote and r.adcode not in named]
+        missing = [r.name for r in (pairing.helper, pairing.recipient) if r.name not in quote and unit_code(r.adcode) not in named]
         if len(missing) == 2:
             yield _error("evidence_value", f"pairings[{i}]", "neither helper nor recipient is in the evidence")
         elif missing:
@@ -88,7 +88,7 @@ def regions_in_text(result: Result) -> Iterator[Check]:
     for i, pairing in enumerate(result.pairings):
         for role in ("helper", "recipient"):
             region = getattr(pairing, role)
-            if region.name and region.name not in text and region.adcode not in by_abbreviation:
+            if region.name and region.name not in text and unit_code(region.adcode) not in by_abbreviation:
                 yield _error("region_in_text", f"pairings[{i}].{role}", f"{region.name!r} does not occur in the text")
     for i, fund in enumerate(result.funds):
         for role in ("donor", "recipient"):
@@ -152,13 +152,42 @@ def sub_allocations(result: Result) -> Iterator[Check]:
                          f"its parts funds{children} add up to {summed:,.0f} yuan, more than the total {total:,.0f}")
 
 
+def fund_measures(result: Result) -> Iterator[Check]:
+    """What an amount measures must hold together: spans end by publication, per-unit money is no total,
+    a part of a cumulative total is not larger than it."""
+    published = result.article.published
+    last = int(published[:4]) if published else dt.date.today().year
+    funds = result.funds
+    for i, fund in enumerate(funds):
+        path = f"funds[{i}]"
+        if fund.since is not None:
+            if not (FIRST_YEAR <= fund.since <= last):
+                yield _error("since_plausible", path, f"since={fund.since} is outside {FIRST_YEAR}–{last} (the publication "
+                             "year): give the first year the amount counts from, or null")
+            elif not fund.cumulative:
+                yield _warning("since_plausible", path, f"since={fund.since} on an amount that is not cumulative: "
+                               "set cumulative=true, or since=null")
+        if fund.part_of is None or not (0 <= fund.part_of < len(funds)) or fund.part_of == i:
+            continue
+        total = funds[fund.part_of]
+        if total.per_unit:
+            yield _error("per_unit_total", path, f"part_of={fund.part_of} points at a per-unit amount "
+                         f"({total.amount_text} each), which is no total: set part_of=null")
+        elif total.cumulative and fund.amount_yuan > total.amount_yuan * (1 + AMOUNT_TOLERANCE):
+            yield _error("sub_allocation", path, f"{fund.amount_text} is larger than the cumulative total "
+                         f"{total.amount_text} it is said to be part of: set part_of=null or fix the amount")
+        elif fund.cumulative and not total.cumulative:
+            yield _warning("sub_allocation", path, f"a cumulative amount inside {total.amount_text}, which is one "
+                           "year's: check cumulative on both")
+
+
 def record_key(name: str, record) -> tuple:
     """What makes two records the same: the pipeline merges on it, `duplicate_record` reports it."""
     ev = (record.evidence.start, record.evidence.end) if record.evidence.start >= 0 else (record.evidence.text,)
     if name == "pairings":
         return (record.helper.adcode or record.helper.name, record.recipient.adcode or record.recipient.name)
-    if name == "funds":
-        return (round(record.amount_yuan, 2), record.kind, record.amount_text) + ev
+    if name == "funds":  # 各/分别: one amount, one quote, one record per named recipient
+        return (round(record.amount_yuan, 2), record.kind, record.amount_text, record.recipient) + ev
     return (record.category, record.description) + ev
 
 
@@ -174,7 +203,7 @@ def duplicates(result: Result) -> Iterator[Check]:
 
 RULES: list[Rule] = [
     evidence_offsets, evidence_holds_value, amount_grounded, regions_in_text, helper_not_recipient,
-    pairing_direction, years_plausible, percentages, sub_allocations, duplicates,
+    pairing_direction, years_plausible, percentages, sub_allocations, fund_measures, duplicates,
 ]
 
 

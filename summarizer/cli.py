@@ -256,7 +256,7 @@ def schema(
                                                         "article (system prompt, worked examples, response schema) "
                                                         "and its size in tokens."),
 ) -> None:
-    """Print the JSON Schema of one result (the output contract, schema_version 1)."""
+    """Print the JSON Schema of one result (the output contract, schema_version 2)."""
     if not prompt:
         sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
         return

@@ -16,6 +16,8 @@ from pathlib import Path
 from .schemas import Result
 
 METADATA_FIELDS = ("title", "published", "outlet")
+MEASURED_FIELDS = ("status", "cumulative", "per_unit")  # what a fund measures, scored where gold says it
+AID_KINDS = {"fiscal", "social", "donation"}
 AMOUNT_TOLERANCE = 0.005
 INDICATOR_TOLERANCE = 0.005
 
@@ -69,14 +71,19 @@ class ArticleScore:
     measures: Counts = field(default_factory=Counts)
     indicators: Ratio = field(default_factory=Ratio)
     metadata: Ratio = field(default_factory=Ratio)
+    status: Ratio = field(default_factory=Ratio)
+    cumulative: Ratio = field(default_factory=Ratio)
+    per_unit: Ratio = field(default_factory=Ratio)
+    gold_aid: float = 0.0  # the gold's comparable aid (see comparable_aid)
     missing: bool = False
     # Breakdowns: (gold relation, predicted relation) of matched pairings; each metadata field alone.
     relation_confusion: Counter = field(default_factory=Counter)
     metadata_fields: dict[str, Ratio] = field(default_factory=lambda: {f: Ratio() for f in METADATA_FIELDS})
 
     def add(self, other: "ArticleScore") -> None:
-        for name in ("pairings", "relation", "funds", "kind", "measures", "indicators", "metadata"):
+        for name in ("pairings", "relation", "funds", "kind", "measures", "indicators", "metadata") + MEASURED_FIELDS:
             getattr(self, name).add(getattr(other, name))
+        self.gold_aid += other.gold_aid
         self.relation_confusion.update(other.relation_confusion)
         for name, ratio in other.metadata_fields.items():
             self.metadata_fields[name].add(ratio)
@@ -117,8 +124,32 @@ def _fund_match(gold: dict, pred) -> bool:
     return abs(pred.amount_yuan - expected) <= AMOUNT_TOLERANCE * max(abs(expected), 1.0)
 
 
+def comparable_aid(gold: dict) -> float:
+    """Required funds all of whose accepted kinds are aid kinds, paid, one year's, not per unit, not inside
+    other required amounts: what a report's headline aid over the same article should be."""
+    total = 0.0
+    for fund in gold.get("funds", []):
+        if (set(fund.get("kind", [])) <= AID_KINDS and fund.get("kind") and "paid" in fund.get("status", ["paid"])
+                and not fund.get("cumulative", False) and not fund.get("per_unit", False)
+                and not fund.get("in_other_total", False)):
+            total += float(fund["amount_yuan"])
+    return total
+
+
+def _score_measured(score: "ArticleScore", gold_fund: dict, predicted) -> None:
+    if "status" in gold_fund:
+        score.status.total += 1
+        score.status.hit += getattr(predicted, "status", None) is not None and predicted.status.value in gold_fund["status"]
+    for name in ("cumulative", "per_unit"):
+        if name in gold_fund:
+            ratio = getattr(score, name)
+            ratio.total += 1
+            ratio.hit += bool(getattr(predicted, name, False)) == bool(gold_fund[name])
+
+
 def score_article(gold: dict, result: Result | None) -> ArticleScore:
     score = ArticleScore(article=gold.get("article", "?"))
+    score.gold_aid = comparable_aid(gold)
     if result is None:
         score.missing = True
         score.pairings.fn = len(gold.get("pairings", []))
@@ -143,6 +174,7 @@ def score_article(gold: dict, result: Result | None) -> ArticleScore:
     for p, g in pairs:
         score.kind.total += 1
         score.kind.hit += result.funds[p].kind.value in gold["funds"][g]["kind"]
+        _score_measured(score, gold["funds"][g], result.funds[p])
 
     predicted = {m.category.value for m in result.measures}
     required = set(gold.get("measures", {}).get("required", []))
@@ -171,6 +203,17 @@ def score_article(gold: dict, result: Result | None) -> ArticleScore:
 class Report:
     articles: list[ArticleScore]
     total: ArticleScore
+    headline_aid: float | None = None  # a report's headline aid over the scored results
+
+    @property
+    def aid_error(self) -> float | None:
+        """Relative error of the report's headline aid against the gold's comparable aid (corpus totals)."""
+        if self.headline_aid is None:
+            return None
+        gold = self.total.gold_aid
+        if not gold:
+            return 0.0 if not self.headline_aid else None  # no gold aid to be relative to
+        return abs(self.headline_aid - gold) / gold
 
     def metrics(self) -> dict[str, float]:
         t = self.total
@@ -183,7 +226,15 @@ class Report:
             "measure_f1": t.measures.f1,
             "indicator_recall": t.indicators.value,
             "metadata_accuracy": t.metadata.value,
+            "status_accuracy": t.status.value, "cumulative_accuracy": t.cumulative.value,
+            "per_unit_accuracy": t.per_unit.value,
+            **({"comparable_aid_error": self.aid_error} if self.aid_error is not None else {}),
         }
+
+    def aid(self) -> dict:
+        return {"gold_comparable_aid_yuan": self.total.gold_aid, "report_headline_aid_yuan": self.headline_aid,
+                "relative_error": self.aid_error,
+                "scored_funds": {name: getattr(self.total, name).total for name in MEASURED_FIELDS}}
 
     def breakdown(self) -> dict:
         """Relation confusion (gold -> predicted -> count) and the accuracy of each metadata field."""
@@ -197,11 +248,13 @@ class Report:
         return {
             "micro": self.metrics(),
             **self.breakdown(),
+            "aid": self.aid(),
             "articles": [
                 {"article": a.article, "missing": a.missing,
                  "pairing_f1": a.pairings.f1, "fund_f1": a.funds.f1, "measure_f1": a.measures.f1,
                  "relation_accuracy": a.relation.value, "kind_accuracy": a.kind.value,
                  "indicator_recall": a.indicators.value, "metadata_accuracy": a.metadata.value,
+                 "status_accuracy": a.status.value, "gold_comparable_aid_yuan": a.gold_aid,
                  "pairings": vars(a.pairings), "funds": vars(a.funds), "measures": vars(a.measures)}
                 for a in self.articles
             ],
@@ -246,6 +299,8 @@ def match_results(golds: list[dict], gold_dir: Path, results: list[Result]) -> d
 
 def evaluate(golds: list[dict], results: dict[str, Result]) -> Report:
     """`results` maps an article's stem (file name without suffix) to its result."""
+    from .report import build_report  # the same headline a user's report prints
+
     total = ArticleScore(article="micro-average")
     scores = []
     for gold in golds:
@@ -253,4 +308,6 @@ def evaluate(golds: list[dict], results: dict[str, Result]) -> Report:
         score = score_article(gold, results.get(stem))
         scores.append(score)
         total.add(score)
-    return Report(scores, total)
+    scored = [results[Path(g["article"]).stem] for g in golds if Path(g["article"]).stem in results]
+    headline = build_report(scored).headline.aid_yuan if scored else None
+    return Report(scores, total, headline)

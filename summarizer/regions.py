@@ -24,6 +24,23 @@ from .vocabulary import vocabulary
 
 # Corps (兵团) units carry BT codes of the same lengths: BT the corps, BTnn a division.
 LEVEL_BY_CODE_LENGTH = {2: Level.province, 4: Level.city, 6: Level.county, 9: Level.township}
+
+
+def standard_adcode(code: str | None) -> str | None:
+    """The contract's form: 6 digits for provinces, cities and counties (52 -> 520000, 5203 -> 520300), 9 for townships."""
+    if code and code.isdigit() and len(code) in (2, 4):
+        return code.ljust(6, "0")
+    return code
+
+
+def unit_code(adcode: str | None) -> str | None:
+    """The division table's key for an adcode in either form (520000 -> 52, 520300 -> 5203, 520581 as is)."""
+    if adcode and adcode.isdigit() and len(adcode) == 6:
+        while len(adcode) > 2 and adcode.endswith("00"):
+            adcode = adcode[:-2]
+    return adcode
+
+
 PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
 ETHNIC_AUTONOMY = re.compile(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)+自治(州|县|旗)$")
 CITY_SUFFIX = re.compile(r"(市|地区|盟)$")

@@ -116,19 +116,26 @@ def clean_view(source: str, cleaned: CleanArticle, show_removed: bool) -> Render
 
 def eval_view(report: Report) -> RenderableType:
     table = Table(title="Per article", title_justify="left")
-    for col in ("article", "pairing F1", "relation", "fund F1", "kind", "measure F1", "indicators", "metadata"):
+    for col in ("article", "pairing F1", "relation", "fund F1", "kind", "status", "measure F1", "indicators",
+                "metadata"):
         table.add_column(col)
     for a in report.articles:
         name = a.article + (" (no result)" if a.missing else "")
         table.add_row(name, f"{a.pairings.f1:.2f}", f"{a.relation.value:.2f}", f"{a.funds.f1:.2f}",
-                      f"{a.kind.value:.2f}", f"{a.measures.f1:.2f}", f"{a.indicators.value:.2f}",
-                      f"{a.metadata.value:.2f}")
+                      f"{a.kind.value:.2f}", f"{a.status.value:.2f}" if a.status.total else "–",
+                      f"{a.measures.f1:.2f}", f"{a.indicators.value:.2f}", f"{a.metadata.value:.2f}")
     micro = Table(title="Micro-average", title_justify="left")
     micro.add_column("metric")
     micro.add_column("value", justify="right")
     for name, value in report.metrics().items():
         micro.add_row(name, f"{value:.3f}")
-    return Group(table, micro)
+    aid = report.aid()
+    line = (f"Comparable aid: gold {aid['gold_comparable_aid_yuan']:,.0f} yuan · report headline "
+            f"{(aid['report_headline_aid_yuan'] or 0):,.0f} yuan" +
+            (f" · error {aid['relative_error']:.1%}" if aid["relative_error"] is not None else "") +
+            f" · funds with status/cumulative/per_unit in gold: {aid['scored_funds']['status']}/"
+            f"{aid['scored_funds']['cumulative']}/{aid['scored_funds']['per_unit']}")
+    return Group(table, micro, Text(line))
 
 
 RELATION_SHORT = {"east_west": "EW", "counterpart_support": "CS", "counterpart_assistance": "CA", "twinning": "TW",

@@ -1,10 +1,14 @@
 """Comparison reports across regions: who gives how much to whom, for what.
 
 Pure aggregation over Results (any backend's): the formats live in report_render.py.
-Money is never double counted: the same amount for the same pairing and year, reported
-by two articles or twice in one, is one ledger entry (with every source kept), and a
-sub-allocation is shown under its total, never added to it. Every figure keeps the
-evidence it came from.
+Only comparable money is added up. The headline aid is fiscal + social + donation money that
+was paid, is one year's (not cumulative), is not per unit, and is counted once: a total or its
+parts, never both; the same amount for the same pairing and year reported twice (or a copy of the
+same sentence in a reprint) is one ledger entry with every source kept. Cumulative money has its
+own column (the largest per row, never summed with yearly money), planned and agreed money theirs;
+money from an article that names no helper is listed apart. Every amount left out of the headline
+is listed with its reason (`ReportData.not_added`). Records that fail a rule check are left out
+before anything is added (`ReportData.left_out`). Every figure keeps the evidence it came from.
 """
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .regions import gazetteer
+from .regions import gazetteer, standard_adcode, unit_code
 from .schemas import Fund, Measure, Region, Result
+from .verify import drop_contradicted
 
 SAME_MONEY_YUAN = 1.0  # two mentions are the same money only if the amounts agree to the yuan
 ROLLUP_LEVELS = ("as_written", "county", "city", "province")
@@ -35,8 +40,9 @@ class Place:
 
     @classmethod
     def of(cls, region: Region) -> "Place":
-        return cls(key=region.adcode or f"name:{region.name}", name=region.name, full_name=region.full_name,
-                   adcode=region.adcode, level=region.level.value if region.level else None)
+        adcode = standard_adcode(region.adcode)  # v1 results carry 52 / 5203: one key for either form
+        return cls(key=adcode or f"name:{region.name}", name=region.name, full_name=region.full_name,
+                   adcode=adcode, level=region.level.value if region.level else None)
 
     @property
     def label(self) -> str:
@@ -66,10 +72,32 @@ class FundEntry:
     recipient: Place | None
     refs: list[Ref]
     sub_allocation_of: str | None = None  # amount_text of the total it is part of
+    status: str = "paid"
+    cumulative: bool = False
+    since: int | None = None
+    per_unit: bool = False
+    apart: bool = False  # its article names no helper at all
+    donor_text: str | None = None  # the record's own donor / recipient, as written (tells gifts in one article apart)
+    recipient_text: str | None = None
+    not_added: str | None = None  # why it is not in the comparable totals; None = counted
 
     @property
     def counted(self) -> bool:
-        return self.sub_allocation_of is None
+        """In the comparable totals (per kind, rows, timeline); the headline adds the aid kinds of these."""
+        return self.not_added is None
+
+    @property
+    def is_aid(self) -> bool:
+        return self.counted and self.kind in AID_KINDS
+
+    @property
+    def cumulative_aid(self) -> bool:
+        """Paid aid added up over years: its own column, never summed with one year's money."""
+        return (self.cumulative and self.status == "paid" and self.kind in AID_KINDS and not self.per_unit
+                and not self.apart)
+
+    def measure(self) -> tuple:
+        return (self.kind, self.status, self.cumulative, self.per_unit)
 
 
 @dataclass
@@ -95,6 +123,11 @@ class Group:
     indicators: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
     years: set[int] = field(default_factory=set)
     partners: set[str] = field(default_factory=set)
+    cumulative: "FundEntry | None" = None  # the largest cumulative aid of the row (never summed)
+    planned_yuan: float = 0.0
+    agreed_yuan: float = 0.0
+    planned_refs: list[Ref] = field(default_factory=list)
+    agreed_refs: list[Ref] = field(default_factory=list)
     measures_seen: dict[int, set[str]] = field(default_factory=dict, repr=False)  # article -> categories counted
 
     @property
@@ -106,8 +139,13 @@ class Group:
         """Fiscal + social + donation: the headline figure; other kinds are never added into it."""
         return sum(v for k, v in self.funds_by_kind.items() if k in AID_KINDS)
 
+    @property
+    def cumulative_yuan(self) -> float:
+        return self.cumulative.amount_yuan if self.cumulative else 0.0
+
     def add_fund(self, entry: FundEntry) -> None:
         if not entry.counted:
+            self._add_apart(entry)
             return
         self.articles.update(ref.article for ref in entry.refs)
         self.funds_by_kind[entry.kind] += entry.amount_yuan
@@ -116,6 +154,34 @@ class Group:
             self.approximate_kinds.add(entry.kind)
         if entry.year:
             self.years.add(entry.year)
+
+    def _add_apart(self, entry: FundEntry) -> None:
+        """Money the row shows beside the comparable figures: its largest cumulative aid, plans, agreements."""
+        if entry.apart or entry.per_unit or entry.sub_allocation_of is not None:
+            return
+        if entry.cumulative_aid:
+            self.articles.update(ref.article for ref in entry.refs)
+            if self.cumulative is None or entry.amount_yuan > self.cumulative.amount_yuan:
+                self.cumulative = entry
+        elif entry.status in ("planned", "agreed") and not entry.cumulative:
+            self.articles.update(ref.article for ref in entry.refs)
+            setattr(self, f"{entry.status}_yuan", getattr(self, f"{entry.status}_yuan") + entry.amount_yuan)
+            getattr(self, f"{entry.status}_refs").extend(entry.refs)
+
+
+@dataclass
+class Headline:
+    """The figures a report leads with (see the module docstring for what is added)."""
+
+    aid_yuan: float
+    aid_by_kind: dict[str, float]
+    not_aid_by_kind: dict[str, float]
+    cumulative_largest: "FundEntry | None"
+    planned_yuan: float
+    agreed_yuan: float
+    apart_yuan: float  # money in articles that name no helper
+    not_added: int
+    left_out: int
 
 
 @dataclass
@@ -145,9 +211,42 @@ class ReportData:
     rollup: str
     filters: dict = field(default_factory=dict)
     matrix_indicators: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # shown on hover in html
+    left_out: list[str] = field(default_factory=list)  # records that failed a rule check, one line each
 
     def counted(self) -> list[FundEntry]:
         return [e for e in self.ledger if e.counted]
+
+    @property
+    def not_added(self) -> list[FundEntry]:
+        """Every ledger amount the headline aid leaves out (merged duplicates are in `merges`)."""
+        return [e for e in self.ledger if not e.is_aid]
+
+    @property
+    def apart(self) -> list[FundEntry]:
+        return [e for e in self.ledger if e.apart]
+
+    @property
+    def headline(self) -> Headline:
+        totals = self.totals_by_kind()
+        cumulative = [e for e in self.ledger if e.cumulative_aid and e.sub_allocation_of is None]
+
+        def summed(status: str) -> float:
+            return sum(e.amount_yuan for e in self.ledger if e.status == status and not e.cumulative and not e.per_unit
+                       and not e.apart and e.sub_allocation_of is None)
+
+        return Headline(
+            aid_yuan=sum(v for k, v in totals.items() if k in AID_KINDS),
+            aid_by_kind={k: v for k, v in totals.items() if k in AID_KINDS},
+            not_aid_by_kind={k: v for k, v in totals.items() if k not in AID_KINDS},
+            cumulative_largest=max(cumulative, key=lambda e: e.amount_yuan, default=None),
+            planned_yuan=summed("planned"), agreed_yuan=summed("agreed"),
+            apart_yuan=sum(e.amount_yuan for e in self.apart if e.status == "paid" and not e.per_unit),
+            not_added=len(self.not_added), left_out=len(self.left_out))
+
+    def cumulative_spans(self) -> list[FundEntry]:
+        """Cumulative aid, for the timeline's spans (since → the year it was reported)."""
+        return sorted((e for e in self.ledger if e.cumulative_aid and e.sub_allocation_of is None),
+                      key=lambda e: (e.since or 0, -e.amount_yuan))
 
     def totals_by_kind(self, entries: list[FundEntry] | None = None) -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
@@ -206,55 +305,128 @@ def attribute(result: Result, fund: Fund) -> tuple[Place | None, Place | None]:
     return None, None
 
 
-def _money_key(entry: FundEntry) -> tuple:
-    """Entries that may be the same money share this key; the year decides among them."""
-    return (entry.helper, entry.recipient, entry.counted, round(entry.amount_yuan / SAME_MONEY_YUAN))
-
-
 def _same_year(a: FundEntry, b: FundEntry) -> bool:
     return a.year is None or b.year is None or a.year == b.year
+
+
+def _same_money(entry: FundEntry, earlier: FundEntry) -> str | None:
+    """Why two mentions of one amount are the same money, or None. Never across unrelated articles: only
+    within one article (same parties as written), for one pairing with both sides named, or in a copy
+    of the same sentence (a reprint)."""
+    if not _same_year(entry, earlier) or (entry.sub_allocation_of is None) != (earlier.sub_allocation_of is None):
+        return None
+    ref, first = entry.refs[0], earlier.refs[0]
+    if ref.article == first.article and _repeated(entry, earlier):
+        return f"the same amount ({entry.amount_text}) repeated in one article"
+    if entry.measure() != earlier.measure() or ref.article == first.article:
+        return None
+    if ref.quote == first.quote:
+        return f"the same sentence with {entry.amount_text} in two articles (a copy)"
+    if entry.helper is not None and entry.recipient is not None and \
+            (entry.helper, entry.recipient) == (earlier.helper, earlier.recipient):
+        return f"same amount ({entry.amount_text}) for the same pairing and year"
+    return None
+
+
+def _repeated(entry: FundEntry, earlier: FundEntry) -> bool:
+    """One article naming the same aid twice (捐赠100万元… 投入帮扶资金100万元…): the same status and span,
+    aid kinds both, and no party written differently."""
+    def compatible(a, b) -> bool:
+        return a is None or b is None or a == b
+
+    return (entry.measure()[1:] == earlier.measure()[1:]
+            and (entry.kind == earlier.kind or {entry.kind, earlier.kind} <= set(AID_KINDS))
+            and all(compatible(x, y) for x, y in ((entry.donor_text, earlier.donor_text),
+                                                  (entry.recipient_text, earlier.recipient_text),
+                                                  (entry.helper, earlier.helper), (entry.recipient, earlier.recipient))))
 
 
 def build_ledger(results: list[Result]) -> tuple[list[FundEntry], list[Merge]]:
     ledger: list[FundEntry] = []
     merges: list[Merge] = []
-    by_key: dict[tuple, list[FundEntry]] = defaultdict(list)
+    by_amount: dict[int, list[FundEntry]] = defaultdict(list)
     for a, result in enumerate(results):
+        names_a_helper = bool(result.pairings) or any(f.donor for f in result.funds if _names_helper(result, f))
+        entries: dict[int, FundEntry] = {}
         for i, fund in enumerate(result.funds):
             helper, recipient = attribute(result, fund)
             parent = result.funds[fund.part_of].amount_text if fund.part_of is not None and fund.part_of < len(
                 result.funds) else None
             ref = Ref(a, f"funds[{i}]", fund.evidence.text, fund.evidence.start, fund.evidence.end)
             entry = FundEntry(fund.amount_yuan, fund.amount_text, fund.kind.value, fund.year, fund.approximate,
-                              helper, recipient, [ref], parent)
-            twin = next((e for e in by_key[_money_key(entry)] if _same_year(e, entry)), None)
+                              helper, recipient, [ref], parent, status=fund.status.value, cumulative=fund.cumulative,
+                              since=fund.since, per_unit=fund.per_unit, apart=not names_a_helper,
+                              donor_text=fund.donor, recipient_text=fund.recipient)
+            entries[i] = entry
+            key = round(entry.amount_yuan / SAME_MONEY_YUAN)
+            twin, reason = next(((e, r) for e in by_amount[key] if (r := _same_money(entry, e))), (None, None))
             if twin is not None:
                 twin.refs.append(ref)
                 twin.year = twin.year or entry.year
-                merges.append(Merge(twin.refs[0], ref, f"same amount ({entry.amount_text}) for the same pairing and year"))
+                merges.append(Merge(twin.refs[0], ref, reason))
+                entries[i] = twin
                 continue
             ledger.append(entry)
-            by_key[_money_key(entry)].append(entry)
+            by_amount[key].append(entry)
+        _why_not_added(a, result, entries)
     return ledger, merges
+
+
+def _names_helper(result: Result, fund: Fund) -> bool:
+    """A fund's donor counts as a helper named by the article (an organisation's gift with no pairing)."""
+    return bool(fund.donor) and fund.donor in result.article.text
+
+
+def _why_not_added(article: int, result: Result, entries: dict[int, FundEntry]) -> None:
+    """Set the reason each new entry stays out of the comparable totals (None: counted). A part is left out
+    only when its total is counted on the same side of the aid line (a fiscal part of an investment total
+    is aid, and the total's column is not aid)."""
+    new = {i: e for i, e in entries.items() if e.refs[0].article == article}  # twins kept their first reason
+    for entry in new.values():
+        entry.not_added = _own_reason(entry)
+    for i, fund in enumerate(result.funds):
+        entry = new.get(i)
+        if entry is None or entry.not_added is not None or fund.part_of is None or fund.part_of not in entries:
+            continue
+        total = entries[fund.part_of]
+        if total is not entry and total.counted and (total.kind in AID_KINDS) == (entry.kind in AID_KINDS):
+            entry.not_added = f"part of {total.amount_text}, which is counted"
+
+
+def _own_reason(entry: FundEntry) -> str | None:
+    if entry.per_unit:
+        return "per unit (每…/人均/各): an amount for each of several recipients, not a total"
+    if entry.status == "planned":
+        return "planned (计划/将/拟/预计): not yet paid"
+    if entry.status == "agreed":
+        return "agreed (签约/协议/意向): signed or pledged, not yet paid"
+    if entry.cumulative:
+        since = f" since {entry.since}" if entry.since else ""
+        return f"cumulative{since}: several years added up, kept apart from one year's money"
+    if entry.apart:
+        return "its article names no helper: listed apart"
+    return None
 
 
 def rollup_place(place: Place, level: str) -> Place:
     if level == "as_written" or not place.adcode:
         return place
     target = {"county": 6, "city": 4, "province": 2}[level]
-    if len(place.adcode) <= target:
+    own = unit_code(place.adcode)
+    if len(own) <= target:
         return place
     gaz = gazetteer()
-    code = place.adcode[:target]
+    code = own[:target]
     unit = gaz.units.get(code)
     if unit is None:  # municipalities have no city level: 120101 -> 12
         for length in (4, 2):
-            if length < len(place.adcode) and (unit := gaz.units.get(place.adcode[:length])):
+            if length < len(own) and (unit := gaz.units.get(own[:length])):
                 code = unit.code
                 break
     if unit is None:
         return place
-    return Place(key=code, name=unit.name, full_name=gaz.full_name(code), adcode=code, level=unit.level.value)
+    adcode = standard_adcode(code)
+    return Place(key=adcode, name=unit.name, full_name=gaz.full_name(code), adcode=adcode, level=unit.level.value)
 
 
 def measures_by_pairing(result: Result) -> tuple[dict[int, list[Measure]], list[Measure]]:
@@ -362,11 +534,30 @@ def region_filter(asked: list[str], results: list[Result]) -> RegionFilter | Non
                         frozenset().union(*(s.names for s in selectors)))
 
 
+def checked(results: list[Result]) -> tuple[list[Result], list[str]]:
+    """The results with every record that fails a rule check left out (as the pipeline would), and one line
+    per record left out. Results that pass are not copied."""
+    kept: list[Result] = []
+    left_out: list[str] = []
+    for result in results:
+        copy = result.model_copy(deep=True)
+        dropped = drop_contradicted(copy)
+        if not dropped:
+            kept.append(result)
+            continue
+        kept.append(copy)
+        source = shown_source(result.article.source)
+        left_out += [f"{source}: {c.path} left out: {c.message}" for c in dropped]
+    return kept, left_out
+
+
 def build_report(results: list[Result], rollup: str = "as_written", regions: list[str] | None = None,
                  since: str | None = None, until: str | None = None, kinds: list[str] | None = None) -> ReportData:
-    """Build every view from one ledger. Filters (regions, publication dates, kinds) apply to all of them."""
+    """Build every view from one ledger. Filters (regions, publication dates, kinds) apply to all of them.
+    Records that fail a rule check are left out first (`ReportData.left_out` says which)."""
     if rollup not in ROLLUP_LEVELS:
         raise ValueError(f"rollup must be one of {', '.join(ROLLUP_LEVELS)}")
+    results, left_out = checked(results)
     results = [r for r in unique_articles(results)
                if (since is None or (r.article.published or "") >= since)
                and (until is None or (r.article.published or "9999") <= until)]
@@ -432,7 +623,8 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     unattributed = []
     for entry in ledger:
         if entry.helper is None:
-            unattributed.append(entry)
+            if not entry.apart:
+                unattributed.append(entry)
             continue
         in_view.update(r.article for r in entry.refs)
         helper = rollup_place(entry.helper, rollup)
@@ -445,7 +637,7 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
                   group(recipients, r_key, r_label)):
             g.add_fund(entry)
     if selection is None:
-        in_view.update(r.article for e in unattributed for r in e.refs)
+        in_view.update(r.article for e in ledger if e.helper is None for r in e.refs)
 
     compare = [_compare_group(name, results, ledger) for name in (regions or [])]
 
@@ -462,7 +654,7 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
                                  ("kinds", list(kinds or []))) if v}
     filters["articles_in_view"] = sorted(in_view)
     return ReportData(articles, ledger, merges, ordered(pairings), ordered(recipients), ordered(helpers), compare,
-                      matrix_rows, unattributed, rollup, filters, notes)
+                      matrix_rows, unattributed, rollup, filters, notes, left_out)
 
 
 def _compare_group(name: str, results: list[Result], ledger: list[FundEntry]) -> Group:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .backends.base import Extraction
 from .checks import record_errors, record_key, run_checks
 from .ground import ground
+from .regions import standard_adcode
 from .schemas import Article, Check, Provenance, Result, Severity
 
 
@@ -26,6 +27,9 @@ def verify(article: Article, extraction: Extraction, cleaning_checks: list[Check
     dropped = drop_contradicted(draft, findings)
     final_checks = run_checks(draft) if dropped else findings  # indexes moved only if records went
     draft.checks = cleaning_checks + extraction.checks + merged + dropped + final_checks
+    for pairing in draft.pairings:  # the contract's 6/9-digit form; extraction works with the table's keys
+        for region in (pairing.helper, pairing.recipient):
+            region.adcode = standard_adcode(region.adcode)
     if not (draft.pairings or draft.funds or draft.measures):
         draft.checks.append(Check(rule="no_records", severity=Severity.info, path="(records)",
                                   message="no pairing, fund or measure found: the article may not be about "

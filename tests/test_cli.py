@@ -30,7 +30,7 @@ def test_summarize_json_one_and_many():
     one = run("summarize", SEED, "--json")
     assert one.exit_code == 0
     doc = json.loads(one.stdout)
-    assert doc["schema_version"] == "1" and doc["article"]["source"] == SEED
+    assert doc["schema_version"] == "2" and doc["article"]["source"] == SEED
     many = json.loads(run("summarize", "seeds/", "--json").stdout)
     assert isinstance(many, list) and len(many) == 5
 

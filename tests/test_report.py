@@ -286,6 +286,8 @@ def test_measures_belong_to_the_pairing_their_sentence_names():
     text = "花都区对口帮扶丰顺县和清新区。\n在丰顺县建设茶叶基地，培训860人。\n在清新区开展义诊。\n两地还召开联席会议。"
     r = make_result("x", [("花都区", "440114", "丰顺县", "441423"), ("花都区", "440114", "清新区", "441803")], [])
     r.article.text = text
+    for p in r.pairings:  # the pairings' quotes must be in the new text, or the report's checks leave them out
+        p.evidence = Evidence(text="花都区对口帮扶丰顺县和清新区", start=0, end=14)
 
     def measure(category, quote, indicators=()):
         start = text.index(quote)

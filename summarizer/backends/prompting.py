@@ -126,7 +126,8 @@ def to_extraction(drafts: ArticleExtraction) -> Extraction:
         pairings=[Pairing(helper=Region(name=p.helper), recipient=Region(name=p.recipient), relation=p.relation,
                           evidence=evidence(p.quote)) for p in drafts.pairings],
         funds=[Fund(amount_yuan=f.amount_yuan, amount_text=f.amount_text, kind=f.kind, donor=f.donor,
-                    recipient=f.recipient, purpose=f.purpose, year=f.year, part_of=f.part_of,
+                    recipient=f.recipient, purpose=f.purpose, year=f.year, part_of=f.part_of, status=f.status,
+                    cumulative=f.cumulative, since=f.since, per_unit=f.per_unit,
                     approximate=bool(re.search(r"近|约|超|逾|余|多", f.amount_text)), evidence=evidence(f.quote))
                for f in drafts.funds],
         measures=[Measure(category=m.category, description=m.description, indicators=m.indicators,

@@ -6,6 +6,8 @@ import re
 from ..money import Amount, find_amounts
 from ..schemas import Evidence, Fund, FundKind, Level, Pairing
 from ..text import Span, Spans, clauses, enclosing, mask_org_names, org_names, periods
+from ..vocabulary import vocabulary
+from .fund_measure import given_to_each, measured
 from .pairings import Place, places_in
 
 # Per-capita figures, prices and wages are money but not funds.
@@ -13,6 +15,9 @@ NOT_A_FUND_BEFORE = re.compile(
     r"(?:人均|户均|每人|每户|每亩|每斤|每公斤|每吨|每头|每只|每月|每年|每天|每日|月均|年均|日均|单价|价格|(?<!销)售价|"
     r"月薪|工资|月收入|年收入|纯收入|可支配收入|收入水平|标准|增收)[^，。；,;]{0,8}$"
 )
+# Per head or per household, money given as aid is a per-unit fund (每户补助2000元), not a wage or an income.
+PER_UNIT_AID = re.compile(r"(?:每(?:个|一个|名|位|所|家)?(?:县|乡|镇|村|户|人|学生|贫困户|脱贫户|学校|校)|人均|户均)"
+                          r"[^，。；,;]{0,6}(?:补助|资助|奖补|奖励|扶持|帮扶|发放|捐赠|慰问|救助|补贴)[^，。；,;]{0,4}$")
 NOT_A_FUND_AFTER = re.compile(r"^\s*(?:/|每|一斤|一公斤|一亩|以上的|左右的收入)")
 # Economic statistics of a place are not money given: 地区生产总值从5.9亿元增长到216.3亿元.
 ECONOMY = re.compile(r"生产总值|GDP|固定资产投资|财政收入|一般公共预算|增加值|零售总额|总产值|经济总量", re.I)
@@ -60,9 +65,13 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
         kind = FundKind.fiscal
     if kind is FundKind.investment and not ENTERPRISE.search(sentence):
         kind = FundKind.fiscal
-    if kind is FundKind.fiscal and donor in organisations and "财政" not in clause:
-        kind = FundKind.social
+    if kind is FundKind.fiscal and (donor in organisations or _is_company(donor)) and "财政" not in clause:
+        kind = FundKind.social  # an organisation's or a company's money is never a government budget's
     return kind
+
+
+def _is_company(name: str | None) -> bool:
+    return bool(name) and re.search(f"(?:{vocabulary().entity_suffix})$", name) is not None
 
 
 def extract_funds(text: str, pairings: list[Pairing], places: list[Place], published_year: int | None,
@@ -80,11 +89,15 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         clause = enclosing(clause_spans, amount.start, amount.end) or Span(amount.start, amount.end, amount.text)
         sentence = enclosing(period_spans, amount.start, amount.end) or clause
         before = text[clause.start:amount.start]
-        if NOT_A_FUND_BEFORE.search(before) or NOT_A_FUND_AFTER.match(text[amount.end:]) or ECONOMY.search(before):
+        per_unit_aid = bool(PER_UNIT_AID.search(before))
+        if ((NOT_A_FUND_BEFORE.search(before) and not per_unit_aid) or NOT_A_FUND_AFTER.match(text[amount.end:])
+                or ECONOMY.search(before)):
             continue
         evidence = _evidence(text, clause_spans, clause)
         nearby = places_in(places, starts, sentence)
         donor = _donor(text, sentence, amount, nearby, helpers)
+        what = measured(text[sentence.start:amount.start], before, text[amount.end:clause.end], published_year)
+        each = _named_recipients(text, nearby, clause, amount) if given_to_each(before) else []
         fund = Fund(
             amount_yuan=float(amount.yuan),
             amount_text=amount.text,
@@ -92,15 +105,37 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             donor=donor,
             recipient=_recipient(text, sentence, amount, nearby),
             purpose=_purpose(text[amount.end:clause.end] + text[clause.end:sentence.end][:40]),
-            year=_year(text[sentence.start:amount.start], published_year),
+            year=None if what.cumulative else _year(text[sentence.start:amount.start], published_year),
             evidence=evidence,
             approximate=amount.approximate,
             part_of=_parent(text, sentence, amount, amounts),
+            status=what.status,
+            cumulative=what.cumulative,
+            since=what.since,
+            # 各 to recipients the text does not name one by one (10个村各50万元) is per unit too.
+            per_unit=what.per_unit or per_unit_aid or (given_to_each(before) and not each),
         )
-        if not any(_same_money(fund, earlier) for earlier in funds):
-            funds.append(fund)
+        if any(_same_money(fund, earlier) for earlier in funds):
+            continue
+        for recipient in each or [fund.recipient]:  # one record per named recipient of 各/分别
+            funds.append(fund.model_copy(update={"recipient": recipient}))
             amounts.append(amount)
     return funds
+
+
+LIST_JOINER = re.compile(r"^[、和及与,，\s]*$")
+
+
+def _named_recipients(text: str, places: list[Place], clause: Span, amount: Amount) -> list[str]:
+    """The places listed right before 各/分别 (向A县、B县各捐赠…): two or more, joined by 、/和/及."""
+    before = [p for p in places if clause.start <= p.start and p.end <= amount.start]
+    run: list[Place] = []
+    for place in reversed(before):
+        if run and not LIST_JOINER.match(text[place.end:run[-1].start]):
+            break
+        run.append(place)
+    names = [p.region.name for p in reversed(run)]
+    return names if len(names) >= 2 and len(set(names)) == len(names) else []
 
 
 def _same_money(fund: Fund, earlier: Fund) -> bool:
