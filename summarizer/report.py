@@ -22,6 +22,7 @@ from .schemas import Fund, Measure, Region, Result
 from .verify import drop_contradicted
 
 SAME_MONEY_YUAN = 1.0  # two mentions are the same money only if the amounts agree to the yuan
+SAME_ARTICLE_TOLERANCE = 0.001  # …except within one article, which may write one sum rounded and exact
 ROLLUP_LEVELS = ("as_written", "county", "city", "province")
 # What analysts compare as aid; investment, procurement, credit, returns and other stay apart.
 AID_KINDS = ("fiscal", "social", "donation")
@@ -328,13 +329,18 @@ def _same_money(entry: FundEntry, earlier: FundEntry) -> str | None:
     return None
 
 
+def _close(a: FundEntry, b: FundEntry) -> bool:
+    return abs(a.amount_yuan - b.amount_yuan) <= SAME_ARTICLE_TOLERANCE * max(a.amount_yuan, b.amount_yuan)
+
+
 def _repeated(entry: FundEntry, earlier: FundEntry) -> bool:
     """One article naming the same aid twice (捐赠100万元… 投入帮扶资金100万元…): the same status and span,
     aid kinds both, and no party written differently."""
-    def compatible(a, b) -> bool:
-        return a is None or b is None or a == b
+    def compatible(a, b) -> bool:  # 毕节 and 毕节市 are one party as written
+        return a is None or b is None or a == b or (isinstance(a, str) and (a in b or b in a))
 
-    return (entry.measure()[1:] == earlier.measure()[1:]
+    # A restatement may drop 累计 (…三年无偿投入30亿。…的30亿资金已经全部到位): the span is settled on merging.
+    return ((entry.status, entry.per_unit) == (earlier.status, earlier.per_unit)
             and (entry.kind == earlier.kind or {entry.kind, earlier.kind} <= set(AID_KINDS))
             and all(compatible(x, y) for x, y in ((entry.donor_text, earlier.donor_text),
                                                   (entry.recipient_text, earlier.recipient_text),
@@ -360,9 +366,15 @@ def build_ledger(results: list[Result]) -> tuple[list[FundEntry], list[Merge]]:
             entries[i] = entry
             key = round(entry.amount_yuan / SAME_MONEY_YUAN)
             twin, reason = next(((e, r) for e in by_amount[key] if (r := _same_money(entry, e))), (None, None))
+            if twin is None:  # one article may round the same money differently (1121万元 … 11210584.7元)
+                twin = next((e for e in entries.values() if e is not entry and _close(e, entry)
+                             and _repeated(entry, e)), None)
+                reason = f"the same amount ({entry.amount_text}, rounded) repeated in one article" if twin else None
             if twin is not None:
                 twin.refs.append(ref)
                 twin.year = twin.year or entry.year
+                if twin.refs[0].article == a and entry.cumulative and not twin.cumulative:
+                    twin.cumulative, twin.since, twin.year = True, entry.since, None  # one mention says it is a span
                 merges.append(Merge(twin.refs[0], ref, reason))
                 entries[i] = twin
                 continue

@@ -14,7 +14,6 @@ from ..schemas import FundStatus
 from ..vocabulary import vocabulary
 
 FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
-PER_UNIT_REACH = 10  # a per-unit cue this close before the amount (每县…300万元)
 
 
 @dataclass(frozen=True)
@@ -23,6 +22,7 @@ class Cues:
     status: re.Pattern  # named groups: planned, agreed, paid
     per_unit: re.Pattern
     each: re.Pattern
+    so_far: re.Pattern
     year: re.Pattern
 
 
@@ -36,6 +36,7 @@ def cues() -> Cues:
         status=re.compile(f"(?P<planned>{words['planned']})|(?P<agreed>{words['agreed']})|(?P<paid>{words['paid']})"),
         per_unit=re.compile(words["per_unit"]),
         each=re.compile(words["each"]),
+        so_far=re.compile(words["so_far"]),
         year=re.compile(r"(?:19|20)\d{2}"),
     )
 
@@ -49,11 +50,13 @@ class Measured:
 
 
 def span_of(before: str, published_year: int | None) -> tuple[bool, int | None]:
-    """(cumulative, since) from the sentence's text before the amount: the nearest time cue decides."""
+    """(cumulative, since) from the paragraph's text before the amount: the nearest time cue decides."""
     last = None
     for m in cues().time.finditer(before):
         last = m
-    if last is None or last.lastgroup != "cumulative":
+    if last is None:  # no time named at all: "已无偿投入60亿" is what was given up to now
+        return bool(cues().so_far.search(before)), None
+    if last.lastgroup != "cumulative":
         return False, None
     since = first_year(last.group(0))
     if since is not None and published_year is not None and since >= published_year:
@@ -83,7 +86,8 @@ def status_of(clause_before: str, clause_after: str) -> FundStatus:
 
 
 def is_per_unit(clause_before: str) -> bool:
-    return bool(cues().per_unit.search(clause_before[-PER_UNIT_REACH:]))
+    """A per-unit cue in the amount's clause (每县…300万元, 县均援助资金…5800万元)."""
+    return bool(cues().per_unit.search(clause_before))
 
 
 def given_to_each(clause_before: str) -> bool:
@@ -91,7 +95,7 @@ def given_to_each(clause_before: str) -> bool:
     return bool(cues().each.search(clause_before[-8:]))
 
 
-def measured(sentence_before: str, clause_before: str, clause_after: str, published_year: int | None) -> Measured:
-    cumulative, since = span_of(sentence_before, published_year)
+def measured(context_before: str, clause_before: str, clause_after: str, published_year: int | None) -> Measured:
+    cumulative, since = span_of(context_before, published_year)
     return Measured(status=status_of(clause_before, clause_after), cumulative=cumulative, since=since,
                     per_unit=is_per_unit(clause_before))

@@ -5,7 +5,7 @@ import re
 
 from ..money import Amount, find_amounts
 from ..schemas import Evidence, Fund, FundKind, Level, Pairing
-from ..text import Span, Spans, clauses, enclosing, mask_org_names, org_names, periods
+from ..text import Span, Spans, clauses, enclosing, mask_org_names, org_names, paragraphs, periods
 from ..vocabulary import vocabulary
 from .fund_measure import given_to_each, measured
 from .pairings import Place, places_in
@@ -13,7 +13,7 @@ from .pairings import Place, places_in
 # Per-capita figures, prices and wages are money but not funds.
 NOT_A_FUND_BEFORE = re.compile(
     r"(?:人均|户均|每人|每户|每亩|每斤|每公斤|每吨|每头|每只|每月|每年|每天|每日|月均|年均|日均|单价|价格|(?<!销)售价|"
-    r"月薪|工资|月收入|年收入|纯收入|可支配收入|收入水平|标准|增收)[^，。；,;]{0,8}$"
+    r"月薪|工资|月收入|年收入|纯收入|净收入|可支配收入|收入水平|标准|增收)[^，。；,;]{0,8}$"
 )
 # Per head or per household, money given as aid is a per-unit fund (每户补助2000元), not a wage or an income.
 PER_UNIT_AID = re.compile(r"(?:每(?:个|一个|名|位|所|家)?(?:县|乡|镇|村|户|人|学生|贫困户|脱贫户|学校|校)|人均|户均)"
@@ -26,6 +26,9 @@ AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金
 # Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending.
 ENTERPRISE = re.compile(r"企业|公司|集团|招商|引进|签约|签下|签订|落户|注册资|客商|投资方|园区|总投资|投资额|合作项目")
 
+# Money that arrived for projects is the enterprises' when the sentence is about enterprises settling in.
+PROJECT_MONEY = re.compile(r"到位(?:资金|投资)|实际投资|项目资金")
+ENTERPRISE_PROJECTS = re.compile(r"(?:入驻|引进|引导|签约|落地|落户|招商)[^。；]{0,12}(?:企业|项目)|(?:企业|项目)[^。；]{0,6}(?:入驻|落地|落户|签约)")
 # Ordered: the first kind whose words occur in the amount's clause wins.
 KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.returns, re.compile(r"收益|分红|红利|租金收入")),
@@ -63,6 +66,8 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
     kind = fund_kind(clause)
     if kind is FundKind.other and AID_CUE.search(mask_org_names(sentence)):
         kind = FundKind.fiscal
+    if kind is FundKind.fiscal and PROJECT_MONEY.search(clause) and ENTERPRISE_PROJECTS.search(sentence):
+        kind = FundKind.investment  # 引导入驻园区企业71个，到位资金21.37亿元: the enterprises' money
     if kind is FundKind.investment and not ENTERPRISE.search(sentence):
         kind = FundKind.fiscal
     if kind is FundKind.fiscal and (donor in organisations or _is_company(donor)) and "财政" not in clause:
@@ -78,6 +83,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
                   body_start: int = 0) -> list[Fund]:
     clause_spans = clauses(text)
     period_spans = periods(text)
+    paragraph_spans = paragraphs(text)
     helpers = {p.helper.adcode or p.helper.name for p in pairings}
     organisations = {p.region.name for p in places if p.region.level is Level.other}
     funds: list[Fund] = []
@@ -96,7 +102,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         evidence = _evidence(text, clause_spans, clause)
         nearby = places_in(places, starts, sentence)
         donor = _donor(text, sentence, amount, nearby, helpers)
-        what = measured(text[sentence.start:amount.start], before, text[amount.end:clause.end], published_year)
+        # Time carries across the sentences of a paragraph ("过去两年，…27.44亿元。…将20.7亿元援助资金用于…").
+        paragraph = enclosing(paragraph_spans, amount.start, amount.end) or sentence
+        what = measured(text[paragraph.start:amount.start], before, text[amount.end:clause.end], published_year)
         each = _named_recipients(text, nearby, clause, amount) if given_to_each(before) else []
         fund = Fund(
             amount_yuan=float(amount.yuan),
