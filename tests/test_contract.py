@@ -6,7 +6,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from summarizer.cli import app
-from summarizer.schemas import Category, FundKind, Level, Relation, Result, Severity, json_schema
+from summarizer.schemas import Category, FundKind, FundStatus, Level, Relation, Result, Severity, json_schema
 
 CONTRACT = (Path(__file__).resolve().parent.parent / "CONTRACT.md").read_text(encoding="utf-8")
 
@@ -57,6 +57,7 @@ def test_enums_match_the_contract():
     assert levels == {e.value for e in Level}
     assert _enum_from_table("Pairing `relation`:") == {e.value for e in Relation}
     assert _enum_from_table("Fund `kind`:") == {e.value for e in FundKind}
+    assert _enum_from_table("Fund `status`:") == {e.value for e in FundStatus}
     categories = set(re.findall(r"`([a-z_]+)`", CONTRACT.split("Measure `category`:")[1].split("`checks[].severity`")[0]))
     assert categories == {e.value for e in Category}
     severities = set(re.findall(r"`([a-z]+)`", CONTRACT.split("`checks[].severity`:")[1]))
@@ -73,3 +74,19 @@ def test_schema_command_prints_the_model_schema():
     result = CliRunner().invoke(app, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == json_schema()
+
+
+def test_a_v1_result_still_loads_with_v2_defaults():
+    example = _json_block()
+    example["schema_version"] = "1"
+    for key in ("status", "cumulative", "since", "per_unit"):
+        example["funds"][0].pop(key)
+    fund = Result.model_validate(example).funds[0]
+    assert (fund.status, fund.cumulative, fund.since, fund.per_unit) == (FundStatus.paid, False, None, False)
+
+
+def test_adcodes_are_written_in_the_standard_form():
+    from summarizer.regions import standard_adcode, unit_code
+    assert [standard_adcode(c) for c in ("52", "5203", "520581", "522326107", None)] == \
+        ["520000", "520300", "520581", "522326107", None]
+    assert [unit_code(c) for c in ("520000", "520300", "520581", "110100")] == ["52", "5203", "520581", "1101"]

@@ -49,16 +49,24 @@ class Measured:
     per_unit: bool = False
 
 
-def span_of(before: str, published_year: int | None) -> tuple[bool, int | None]:
-    """(cumulative, since) from the paragraph's text before the amount: the nearest time cue decides."""
-    last = None
-    for m in cues().time.finditer(before):
-        last = m
-    if last is None:  # no time named at all: "已无偿投入60亿" is what was given up to now
-        return bool(cues().so_far.search(before)), None
-    if last.lastgroup != "cumulative":
+def span_of(before: str, published_year: int | None, lead: str = "") -> tuple[bool, int | None]:
+    """(cumulative, since) from the sentence's text before the amount: the nearest time cue decides. A sentence
+    that names no time takes it from the paragraph's lead (过去两年，…。…将20.7亿元援助资金用于…)."""
+    found = list(cues().time.finditer(before))
+    if not found:
+        if cues().so_far.search(before):  # "已无偿投入60亿": what was given up to now
+            return True, None
+        found = list(cues().time.finditer(lead))
+        if not found:
+            return False, None
+    if found[-1].lastgroup != "cumulative":
         return False, None
-    since = first_year(last.group(0))
+    run = []  # the cumulative cues since the last single-year one: "2016年以来累计投入" starts in 2016
+    for m in reversed(found):
+        if m.lastgroup != "cumulative":
+            break
+        run.append(m)
+    since = next((year for m in reversed(run) if (year := first_year(m.group(0))) is not None), None)
     if since is not None and published_year is not None and since >= published_year:
         return False, None  # "2021年以来" in a 2021 article is this year's money
     return True, since
@@ -95,7 +103,8 @@ def given_to_each(clause_before: str) -> bool:
     return bool(cues().each.search(clause_before[-8:]))
 
 
-def measured(context_before: str, clause_before: str, clause_after: str, published_year: int | None) -> Measured:
-    cumulative, since = span_of(context_before, published_year)
+def measured(sentence_before: str, clause_before: str, clause_after: str, published_year: int | None,
+             paragraph_lead: str = "") -> Measured:
+    cumulative, since = span_of(sentence_before, published_year, paragraph_lead)
     return Measured(status=status_of(clause_before, clause_after), cumulative=cumulative, since=since,
                     per_unit=is_per_unit(clause_before))

@@ -43,6 +43,7 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
 ]
 YEAR = re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d)")
 RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+RELATIVE = re.compile("|".join(RELATIVE_YEAR))
 TOWARDS = re.compile(r"(?:向|给|为|帮助|帮扶|支持|扶持|援助|资助)$")
 PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|实施|建设|帮助|投资)([^，。；,;]{2,40})")
 DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
@@ -102,9 +103,10 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         evidence = _evidence(text, clause_spans, clause)
         nearby = places_in(places, starts, sentence)
         donor = _donor(text, sentence, amount, nearby, helpers)
-        # Time carries across the sentences of a paragraph ("过去两年，…27.44亿元。…将20.7亿元援助资金用于…").
         paragraph = enclosing(paragraph_spans, amount.start, amount.end) or sentence
-        what = measured(text[paragraph.start:amount.start], before, text[amount.end:clause.end], published_year)
+        lead = enclosing(period_spans, paragraph.start) if paragraph.start < sentence.start else None
+        what = measured(text[sentence.start:amount.start], before, text[amount.end:clause.end], published_year,
+                        lead.text if lead else "")
         each = _named_recipients(text, nearby, clause, amount) if given_to_each(before) else []
         fund = Fund(
             amount_yuan=float(amount.yuan),
@@ -197,14 +199,11 @@ def _purpose(after: str) -> str | None:
 
 
 def _year(before: str, published_year: int | None) -> int | None:
-    years = YEAR.findall(before)
-    if years:
-        return int(years[-1])
+    """The year nearest before the amount: written (2019年) or relative to publication (今年, 明年)."""
+    found = [(m.start(), int(m.group(1))) for m in YEAR.finditer(before)]
     if published_year:
-        for word, delta in RELATIVE_YEAR.items():
-            if word in before:
-                return published_year + delta
-    return None
+        found += [(m.start(), published_year + RELATIVE_YEAR[m.group(0)]) for m in RELATIVE.finditer(before)]
+    return max(found)[1] if found else None
 
 
 def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
