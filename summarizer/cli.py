@@ -451,6 +451,9 @@ def report(
                             until=until + "-99" if until and len(until) < 10 else until, kinds=kinds)
     except UnknownRegion as exc:
         fail(str(exc))
+    for line in data.left_out:  # a record that contradicts its article is never added up
+        err.print(f"[red]summarizer: check:[/red] {line}", highlight=False)
+    failed += len(data.left_out)
     if fmt == "table":
         console = Console(file=open(out_path, "w", encoding="utf-8"), width=160) if out_path else out
         console.print(as_table(data, views, width=console.width))

@@ -13,6 +13,7 @@ import json
 from importlib import resources
 
 from jinja2 import Environment, select_autoescape
+from rich.cells import cell_len
 from rich.console import Group as RichGroup
 from rich.console import RenderableType
 from rich.table import Table
@@ -77,15 +78,45 @@ def _kinds_used(groups: list[Group]) -> list[str]:
     return [k for k in NOT_AID if any(g.funds_by_kind.get(k) for g in groups)]
 
 
+def _cumulative(group: Group) -> str:
+    """The row's largest cumulative aid with its span, never summed with one year's money."""
+    e = group.cumulative
+    if e is None:
+        return ""
+    return f"{'≈' if e.approximate else ''}{format_yuan(e.amount_yuan)} ({_span(e)})"
+
+
+def _span(e: FundEntry) -> str:
+    return f"{e.since or '?'}–{e.year or ''}".rstrip("–") if e.since else "累计"
+
+
+def _plans(group: Group) -> str:
+    parts = [f"计划 {format_yuan(group.planned_yuan)}" if group.planned_yuan else "",
+             f"签约 {format_yuan(group.agreed_yuan)}" if group.agreed_yuan else ""]
+    return "; ".join(p for p in parts if p)
+
+
 def _totals_line(data: ReportData) -> str:
-    totals = data.totals_by_kind()
-    aid = sum(v for k, v in totals.items() if k in AID_KINDS)
-    rest = "; ".join(f"{KIND_ZH[k]} {format_yuan(v)}" for k, v in totals.items() if k not in AID_KINDS)
-    unattributed = sum(data.totals_by_kind(data.unattributed).values())
-    line = f"援助 aid (财政+社会+捐赠) {format_yuan(aid)}" + (f"; not aid: {rest}" if rest else "")
+    h = data.headline
+    rest = "; ".join(f"{KIND_ZH[k]} {format_yuan(v)}" for k, v in h.not_aid_by_kind.items())
+    line = (f"援助 aid {format_yuan(h.aid_yuan)}: fiscal + social + donation paid in one year, counted once "
+            "(no cumulative, planned, agreed or per-unit money)")
+    if h.cumulative_largest is not None:
+        line += f"; largest cumulative aid {format_yuan(h.cumulative_largest.amount_yuan)} ({_span(h.cumulative_largest)})"
+    if h.planned_yuan:
+        line += f"; planned {format_yuan(h.planned_yuan)}"
+    if h.agreed_yuan:
+        line += f"; agreed {format_yuan(h.agreed_yuan)}"
+    line += f"; not aid: {rest}" if rest else ""
+    unattributed = sum(e.amount_yuan for e in data.unattributed if e.is_aid)
     if unattributed:
-        line += f". Of all this, {format_yuan(unattributed)} is in no pairing row (its article names no pairing)."
-    return line
+        line += f"; of the aid, {format_yuan(unattributed)} is in no pairing row (its article does not say which pairing)"
+    if data.apart:
+        line += f"; {len(data.apart)} amount(s) from articles that name no helper are listed apart"
+    line += f"; {h.not_added} amount(s) not added, each with its reason at the end"
+    if h.left_out:
+        line += f"; {h.left_out} record(s) left out for failing a check"
+    return line + "."
 
 
 def _filters_line(data: ReportData) -> str:
@@ -119,6 +150,10 @@ def _stacked(title: str, groups: list[Group], view: str) -> RenderableType:
         if g.aid_yuan:
             lines.append(Text(f"  援助 aid {_aid(g)}"))
             lines += [Text(f"    {KIND_ZH[k]} {_money(g, k)}", style="dim") for k in AID_KINDS if g.funds_by_kind.get(k)]
+        if g.cumulative:
+            lines.append(Text(f"  累计 cumulative {_cumulative(g)}"))
+        if _plans(g):
+            lines.append(Text(f"  {_plans(g)}"))
         for k in NOT_AID:
             if g.funds_by_kind.get(k):
                 lines.append(Text(f"  {KIND_ZH[k]} {_money(g, k)}"))
@@ -141,18 +176,25 @@ def as_table(data: ReportData, views: list[str], width: int = WIDE) -> Renderabl
             parts.append(_stacked(title, groups, view))
             continue
         table = Table(title=title, title_justify="left", expand=True)
-        columns = ["row", "relation", "articles", "aid", "not aid", "measures", "years"]
+        columns = ["row", "relation", "articles", "aid", "cumulative", "planned · agreed", "not aid", "measures", "years"]
         if view != "pairing":
             columns.append("partners")
-        for col in columns:
-            table.add_column(col, overflow="fold", no_wrap=col in ("row", "aid", "years", "articles"),
-                             ratio=3 if col in ("not aid", "measures") else None if col == "row" else 1)
+        rows = []
         for g in groups:
             kinds = "\n".join(f"{KIND_ZH[k]} {_money(g, k)}" for k in NOT_AID if g.funds_by_kind.get(k))
-            row = [g.label, _relations(g), str(len(g.articles)), _aid(g), kinds, _categories(g),
-                   ", ".join(map(str, sorted(g.years)))]
+            row = [g.label, _relations(g), str(len(g.articles)), _aid(g), _cumulative(g).replace(" (", "\n("),
+                   _plans(g).replace("; ", "\n"), kinds, _categories(g), ", ".join(map(str, sorted(g.years)))]
             if view != "pairing":
                 row.append(", ".join(sorted(g.partners)))
+            rows.append(row)
+        money_columns = ("aid", "cumulative", "planned · agreed", "not aid")
+        for i, col in enumerate(columns):
+            # An amount keeps its whole width and unit: the prose columns give way instead.
+            widest = max([cell_len(line) for r in rows for line in r[i].split("\n")] + [4])
+            table.add_column(col, overflow="fold", no_wrap=col in money_columns + ("years", "articles"),
+                             min_width=widest if col in money_columns else None,
+                             ratio=3 if col == "measures" else None if col in ("row",) + money_columns else 1)
+        for row in rows:
             table.add_row(*row)
         parts.append(table)
     if "matrix" in views and data.matrix:
@@ -175,19 +217,23 @@ def as_table(data: ReportData, views: list[str], width: int = WIDE) -> Renderabl
 
 
 def _notes_table(data: ReportData) -> Table:
-    table = Table(title="Not in a pairing row, or not added", title_justify="left", expand=True)
+    table = Table(title="Not in a pairing row, or not added to the aid headline", title_justify="left", expand=True)
     for col in ("what", "amount", "sources"):
         table.add_column(col, overflow="fold")
     for e in data.unattributed:
-        table.add_row("in the total, in no pairing row: its article names no pairing for it", e.amount_text,
-                      _sources(data, e.refs))
+        if e.is_aid:
+            table.add_row("in the aid headline, in no pairing row: its article does not say which pairing", e.amount_text,
+                          _sources(data, e.refs))
     for m in data.merges:
         table.add_row(f"not added, merged duplicate: {m.reason}", data.articles[m.merged.article].source,
                       f"kept {data.articles[m.kept.article].source} {m.kept.record}")
-    for e in data.ledger:
-        if not e.counted:
-            table.add_row(f"not added, sub-allocation of {e.sub_allocation_of}", e.amount_text, _sources(data, e.refs))
+    for e in data.not_added:
+        table.add_row(f"not added: {not_added_reason(e)}", e.amount_text, _sources(data, e.refs))
     return table
+
+
+def not_added_reason(e: FundEntry) -> str:
+    return e.not_added or f"kind {e.kind} ({KIND_ZH[e.kind]}): not aid, shown in its own column"
 
 
 def _sources(data: ReportData, refs: list[Ref]) -> str:
@@ -208,19 +254,21 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
         return "".join(marks)
 
     out = [f"# Pairing-assistance report\n\n{len(data.filters['articles_in_view'])} article(s), "
-           f"{len(data.counted())} distinct fund(s) counted; ≈ marks approximate amounts. Sub-allocations and "
-           f"duplicates are not added (see the end).\n\n{_totals_line(data)}\n"]
+           f"{len(data.counted())} distinct fund(s) counted; ≈ marks approximate amounts. Every amount not added "
+           f"to the aid headline is listed at the end with its reason.\n\n{_totals_line(data)}\n"]
     if _filters_line(data) and len(data.filters) > 1:
         out.append(_filters_line(data) + "\n")
     for _, title, groups in _views(data, views):
         out.append(f"## {title}\n")
-        out.append("| row | relation | articles | aid (财政+社会+捐赠) | not aid | measures | years |")
-        out.append("|---|---|---|---|---|---|---|")
+        out.append("| row | relation | articles | aid (财政+社会+捐赠) | cumulative | planned · agreed | not aid | measures | years |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
         for g in groups:
             aid = _aid(g) + "".join(cite(g.fund_refs[k]) for k in AID_KINDS if g.funds_by_kind.get(k))
             kinds = "; ".join(f"{KIND_ZH[k]} {_money(g, k)}{cite(g.fund_refs[k])}" for k in NOT_AID
                               if g.funds_by_kind.get(k))
-            out.append(f"| {g.label} | {_relations(g)} | {len(g.articles)} | {aid} | {kinds} | "
+            cumulative = _cumulative(g) + (cite(g.cumulative.refs) if g.cumulative else "")
+            plans = _plans(g) + cite(g.planned_refs + g.agreed_refs)
+            out.append(f"| {g.label} | {_relations(g)} | {len(g.articles)} | {aid} | {cumulative} | {plans} | {kinds} | "
                        f"{_categories(g)} | {', '.join(map(str, sorted(g.years)))} |")
         out.append("")
     if "matrix" in views and data.matrix:
@@ -231,15 +279,15 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
         for region, row in data.matrix.items():
             out.append(f"| {region} | " + " | ".join(str(row.get(c, "")) for c in used) + " |")
         out.append("")
-    out.append("## In the total but in no pairing row\n")
+    out.append("## In the aid headline but in no pairing row\n")
     for e in data.unattributed:
-        out.append(f"- {e.amount_text} ({KIND_ZH[e.kind]}): its article names no pairing for it{cite(e.refs)}")
-    out.append("\n## Not added\n")
+        if e.is_aid:
+            out.append(f"- {e.amount_text} ({KIND_ZH[e.kind]}): its article does not say which pairing{cite(e.refs)}")
+    out.append("\n## Not added to the aid headline\n")
     for m in data.merges:
         out.append(f"- merged duplicate ({m.reason}){cite([m.merged])}, kept{cite([m.kept])}")
-    for e in data.ledger:
-        if not e.counted:
-            out.append(f"- {e.amount_text}: sub-allocation of {e.sub_allocation_of}{cite(e.refs)}")
+    for e in data.not_added:
+        out.append(f"- {e.amount_text}: {not_added_reason(e)}{cite(e.refs)}")
     out.append("")
     out.extend(notes)
     return "\n".join(out) + "\n"
@@ -262,6 +310,13 @@ def csv_rows(data: ReportData, views: list[str]) -> list[dict]:
                 if g.funds_by_kind.get(k):
                     rows.append(dict(view=view, row=g.label, metric=f"funds.{k}", value=g.funds_by_kind[k], unit="元",
                                      approximate=k in g.approximate_kinds, sources=_sources(data, g.fund_refs[k])))
+            if g.cumulative:
+                rows.append(dict(view=view, row=g.label, metric="funds.cumulative_largest", value=g.cumulative_yuan,
+                                 unit="元", approximate=g.cumulative.approximate, sources=_sources(data, g.cumulative.refs)))
+            for status in ("planned", "agreed"):
+                if getattr(g, f"{status}_yuan"):
+                    rows.append(dict(view=view, row=g.label, metric=f"funds.{status}", value=getattr(g, f"{status}_yuan"),
+                                     unit="元", approximate="", sources=_sources(data, getattr(g, f"{status}_refs"))))
             for c, n in g.categories.items():
                 rows.append(dict(view=view, row=g.label, metric=f"measures.{c}", value=n, unit="articles",
                                  approximate="", sources=""))
@@ -276,8 +331,7 @@ def csv_rows(data: ReportData, views: list[str]) -> list[dict]:
     for e in data.ledger:
         rows.append(dict(view="ledger", row=f"{_place(e.helper)} → {_place(e.recipient)}", metric=f"fund.{e.kind}",
                          value=e.amount_yuan, unit="元", approximate=e.approximate,
-                         sources=_sources(data, e.refs) + (f" (sub-allocation of {e.sub_allocation_of})"
-                                                           if not e.counted else "")))
+                         sources=_sources(data, e.refs) + ("" if e.is_aid else f" (not added: {not_added_reason(e)})")))
     return rows
 
 
@@ -304,10 +358,25 @@ def _place_dict(place) -> dict | None:
                                        "level": place.level}
 
 
+def _headline_dict(data: ReportData) -> dict:
+    h = data.headline
+    largest = h.cumulative_largest
+    return {"aid_yuan": h.aid_yuan, "aid_by_kind": h.aid_by_kind, "not_aid_by_kind": h.not_aid_by_kind,
+            "cumulative_largest_yuan": largest.amount_yuan if largest else None,
+            "cumulative_largest_since": largest.since if largest else None,
+            "planned_yuan": h.planned_yuan, "agreed_yuan": h.agreed_yuan, "apart_yuan": h.apart_yuan,
+            "not_added": h.not_added, "left_out": h.left_out,
+            "means": "fiscal + social + donation money that is paid, one year's (not cumulative), not per unit, "
+                     "counted once (a total or its parts); every other amount is in not_added with its reason"}
+
+
 def as_json(data: ReportData, views: list[str]) -> str:
     def group_dict(g: Group) -> dict:
         return {"row": g.label, "key": g.key, "relations": dict(g.relations), "articles": sorted(g.articles),
                 "aid_yuan": g.aid_yuan, "total_yuan": g.total_yuan, "funds_by_kind": dict(sorted(g.funds_by_kind.items())),
+                "cumulative_yuan": g.cumulative_yuan, "cumulative_since": g.cumulative.since if g.cumulative else None,
+                "cumulative_refs": [_ref(r) for r in g.cumulative.refs] if g.cumulative else [],
+                "planned_yuan": g.planned_yuan, "agreed_yuan": g.agreed_yuan,
                 "approximate_kinds": sorted(g.approximate_kinds),
                 "fund_refs": {k: [_ref(r) for r in refs] for k, refs in g.fund_refs.items()},
                 "categories": dict(sorted(g.categories.items())),
@@ -318,13 +387,16 @@ def as_json(data: ReportData, views: list[str]) -> str:
     def entry_dict(e: FundEntry) -> dict:
         return {"amount_yuan": e.amount_yuan, "amount_text": e.amount_text, "kind": e.kind, "year": e.year,
                 "approximate": e.approximate, "helper": _place_dict(e.helper), "recipient": _place_dict(e.recipient),
-                "refs": [_ref(r) for r in e.refs], "sub_allocation_of": e.sub_allocation_of, "counted": e.counted}
+                "status": e.status, "cumulative": e.cumulative, "since": e.since, "per_unit": e.per_unit,
+                "refs": [_ref(r) for r in e.refs], "sub_allocation_of": e.sub_allocation_of, "counted": e.counted,
+                "in_aid": e.is_aid}
 
     payload = {
         "articles": [{"source": a.source, "title": a.title, "published": a.published, "outlet": a.outlet}
                      for a in data.articles],
         "rollup": data.rollup,
         "filters": data.filters,
+        "headline": _headline_dict(data),
         "totals_by_kind": data.totals_by_kind(),
         "aid_kinds": list(AID_KINDS),
         "reconciliation": data.reconciliation(),
@@ -334,6 +406,8 @@ def as_json(data: ReportData, views: list[str]) -> str:
         "ledger": [entry_dict(e) for e in data.ledger],
         "merged": [{"kept": _ref(m.kept), "merged": _ref(m.merged), "reason": m.reason} for m in data.merges],
         "unattributed": [entry_dict(e) for e in data.unattributed],
+        "not_added": [{**entry_dict(e), "reason": not_added_reason(e)} for e in data.not_added],
+        "left_out": data.left_out,
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
@@ -465,6 +539,7 @@ def as_html(data: ReportData, views: list[str]) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["yuan"] = format_yuan
     env.globals.update(anchor=_anchor, money=_money, total=_total, aid=_aid, kinds=KINDS, colours=KIND_COLOURS,
+                       aid_kinds=AID_KINDS, cumulative_of=_cumulative, plans_of=_plans, reason_of=not_added_reason,
                        categories_of=_categories, relations_of=_relations, kind_zh=KIND_ZH, not_aid=NOT_AID,
                        totals_line=_totals_line(data), filters_line=_filters_line(data) if len(data.filters) > 1 else "")
     in_view = set(data.filters.get("articles_in_view", range(len(data.articles))))

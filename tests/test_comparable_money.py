@@ -1,0 +1,131 @@
+"""Money you can add up (issue 19): a report over a small hand-built corpus adds only comparable aid.
+
+The articles are written for this test (invented places and figures). The corpus holds a cumulative
+total with a yearly part, a second year's money, a plan, a signed agreement, a per-unit amount, two
+unrelated articles with the same amount and no helper, a pairing with that same amount, and one
+hand-corrupted record. Every column of the report and the exit code are checked.
+"""
+import json
+
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.report import build_report
+from summarizer.rules.fund_measure import measured
+from summarizer.schemas import (
+    Article, Evidence, Fund, FundKind, FundStatus, Pairing, Provenance, Region, Relation, Result,
+)
+
+runner = CliRunner()
+
+PAIRED = ("东海市对口帮扶西山县。2016年以来，东海市累计投入财政帮扶资金3亿元，其中2020年投入8000万元。"
+          "2021年东海市投入帮扶资金5000万元。东海市计划明年再投入2亿元。两地企业签订协议，协议投资额5亿元。"
+          "东海市为每个脱贫村安排10万元。")
+OTHER_PAIR = "北江区结对帮扶南岭县。北江区向南岭县捐赠1000万元。"
+NO_HELPER_1 = "青石县安排就业补助资金1000万元，用于稳岗。"
+NO_HELPER_2 = "白沙县今年一般公共预算安排1000万元用于乡村道路。"
+CORRUPTED = "东湖区对口帮扶西林县。东湖区投入帮扶资金500万元。"
+
+
+def _ev(text: str, quote: str) -> Evidence:
+    start = text.index(quote)
+    return Evidence(text=quote, start=start, end=start + len(quote))
+
+
+def _fund(text, quote, amount_text, yuan, kind=FundKind.fiscal, **fields) -> Fund:
+    return Fund(amount_yuan=yuan, amount_text=amount_text, kind=kind, evidence=_ev(text, quote), **fields)
+
+
+def _result(source, text, pairs, funds) -> Result:
+    return Result(
+        article=Article(id=source, source=source, title=source, published="2021-12-01", text=text),
+        pairings=[Pairing(helper=Region(name=h), recipient=Region(name=r), relation=Relation.counterpart_assistance,
+                          evidence=_ev(text, f"{h}{verb}{r}")) for h, verb, r in pairs],
+        funds=funds, provenance=Provenance(backend="test"))
+
+
+def corpus() -> list[Result]:
+    t = PAIRED
+    paired = _result("paired", t, [("东海市", "对口帮扶", "西山县")], [
+        _fund(t, "东海市累计投入财政帮扶资金3亿元", "3亿元", 300_000_000, cumulative=True, since=2016),
+        _fund(t, "其中2020年投入8000万元", "8000万元", 80_000_000, year=2020, part_of=0),
+        _fund(t, "2021年东海市投入帮扶资金5000万元", "5000万元", 50_000_000, year=2021),
+        _fund(t, "东海市计划明年再投入2亿元", "2亿元", 200_000_000, status=FundStatus.planned),
+        _fund(t, "协议投资额5亿元", "5亿元", 500_000_000, kind=FundKind.investment, status=FundStatus.agreed),
+        _fund(t, "东海市为每个脱贫村安排10万元", "10万元", 100_000, per_unit=True),
+    ])
+    other = _result("other", OTHER_PAIR, [("北江区", "结对帮扶", "南岭县")],
+                    [_fund(OTHER_PAIR, "北江区向南岭县捐赠1000万元", "1000万元", 10_000_000, kind=FundKind.donation)])
+    lone_1 = _result("lone1", NO_HELPER_1, [], [_fund(NO_HELPER_1, "青石县安排就业补助资金1000万元", "1000万元", 10_000_000)])
+    lone_2 = _result("lone2", NO_HELPER_2, [], [_fund(NO_HELPER_2, "一般公共预算安排1000万元", "1000万元", 10_000_000)])
+    broken = _result("broken", CORRUPTED, [("东湖区", "对口帮扶", "西林县")],
+                     [_fund(CORRUPTED, "东湖区投入帮扶资金500万元", "500万元", 50_000_000)])  # 10x its text
+    return [paired, other, lone_1, lone_2, broken]
+
+
+def test_the_headline_adds_only_paid_yearly_aid_counted_once():
+    data = build_report(corpus())
+    # 8000万 (a yearly part of a cumulative total) + 5000万 + the paired 1000万 donation
+    assert data.headline.aid_yuan == 140_000_000
+    row = next(g for g in data.by_pairing if g.label.startswith("东海市"))
+    assert row.aid_yuan == 130_000_000 and row.funds_by_kind == {"fiscal": 130_000_000}
+    assert row.cumulative_yuan == 300_000_000 and row.cumulative.since == 2016
+    assert row.planned_yuan == 200_000_000 and row.agreed_yuan == 500_000_000
+    assert sorted(row.years) == [2020, 2021]
+    reasons = {e.amount_text: e.not_added for e in data.not_added}
+    assert reasons["3亿元"].startswith("cumulative since 2016")
+    assert reasons["2亿元"].startswith("planned") and reasons["5亿元"].startswith("agreed")
+    assert reasons["10万元"].startswith("per unit")
+    # the two articles that name no helper: listed apart, never merged with each other or the pairing's
+    assert [e.refs[0].article for e in data.apart] == [2, 3] and not data.merges
+    assert all(e.not_added.startswith("its article names no helper") for e in data.apart)
+    # the corrupted record is left out, said once
+    assert len(data.left_out) == 1 and "broken: funds[0] left out" in data.left_out[0]
+    assert "amount_mismatch" in data.left_out[0]
+    # the timeline holds yearly paid money only
+    recon = data.reconciliation()
+    assert recon["timeline"] == recon["total"] == {"donation": 10_000_000, "fiscal": 130_000_000}
+    assert [e.amount_text for e in data.cumulative_spans()] == ["3亿元"]
+
+
+def test_report_json_carries_the_headline_and_every_amount_not_added(tmp_path):
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(r.model_dump_json() + "\n" for r in corpus()), encoding="utf-8")
+    result = runner.invoke(app, ["report", str(path), "--format", "json"])
+    assert result.exit_code == 1  # a record failed a check
+    assert "broken: funds[0] left out" in result.stderr and result.stderr.count("left out") == 1
+    payload = json.loads(result.stdout)
+    assert payload["headline"]["aid_yuan"] == 140_000_000
+    assert payload["headline"]["cumulative_largest_yuan"] == 300_000_000
+    assert payload["headline"]["planned_yuan"] == 200_000_000 and payload["headline"]["agreed_yuan"] == 500_000_000
+    not_added = {(e["amount_text"], e["refs"][0]["article"]): e["reason"] for e in payload["not_added"]}
+    assert set(not_added) == {("3亿元", 0), ("2亿元", 0), ("5亿元", 0), ("10万元", 0), ("1000万元", 2), ("1000万元", 3)}
+    row = next(r for r in payload["views"]["pairing"] if r["row"].startswith("东海市"))
+    assert (row["aid_yuan"], row["cumulative_yuan"], row["cumulative_since"]) == (130_000_000, 300_000_000, 2016)
+
+
+def test_html_links_every_aid_figure_to_its_evidence(tmp_path):
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(r.model_dump_json() + "\n" for r in corpus()[:2]), encoding="utf-8")
+    result = runner.invoke(app, ["report", str(path), "--format", "html"])
+    assert result.exit_code == 0
+    row = next(line for line in result.stdout.splitlines() if "<td class=\"num\">1.3亿元" in line)
+    assert row.count("class=\"ref\"") == 2  # the 8000万 and 5000万 records
+
+
+def test_cues_read_what_an_amount_measures():
+    def read(sentence: str, lead: str = ""):
+        before = sentence[:sentence.index("#")]
+        return measured(before, before.split("，")[-1], sentence[sentence.index("#") + 1:], 2021, lead)
+
+    m = read("2017年以来，某市累计投入帮扶资金#")
+    assert (m.cumulative, m.since, m.status) == (True, 2017, FundStatus.paid)
+    assert read("某市今年以来投入资金#").cumulative is False
+    assert read("“十三五”期间，某区投入#").since == 2016
+    assert read("2021年以来，某区投入#").cumulative is False  # this year's, in a 2021 article
+    assert read("某集团计划投入#").status is FundStatus.planned
+    assert read("某集团签约项目到位资金#").status is FundStatus.paid
+    assert read("双方签订协议，协议金额#").status is FundStatus.agreed
+    assert read("剩余#资金也将投入到项目").status is FundStatus.planned
+    assert read("为每个脱贫户发放#").per_unit is True
+    assert read("该县投入#", lead="过去三年，某市共投入援助资金5亿元。").cumulative is True
