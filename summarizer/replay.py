@@ -5,6 +5,9 @@ exchange, named by the request's key; `--replay DIR` answers from such a folder 
 server. Both sit below the `openai` client as an httpx transport, so a replayed run goes through
 exactly the code a live run does: instructor's parsing, the checks, the re-asks.
 
+The fixture shipped in `tests/fixtures/gold-roundtrip-seeds` is not a real model's run: its answers are
+built from the seeds' gold, so replaying it is a round-trip test of this path, not a model score.
+
 The key is the sha256 of the conversation from the article's own message on (the article and
 any re-ask turns), not of the system prompt or the worked examples: a fixture survives prompt
 edits, and an answer that no longer fits the schema is then re-asked like any other.

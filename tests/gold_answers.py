@@ -1,4 +1,7 @@
-"""What a perfect model would answer for a seed: records built from its gold annotation.
+"""A model answer built from a seed's gold annotation, for round-trip tests (not a model score).
+
+Tests that feed these answers through the LLM path check that a correct answer survives parsing,
+grounding, checks and evaluation; their 1.00 says nothing about how well any model reads an article.
 
 Quotes and amount texts are taken verbatim from the cleaned article, so a pipeline that
 grounds and checks correctly must score 1.0 on them.

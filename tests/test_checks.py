@@ -11,8 +11,8 @@ TEXT = """天津市和平区对口帮扶甘肃省靖远县
 
 发布时间：2020-07-13 来源：白银新闻网
 
-今年，天津市和平区对口帮扶靖远县，安排财政帮扶资金516.2万元。其中，安排资金386.4万元，扶持日光温室173座；安排资金113万元，实施基础设施建设。
-天津市工商联捐赠防疫资金30万元，向靖远县捐赠50万尾鱼苗，带动贫困人口12.7万人。就业率达到95%。
+今年，天津市和平区对口帮扶靖远县，安排财政帮扶资金528.6万元。其中，安排资金401.6万元，扶持日光温室42座；安排资金127万元，实施基础设施建设。
+天津市工商联拿出30万元支持防疫，向靖远县捐赠40万尾鱼苗，带动贫困人口12.7万人。就业率达到95%。
 """
 
 
@@ -52,9 +52,9 @@ def test_amount_text_not_in_text(result):
 
 def test_amount_that_is_a_count(result):
     i = fund(result, 300_000)
-    result.funds[i].amount_text, result.funds[i].amount_yuan = "50万", 500_000
-    result.funds[i].evidence = Evidence(text="向靖远县捐赠50万尾鱼苗", start=TEXT_OFFSET(result, "向靖远县捐赠50万尾鱼苗"),
-                                        end=TEXT_OFFSET(result, "向靖远县捐赠50万尾鱼苗") + 12)
+    result.funds[i].amount_text, result.funds[i].amount_yuan = "40万", 400_000
+    result.funds[i].evidence = Evidence(text="向靖远县捐赠40万尾鱼苗", start=TEXT_OFFSET(result, "向靖远县捐赠40万尾鱼苗"),
+                                        end=TEXT_OFFSET(result, "向靖远县捐赠40万尾鱼苗") + 12)
     assert "amount_is_count" in rules_at(result, f"funds[{i}]")
 
 
@@ -93,7 +93,7 @@ def test_reversed_pairing(result):
 
 def test_reversed_pairing_from_passive_wording():
     text = "靖远县接受天津市和平区的帮扶。\n"
-    r = summarize_text("标题\n\n发布时间：2020-01-01\n\n" + text, RulesBackend())
+    r = summarize_text("标题\n\n发布时间：2031-04-06\n\n" + text, RulesBackend())
     from summarizer.relations import wording_direction
     assert wording_direction(text, "和平区", "靖远县") is True
     assert wording_direction(text, "靖远县", "和平区") is False
@@ -116,7 +116,7 @@ def test_percentage_over_100(result):
 
 
 def test_sub_allocations_exceeding_total(result):
-    total = fund(result, 5_162_000)
+    total = fund(result, 5_286_000)
     result.funds[total].amount_yuan = 4_000_000
     result.funds[total].amount_text = "400万元"
     assert "sub_allocation" in rules_at(result, f"funds[{total}]")
@@ -139,5 +139,5 @@ def test_dropping_contradicted_records_is_reported(result):
     assert len(result.funds) == before - 1
     assert [r.rule for r in reports] == ["record_dropped"] and "30万元" in reports[0].message
     # the parts still point at their total after re-indexing
-    total = fund(result, 5_162_000)
+    total = fund(result, 5_286_000)
     assert [f.part_of for f in result.funds if f.part_of is not None] == [total, total]

@@ -1,4 +1,5 @@
-"""The genre's failure classes (issue 9), each on articles written for the test in our own wording."""
+"""The genre's failure classes (issue 9), each on sentences written for the test in our own wording
+(invented or other places and figures; tests/test_own_wording.py checks none is copied from an article)."""
 import json
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def test_a_government_office_stands_for_its_place():
 
 def test_a_student_is_not_a_university_and_a_college_of_a_university_is_one_name():
     from summarizer.text import org_names
-    found, _ = pairs("东丽区向甘谷县捐赠贫困大学生帮扶资金，用于资助学生。")
+    found, _ = pairs("南开区给临洮县送去一笔资助困难家庭大学生的助学款，帮他们读完书。")
     assert not any("大学" in h or "大学" in r for h, r in found)
     assert [o.text for o in org_names("货车停在某某师范大学科技学院门口")] == ["某某师范大学科技学院"]
 
@@ -84,15 +85,15 @@ def test_respective_lists_pair_one_to_one():
 
 
 def test_bare_duikou_before_a_place_is_the_relation_verb():
-    found, _ = pairs("按照东西部扶贫协作部署，青岛市对口贵州安顺市、烟台市对口重庆巫山县。")
-    assert {("青岛市", "安顺市"), ("烟台市", "巫山县")} <= set(found)
-    assert all(found[k].relation is Relation.east_west for k in [("青岛市", "安顺市"), ("烟台市", "巫山县")])
+    found, _ = pairs("按照东西部扶贫协作部署，大连市对口贵州六盘水市、杭州市对口四川广元市。")
+    assert {("大连市", "六盘水市"), ("杭州市", "广元市")} <= set(found)
+    assert all(found[k].relation is Relation.east_west for k in [("大连市", "六盘水市"), ("杭州市", "广元市")])
 
 
 def test_a_doubled_comma_does_not_break_a_list_of_helpers():
-    found, result = pairs("天津市,、山东省青岛市,、福建省福州市和厦门市对口支援甘肃省,,在资金等方面开展帮扶,。")
+    found, result = pairs("北京市,、江苏省无锡市,、浙江省宁波市和杭州市对口支援青海省,,在人才、产业上给予支持,。")
     assert ",、" not in result.article.text
-    assert set(found) == {(h, "甘肃省") for h in ("天津市", "青岛市", "福州市", "厦门市")}
+    assert set(found) == {(h, "青海省") for h in ("北京市", "无锡市", "宁波市", "杭州市")}
     assert {p.relation for p in found.values()} == {Relation.counterpart_support}
 
 
@@ -115,17 +116,17 @@ def test_headline_programme_decides_a_help_verb_pair():
 
 
 def test_a_relation_word_in_another_clause_gives_way_to_the_pairs_own_wording():
-    found, _ = pairs("近年来，天津市和厦门市累计向甘肃投入财政援助资金9亿元，实施扶贫协作项目400多个。"
-                     "天津市、厦门市对口支援甘肃省，在资金、人才等方面开展帮扶。")
-    assert {(h, p.relation) for (h, _), p in found.items()} == {("天津市", Relation.counterpart_support),
-                                                             ("厦门市", Relation.counterpart_support)}
+    found, _ = pairs("这几年，北京市和山东省共向青海投入财政援助资金7亿元，落地扶贫协作项目260多个。"
+                     "北京市、山东省对口支援青海省，在资金、干部上持续给予支持。")
+    assert {(h, p.relation) for (h, _), p in found.items()} == {("北京市", Relation.counterpart_support),
+                                                             ("山东省", Relation.counterpart_support)}
 
 
 def test_sales_value_is_money_and_signed_projects_are_investment():
-    result = summarize_text("某县帮助脱贫地区销售价值约2.5亿元的农产品；签约引进项目12个，协议额30亿元；"
-                            "帮助引进资金3亿元，建设产业园区。", RulesBackend())
+    result = summarize_text("某市帮对口地区卖出销售价值约1.8亿元的山货；新签约引进项目9个，协议额21亿元；"
+                            "另帮助引进资金4亿元，用于建设园区。", RulesBackend())
     kinds = {f.amount_text: f.kind.value for f in result.funds}
-    assert kinds == {"约2.5亿元": "procurement", "30亿元": "investment", "3亿元": "investment"}
+    assert kinds == {"约1.8亿元": "procurement", "21亿元": "investment", "4亿元": "investment"}
 
 
 # --- 5. metadata ----------------------------------------------------------------------
@@ -139,8 +140,8 @@ def test_sales_value_is_money_and_signed_projects_are_investment():
      None, "2020-05-12", "扶贫在路上"),
     ("首页 > 新闻中心 > 正文\n某区协作工作综述\n发布时间：2021-03-04\n某区对口帮扶某县，全年投入资金1000万元，成效明显。", 
      "某区协作工作综述", "2021-03-04", None),
-    ("某区代表团赴某县开展协作对接\n23-07-11 08:07 来源:某某日报 编辑:张三\n正文，某区对口帮扶某县，投入资金。",
-     "某区代表团赴某县开展协作对接", "2023-07-11", "某某日报"),
+    ("某区代表团赴某县开展协作对接\n24-02-19 16:45 来源:某某日报 编辑:张三\n正文，某区对口帮扶某县，投入资金。",
+     "某区代表团赴某县开展协作对接", "2024-02-19", "某某日报"),
 ])
 def test_titles_dates_and_outlets(raw, title, published, outlet):
     cleaned = clean(raw)
@@ -156,15 +157,15 @@ def test_outlet_from_a_dateline_a_credit_or_a_closing_source():
 
 def test_a_models_date_may_be_read_from_a_two_digit_year():
     from summarizer.checks import metadata_problems
-    page = "23-07-11 08:07 来源:某某日报\n正文"
-    assert metadata_problems(None, "2023-07-11", "23-07-11 08:07", None, page) == []
-    assert metadata_problems(None, "2013-07-11", "23-07-11 08:07", None, page) != []
-    assert metadata_problems(None, "2023-07-11", "2013-07-11 23:07", None, "2013-07-11 23:07") != []
+    page = "24-02-19 16:45 来源:某某日报\n正文"
+    assert metadata_problems(None, "2024-02-19", "24-02-19 16:45", None, page) == []
+    assert metadata_problems(None, "2014-02-19", "24-02-19 16:45", None, page) != []
+    assert metadata_problems(None, "2024-02-19", "2014-02-19 16:45", None, "2014-02-19 16:45") != []
 
 
 def test_a_sites_reprint_notice_is_neither_text_nor_outlet():
-    notice = ("1、凡本网注明“来源:某某在线”的所有作品,版权均属于本网,未经本网授权不得转载、摘编。"
-              "违反上述声明者,本网将追究其相关法律责任。")
+    notice = ("1、凡在本网标明“来源:某某在线”的稿件,著作权归本网所有,任何单位未获本网授权不可转载或摘编。"
+              "擅自使用者,本网保留依法追究的权利。")
     cleaned = clean(f"本报讯 某市深化县际结对帮扶，累计投入帮扶资金1亿元，成效明显。\n{notice}\n2、凡本网注")
     assert cleaned.outlet is None and "本网" not in cleaned.text and notice in cleaned.removed
 
@@ -191,16 +192,18 @@ def test_title_is_kept_once_and_is_never_a_record_source():
 
 
 def test_a_page_that_prints_its_body_twice_yields_each_record_once():
-    body = "今年，江苏对口支援拉萨，年度资金总计5.57亿元，实施项目66个。"
+    body = "今年，浙江对口支援那曲，全年资金合计3.48亿元，建设项目41个。"
     result = summarize_text(f"标题一行在这里\n发布时间：2024-03-31\n{body}\n{body}", RulesBackend())
-    assert result.article.text.count(body) == 1 and [f.amount_yuan for f in result.funds] == [557_000_000.0]
+    assert result.article.text.count(body) == 1 and [f.amount_yuan for f in result.funds] == [348_000_000.0]
 
 
 # --- the dev set: real articles, annotated by hand -------------------------------------
 
-# Floors a little under each set's measured figures, so a regression fails the tests.
+# Regression guards, a little under each set's figures as measured after it was worked on (dev figures,
+# against the gold as restored in issue 21: devset pairing F1 0.900). Never a blind figure: a set that
+# is still blind (devset/BLIND.md) has no floor here, and a blind measurement is never raised into one.
 FLOORS = {
-    "devset": {"pairing_f1": 0.92, "relation_accuracy": 0.95, "fund_f1": 0.94, "measure_f1": 0.90, "metadata_accuracy": 0.93},
+    "devset": {"pairing_f1": 0.88, "relation_accuracy": 0.95, "fund_f1": 0.94, "measure_f1": 0.90, "metadata_accuracy": 0.93},
     "holdout": {"pairing_f1": 0.89, "relation_accuracy": 0.85, "fund_f1": 0.95, "measure_f1": 0.95, "metadata_accuracy": 0.93},
     "holdout2": {"pairing_f1": 0.78, "relation_accuracy": 0.80, "fund_f1": 0.97, "measure_f1": 0.90, "metadata_accuracy": 0.93},
     "holdout3": {"pairing_f1": 0.78, "relation_accuracy": 0.95, "fund_f1": 0.97, "measure_f1": 0.95, "metadata_accuracy": 0.95},

@@ -319,7 +319,7 @@ def _gold_server(fake):
     fake.default = reply
 
 
-def test_cli_end_to_end_perfect_model_scores_one_and_resumes_from_cache(fake, tmp_path, monkeypatch):
+def test_cli_end_to_end_gold_round_trip_scores_one_and_resumes_from_cache(fake, tmp_path, monkeypatch):
     _gold_server(fake)
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     out = tmp_path / "llm.jsonl"

@@ -58,7 +58,7 @@ UNSEEN_DESIGNATED = """中国农业银行定点帮扶望谟县纪实
 
 发布时间：2021-03-02
 
-中国农业银行定点帮扶贵州省望谟县，累计投入帮扶资金1.2亿元，发放扶贫小额信贷3.5亿元，支持当地茶叶和板栗产业。
+中国农业银行定点帮扶贵州省望谟县，几年来共向当地投入帮扶资金1.2亿元，发放扶贫小额信贷3.5亿元，支持当地茶叶和板栗产业。
 该行还帮助销售农产品超过800万元，培训基层干部1200人次。
 """
 
@@ -95,7 +95,7 @@ def test_unseen_designated_assistance_by_a_company():
 
 
 def test_sub_allocations_point_at_their_total():
-    text = ("甲区对口帮扶乙县\n\n发布时间：2020-01-01\n\n天津市和平区安排财政帮扶资金500万元。"
+    text = ("甲区对口帮扶乙县\n\n发布时间：2031-04-06\n\n天津市和平区安排财政帮扶资金500万元。"
             "其中，安排资金300万元用于产业；安排资金200万元用于基础设施。")
     result = summarize_text(text, RulesBackend())
     by_amount = {f.amount_yuan: i for i, f in enumerate(result.funds)}
@@ -130,19 +130,19 @@ def test_unseen_pairing_wordings(text, helper, recipient, relation):
 
 
 def test_per_capita_income_is_not_a_fund():
-    text = "标题\n发布时间：2020-01-01\n天津市和平区对口帮扶靖远县，贫困户人均增收2000元，人均可支配收入达到8600元，每亩补贴300元。"
+    text = "标题\n发布时间：2031-04-06\n天津市和平区对口帮扶靖远县，贫困户人均增收2000元，人均可支配收入达到8600元，每亩补贴300元。"
     assert summarize_text(text, RulesBackend()).funds == []
 
 
 def test_department_lists_are_not_measures():
-    text = "标题\n发布时间：2020-01-01\n由区人社、教育、卫健、工信等部门组成工作组，到石屯镇开展产业帮扶。"
+    text = "标题\n发布时间：2031-04-06\n区里抽调卫健、民政、教育、农业几个部门的人组成工作组，到红岩镇开展产业帮扶。"
     categories = {m.category for m in summarize_text(text, RulesBackend()).measures}
     assert Category.industry in categories
     assert Category.education not in categories and Category.health not in categories
 
 
 def test_several_helpers_listed_before_the_relation_word():
-    text = "标题\n发布时间：2020-01-01\n广东省广州市、深圳市对口帮扶贵州省毕节市、黔南州，投入帮扶资金一亿五千万元。"
+    text = "标题\n发布时间：2031-04-06\n广东省广州市、深圳市对口帮扶贵州省毕节市、黔南州，投入帮扶资金一亿五千万元。"
     result = summarize_text(text, RulesBackend())
     pairs = {(p.helper.name, p.recipient.name) for p in result.pairings}
     assert pairs == {("广州市", "毕节市"), ("深圳市", "毕节市"), ("广州市", "黔南州"), ("深圳市", "黔南州")}
@@ -150,5 +150,5 @@ def test_several_helpers_listed_before_the_relation_word():
 
 
 def test_vague_and_counted_chinese_numerals_are_not_amounts():
-    text = "标题\n发布时间：2020-01-01\n天津市和平区对口帮扶靖远县，投入数十万元，种植三千亩。"
+    text = "标题\n发布时间：2031-04-06\n天津市和平区对口帮扶靖远县，投入数十万元，种植三千亩。"
     assert summarize_text(text, RulesBackend()).funds == []

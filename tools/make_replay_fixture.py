@@ -1,4 +1,8 @@
-"""Rebuild tests/fixtures/replay-seeds: what a perfect model answers for the seeds, recorded.
+"""Rebuild tests/fixtures/gold-roundtrip-seeds: answers built from the seeds' gold, recorded.
+
+A round-trip test, not a model score: the answers are the gold itself written as a model's reply, so
+replaying them scores 1.00 whenever the pipeline carries a correct answer through intact. No real
+model produced them; a real model's answers come from `summarize --record` against that model.
 
 Runs the fake OpenAI-compatible server (tests/fake_openai.py) serving answers derived from the
 seeds' gold (tests/gold_answers.py), and records the exchanges with `summarize --record`, the
@@ -19,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fake_openai import FakeOpenAI, answer, status  # noqa: E402
 from gold_answers import gold_answer, seed_paths  # noqa: E402
 
-FIXTURE = ROOT / "tests" / "fixtures" / "replay-seeds"
+FIXTURE = ROOT / "tests" / "fixtures" / "gold-roundtrip-seeds"
 
 
 def main() -> None:
