@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from summarizer.clean import clean
+from summarizer.evaluate import AID_KINDS
 from summarizer.money import find_amounts
 from summarizer.reader import read_document
 from summarizer.text import clauses, sentences
@@ -53,8 +54,13 @@ def gold_answer(seed: Path) -> dict:
         expected = float(f["amount_yuan"])
         amount = next(a for a in amounts if abs(float(a.yuan) - expected) <= 0.005 * expected)
         clause = next(c for c in clause_spans if c.start <= amount.start and amount.end <= c.end)
-        funds.append({"amount_text": amount.text, "amount_yuan": float(amount.yuan), "kind": f["kind"][0],
+        statuses = f.get("status", ["paid"])
+        # A fund the gold keeps out of comparable aid (a non-aid kind accepted) is answered with that kind.
+        kind = next((k for k in f["kind"] if k not in AID_KINDS), f["kind"][0])
+        funds.append({"amount_text": amount.text, "amount_yuan": float(amount.yuan), "kind": kind,
                       "donor": None, "recipient": None, "purpose": None, "year": None, "part_of": None,
+                      "status": "paid" if "paid" in statuses else statuses[0],
+                      "cumulative": f.get("cumulative", False), "per_unit": f.get("per_unit", False),
                       "quote": clause.text})
     first = sentences(text)[1].text
     measures = [{"category": c, "description": c, "indicators": [], "quote": first}
