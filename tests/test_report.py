@@ -115,7 +115,7 @@ def test_every_format_from_seed_results(seed_results, tmp_path):
     assert row["funds_by_kind"]["fiscal"] == 52_000_000 + 5_162_000  # 5200万 + 516.2万, not its three parts
     assert all(ref["quote"] for refs in row["fund_refs"].values() for ref in refs)
     md = runner.invoke(app, ["report", str(seed_results), "--format", "md"]).stdout
-    assert "[^1]:" in md and "sub-allocation of 516.2万元" in md
+    assert "[^1]:" in md and "part of 516.2万元, which is counted" in md
     out_dir = tmp_path / "csv"
     assert runner.invoke(app, ["report", str(seed_results), "--format", "csv", "--out", str(out_dir)]).exit_code == 0
     assert {p.name for p in out_dir.iterdir()} >= {"pairing.csv", "recipient.csv", "ledger.csv", "matrix.csv"}
