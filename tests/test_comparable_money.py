@@ -115,8 +115,8 @@ def test_html_links_every_aid_figure_to_its_evidence(tmp_path):
 
 def test_cues_read_what_an_amount_measures():
     def read(sentence: str, lead: str = ""):
-        before = sentence[:sentence.index("#")]
-        return measured(before, before.split("，")[-1], sentence[sentence.index("#") + 1:], 2021, lead)
+        before, after = sentence.split("#")
+        return measured(before, before.split("，")[-1], after.split("，")[0], 2021, lead, after)
 
     m = read("2017年以来，某市累计投入帮扶资金#")
     assert (m.cumulative, m.since, m.status) == (True, 2017, FundStatus.paid)
@@ -129,3 +129,31 @@ def test_cues_read_what_an_amount_measures():
     assert read("剩余#资金也将投入到项目").status is FundStatus.planned
     assert read("为每个脱贫户发放#").per_unit is True
     assert read("该县投入#", lead="过去三年，某市共投入援助资金5亿元。").cumulative is True
+    # a running total inside a named year is that year's; a span named before it keeps it a span
+    assert read("2019年，某县累计实现销售#").cumulative is False
+    assert read("截至6月底，某兵团累计到位资金#").cumulative is False
+    assert read("近两年来，某市累计向某省投入资金#").cumulative is True
+    assert read("某日电，近年来，四市累计投入#").cumulative is True
+    assert read("某市累计投入#", lead="今年以来，某市深化协作。").cumulative is False
+    assert read("截至目前，某省拨付资金#，较去年增长20%").cumulative is False
+    assert read("2018年、2019年引进企业，投资#").cumulative is True
+    assert read("两地签下10个合作项目，总投资额达#").status is FundStatus.agreed
+    assert read("两地签约仪式上，某公司捐赠#").status is FundStatus.paid
+    assert read("为12个村各安排#").per_unit is True
+    assert read("甲公司和乙公司各捐赠#").per_unit is False
+
+
+def test_every_fund_measure_cue_matches_its_examples_and_not_its_negatives():
+    import re
+
+    from summarizer.vocabulary import vocabulary
+    words = vocabulary().raw["fund_measure"]
+    patterns = {k: v for k, v in words.items() if isinstance(v, str)}
+    for name, pattern in patterns.items():
+        compiled = re.compile(pattern)
+        examples = words.get(f"{name}_examples")
+        assert examples, f"{name} has no examples"
+        for example in examples:
+            assert compiled.search(example), (name, example)
+        for negative in words.get(f"{name}_negative", []):
+            assert not compiled.search(negative), (name, negative)

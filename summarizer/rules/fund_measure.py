@@ -18,11 +18,14 @@ FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十
 
 @dataclass(frozen=True)
 class Cues:
-    time: re.Pattern  # named groups: single (one year), cumulative
+    time: re.Pattern  # named groups: single (one year), cumulative, within (累计: a span unless a year is named before)
     status: re.Pattern  # named groups: planned, agreed, paid
     per_unit: re.Pattern
     each: re.Pattern
     so_far: re.Pattern
+    yearly_comparison: re.Pattern
+    each_counted: re.Pattern
+    giving_verb: re.Pattern
     year: re.Pattern
 
 
@@ -31,12 +34,16 @@ def cues() -> Cues:
     words = vocabulary().raw["fund_measure"]
     return Cues(
         # One year first: "今年以来" is this year's money, not a span.
-        time=re.compile(f"(?P<single>{words['single_year']})|(?P<cumulative>{words['cumulative']})"),
+        time=re.compile(f"(?P<single>{words['single_year']})|(?P<cumulative>{words['cumulative']})"
+                        f"|(?P<within>{words['cumulative_within']})"),
         # A plan that names completion ("计划完成投资") is tried before "完成" alone.
         status=re.compile(f"(?P<planned>{words['planned']})|(?P<agreed>{words['agreed']})|(?P<paid>{words['paid']})"),
         per_unit=re.compile(words["per_unit"]),
         each=re.compile(words["each"]),
         so_far=re.compile(words["so_far"]),
+        yearly_comparison=re.compile(words["yearly_comparison"]),
+        each_counted=re.compile(words["each_counted"]),
+        giving_verb=re.compile(words["giving_verb"]),
         year=re.compile(r"(?:19|20)\d{2}"),
     )
 
@@ -49,27 +56,46 @@ class Measured:
     per_unit: bool = False
 
 
-def span_of(before: str, published_year: int | None, lead: str = "") -> tuple[bool, int | None]:
-    """(cumulative, since) from the sentence's text before the amount: the nearest time cue decides. A sentence
-    that names no time takes it from the paragraph's lead (过去两年，…。…将20.7亿元援助资金用于…)."""
+def span_of(before: str, published_year: int | None, lead: str = "", after: str = "") -> tuple[bool, int | None]:
+    """(cumulative, since) from the sentence's text before the amount: the nearest time cue decides.
+
+    A weak cue (累计, 截至) inside a year named before it is that year's running total (2019年…累计实现销售).
+    A sentence that names no time takes it from its paragraph's lead (过去两年，…。…将20.7亿元援助资金用于…).
+    A figure compared with an earlier year (较去年增长, 是2019年的1.3倍) is one year's."""
+    if cues().yearly_comparison.search(after):
+        return False, None
+    lead_cues = list(cues().time.finditer(lead))
     found = list(cues().time.finditer(before))
     if not found:
         if cues().so_far.search(before):  # "已无偿投入60亿": what was given up to now
             return True, None
-        found = list(cues().time.finditer(lead))
+        found = lead_cues
         if not found:
             return False, None
-    if found[-1].lastgroup != "cumulative":
+    last = found[-1]
+    if last.lastgroup == "single":
         return False, None
-    run = []  # the cumulative cues since the last single-year one: "2016年以来累计投入" starts in 2016
+    if last.lastgroup == "within":
+        prior = next((m for m in reversed(found[:-1]) if m.lastgroup != "within"), None)
+        if prior is None:  # from the paragraph's lead only a time frame counts (今年以来), not 今年是…第二十六年
+            prior = next((m for m in reversed(lead_cues) if m.lastgroup != "within" and m.group(0).endswith("以来")),
+                         None)
+        if prior is not None and prior.lastgroup == "single" and _names_year(prior.group(0)):
+            return False, None
+    run = []  # the span cues since the last single-year one: "2016年以来累计投入" starts in 2016
     for m in reversed(found):
-        if m.lastgroup != "cumulative":
+        if m.lastgroup == "single":
             break
         run.append(m)
     since = next((year for m in reversed(run) if (year := first_year(m.group(0))) is not None), None)
     if since is not None and published_year is not None and since >= published_year:
         return False, None  # "2021年以来" in a 2021 article is this year's money
     return True, since
+
+
+def _names_year(cue: str) -> bool:
+    """今年, 2019年, 截至6月底 place a running total in one year; a bare date (10月17日电) does not."""
+    return "年" in cue or cue.startswith(("截至", "截止"))
 
 
 def first_year(cue: str) -> int | None:
@@ -82,12 +108,15 @@ def first_year(cue: str) -> int | None:
     return None
 
 
-def status_of(clause_before: str, clause_after: str) -> FundStatus:
-    """The nearest status cue before the amount in its clause; else the first after it (…资金也将投入); else paid."""
+def status_of(clause_before: str, clause_after: str, sentence_before: str = "") -> FundStatus:
+    """The nearest status cue before the amount in its clause; else the first after it (…资金也将投入); else, in
+    a clause with no giving verb (总投资额达242亿元), a plan or agreement earlier in the sentence; else paid."""
     found = list(cues().status.finditer(clause_before))
     if not found:
         after = cues().status.search(clause_after)
         found = [after] if after else []
+    if not found and not cues().giving_verb.search(clause_before):
+        found = [m for m in cues().status.finditer(sentence_before) if m.lastgroup != "paid"][-1:]
     if not found:
         return FundStatus.paid
     return FundStatus(found[-1].lastgroup)
@@ -98,13 +127,19 @@ def is_per_unit(clause_before: str) -> bool:
     return bool(cues().per_unit.search(clause_before))
 
 
+def each_of_counted(clause_before: str) -> bool:
+    """各 after a count of recipients the text does not name (为10个村各安排50万元): a per-unit amount."""
+    return bool(cues().each_counted.search(clause_before[-16:]))
+
+
 def given_to_each(clause_before: str) -> bool:
     """各/分别 right before the amount (向A县、B县各捐赠100万元)."""
     return bool(cues().each.search(clause_before[-8:]))
 
 
 def measured(sentence_before: str, clause_before: str, clause_after: str, published_year: int | None,
-             paragraph_lead: str = "") -> Measured:
-    cumulative, since = span_of(sentence_before, published_year, paragraph_lead)
-    return Measured(status=status_of(clause_before, clause_after), cumulative=cumulative, since=since,
-                    per_unit=is_per_unit(clause_before))
+             paragraph_lead: str = "", sentence_after: str = "") -> Measured:
+    cumulative, since = span_of(sentence_before, published_year, paragraph_lead, sentence_after)
+    earlier = sentence_before[:len(sentence_before) - len(clause_before)]
+    return Measured(status=status_of(clause_before, clause_after, earlier), cumulative=cumulative, since=since,
+                    per_unit=is_per_unit(clause_before) or each_of_counted(clause_before))

@@ -106,7 +106,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         paragraph = enclosing(paragraph_spans, amount.start, amount.end) or sentence
         lead = enclosing(period_spans, paragraph.start) if paragraph.start < sentence.start else None
         what = measured(text[sentence.start:amount.start], before, text[amount.end:clause.end], published_year,
-                        lead.text if lead else "")
+                        lead.text if lead else "", text[amount.end:sentence.end])
         each = _named_recipients(text, nearby, clause, amount) if given_to_each(before) else []
         fund = Fund(
             amount_yuan=float(amount.yuan),
@@ -122,8 +122,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             status=what.status,
             cumulative=what.cumulative,
             since=what.since,
-            # 各 to recipients the text does not name one by one (10个村各50万元) is per unit too.
-            per_unit=what.per_unit or per_unit_aid or (given_to_each(before) and not each),
+            per_unit=what.per_unit or per_unit_aid,
         )
         if any(_same_money(fund, earlier) for earlier in funds):
             continue
