@@ -87,7 +87,14 @@ def _cumulative(group: Group) -> str:
 
 
 def _span(e: FundEntry) -> str:
-    return f"{e.since or '?'}–{e.year or ''}".rstrip("–") if e.since else "累计"
+    return f"since {e.since}" if e.since else "累计"
+
+
+def _reported_span(data: ReportData, e: FundEntry) -> str:
+    """since–the year it was reported (the article's publication year when the record gives none)."""
+    published = data.articles[e.refs[0].article].published
+    until = e.year or (published[:4] if published else "")
+    return f"{e.since or '?'}–{until}"
 
 
 def _plans(group: Group) -> str:
@@ -278,6 +285,12 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
         out.append("|---|" + "---|" * len(used))
         for region, row in data.matrix.items():
             out.append(f"| {region} | " + " | ".join(str(row.get(c, "")) for c in used) + " |")
+        out.append("")
+    spans = data.cumulative_spans()
+    if spans:
+        out.append("## Cumulative aid (spans, never added to one year's money)\n")
+        out += [f"- {_reported_span(data, e)}: {e.amount_text} ({_place(e.helper)} → {_place(e.recipient)}){cite(e.refs)}"
+                for e in spans]
         out.append("")
     out.append("## In the aid headline but in no pairing row\n")
     for e in data.unattributed:
@@ -540,6 +553,7 @@ def as_html(data: ReportData, views: list[str]) -> str:
     env.filters["yuan"] = format_yuan
     env.globals.update(anchor=_anchor, money=_money, total=_total, aid=_aid, kinds=KINDS, colours=KIND_COLOURS,
                        aid_kinds=AID_KINDS, cumulative_of=_cumulative, plans_of=_plans, reason_of=not_added_reason,
+                       span_of=lambda e: _reported_span(data, e),
                        categories_of=_categories, relations_of=_relations, kind_zh=KIND_ZH, not_aid=NOT_AID,
                        totals_line=_totals_line(data), filters_line=_filters_line(data) if len(data.filters) > 1 else "")
     in_view = set(data.filters.get("articles_in_view", range(len(data.articles))))
