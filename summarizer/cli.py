@@ -105,8 +105,10 @@ def open_cache(backend, cache_dir: Path | None, no_cache: bool) -> Cache | None:
 
 
 def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_outcome) -> list[Outcome]:
-    """Run all sources; call on_outcome(index, outcome) as each finishes; show progress on stderr."""
-    outcomes: list[Outcome | None] = [None] * len(sources)
+    """Run all sources; call on_outcome(index, outcome) as each finishes; show progress on stderr.
+    A multi-item document counts as one input and gives one outcome per item it read (in order), and a
+    one-line note on stderr naming the items it skipped."""
+    outcomes: list[list[Outcome] | None] = [None] * len(sources)
     show = len(sources) > PROGRESS_THRESHOLD and err.is_terminal
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[status]}"), console=err, disable=not show, transient=False)
@@ -115,16 +117,19 @@ def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_ou
         done = failed = cached = 0
         task = progress.add_task("summarizing", total=len(sources), status="")
         async for index, outcome in pipeline.run_many(sources, concurrency):
-            outcomes[index] = outcome
+            outcomes[index] = outcome.flat()
             done += 1
             failed += not outcome.ok
             cached += outcome.cached
             progress.update(task, advance=1, status=f"failed {failed} · cached {cached}")
-            on_outcome(index, outcome)
+            if outcome.note:
+                err.print(f"summarizer: {outcome.note}", style="dim", highlight=False)
+            for part in outcome.flat():
+                on_outcome(index, part)
 
     with progress:
         asyncio.run(drive())
-    return [o for o in outcomes if o is not None]
+    return [o for parts in outcomes if parts is not None for o in parts]
 
 
 def summarize_sources(sources: list[str], backend: str, model: str | None, base_url: str | None,
@@ -214,7 +219,7 @@ def summarize(
                                      cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay)
         if as_json:
             docs = [o.as_dict() for o in outcomes if o.ok]
-            payload = docs[0] if one_document and docs else docs
+            payload = docs[0] if one_document and len(docs) == 1 else docs
             (sink or sys.stdout).write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     finally:
         if sink:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..clean import CleanArticle
+from ..passages import PASSAGES_VERSION, masked_text, selection_of
 from ..regions import RegionResolver
 from ..rules.funds import extract_funds
 from ..rules.measures import extract_measures
@@ -16,13 +17,14 @@ class RulesBackend:
     name = "rules"
 
     def cache_identity(self) -> dict:
-        return {"backend": self.name, "version": RULES_VERSION}
+        return {"backend": self.name, "version": RULES_VERSION, "passages": PASSAGES_VERSION}
 
     async def extract(self, article: CleanArticle) -> Extraction:
         return self.extract_sync(article)
 
     def extract_sync(self, article: CleanArticle) -> Extraction:
-        text = article.text
+        # Only the selected passages are read; the rest is blanked, so offsets stay the article's.
+        text = masked_text(article.text, selection_of(article))
         resolver = RegionResolver.for_text(text)
         found_places = places(resolver)
         pairings = extract_pairings(text, resolver, article.title)
