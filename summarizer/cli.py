@@ -20,9 +20,10 @@ from .cache import Cache, CacheError
 from .checks import run_checks
 from .clean import clean
 from .evaluate import evaluate, load_gold, match_results
+from .items import passages_report
 from .pipeline import Outcome, Pipeline
 from .reader import InputError, expand_inputs, read_document
-from .render import cache_view, checks_table, clean_view, eval_breakdown_view, eval_view, result_view
+from .render import cache_view, checks_table, clean_view, eval_breakdown_view, eval_view, passages_view, result_view
 from .results_io import load_results
 from .schemas import FundKind, Result, Severity, json_schema
 
@@ -162,6 +163,11 @@ def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float
     tokens_in = sum(p.get("input_tokens") or 0 for p in fresh)
     tokens_out = sum(p.get("output_tokens") or 0 for p in fresh)
     line = f"tokens: {tokens_in} in + {tokens_out} out over {len(fresh)} request(s), {len(counted) - len(fresh)} from cache"
+    document = sum(o.document_tokens or 0 for o in outcomes if o.ok and not o.cached)
+    sent = sum(o.text_tokens_sent or 0 for o in outcomes if o.ok and not o.cached)
+    if document and sent < document:
+        line += (f"; article text sent ≈ {sent:,} of {document:,} tokens "
+                 f"({1 - sent / document:.0%} saved by passage selection)")
     if price_in is not None or price_out is not None:
         cost = tokens_in / 1e6 * (price_in or 0) + tokens_out / 1e6 * (price_out or 0)
         line += f"; cost ≈ {cost:.4f}"
@@ -235,6 +241,8 @@ def clean_command(
     paths: list[str] = typer.Argument(..., help="Files, directories, globs, or - for stdin."),
     removed: bool = typer.Option(False, "--removed", help="Also list the lines that were removed as junk."),
     as_json: bool = typer.Option(False, "--json", help="Print the cleaned article as JSON."),
+    passages: bool = typer.Option(False, "--passages", help="Show which passages of a long document the extractors "
+                                                            "read and why (and its items, for a multi-item document)."),
 ) -> None:
     """Show what the extractor sees: cleaned Simplified text, metadata, and what was removed."""
     failed = 0
@@ -245,11 +253,17 @@ def clean_command(
             err.print(f"[red]summarizer: failed:[/red] {source}: {exc.reason}", highlight=False)
             failed += 1
             continue
+        reading = passages_report(source, cleaned) if passages else None
         if as_json:
-            out.print_json(data={"source": source, "title": cleaned.title, "published": cleaned.published,
-                                 "outlet": cleaned.outlet, "original_script": cleaned.original_script.value,
-                                 "text": cleaned.text, "checks": [c.model_dump(mode="json") for c in cleaned.checks],
-                                 "removed": cleaned.removed})
+            data = {"source": source, "title": cleaned.title, "published": cleaned.published,
+                    "outlet": cleaned.outlet, "original_script": cleaned.original_script.value,
+                    "text": cleaned.text, "checks": [c.model_dump(mode="json") for c in cleaned.checks],
+                    "removed": cleaned.removed}
+            if reading is not None:
+                data["passages"] = reading
+            out.print_json(data=data)
+        elif reading is not None:
+            out.print(passages_view(reading))
         else:
             out.print(clean_view(source, cleaned, removed))
     raise typer.Exit(1 if failed else 0)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .clean import CleanArticle
-from .passages import SHORT_DOCUMENT, passage_vocabulary, score_paragraph
+from .passages import SHORT_DOCUMENT, passage_vocabulary, score_paragraph, selection_of
 from .text import paragraphs
 
 MIN_ITEMS = 4
@@ -106,3 +106,24 @@ def merge_items(results: list) -> list:
         joined.measures += result.measures
         joined.checks += result.checks
     return out
+
+
+def passages_report(source: str, document: CleanArticle) -> dict:
+    """What the extractors read of a document and why (`clean --passages`): its items, if it has them,
+    each read or skipped; and per article read, the kept spans with the reasons for each paragraph."""
+    def selection_report(article: CleanArticle, offset: int) -> dict:
+        selection = selection_of(article)
+        return {"whole": selection.whole, "kept_chars": selection.kept_chars, "chars": len(article.text),
+                "spans": [[offset + s, offset + e] for s, e in selection.spans],
+                "paragraphs": [{"start": offset + s, "end": offset + e, "reasons": reasons,
+                                "text": article.text[s:e]} for (s, e), reasons in selection.reasons.items()]}
+
+    items = split_items(document.text)
+    report: dict = {"source": source, "chars": len(document.text)}
+    if items is None:
+        report["read"] = selection_report(document, 0)
+        return report
+    report["items"] = [{"number": i.number, "title": i.title, "start": i.start, "end": i.end, "read": i.relevant,
+                        **({"passages": selection_report(item_article(document, i), i.start)} if i.relevant else {})}
+                       for i in items]
+    return report

@@ -17,7 +17,7 @@ from .backends.base import Backend, BackendError, EndpointUnavailable, Extractio
 from .cache import Cache, cache_key, raw_key
 from .clean import CleanArticle, clean
 from .items import item_article, item_source, skipped_note, split_items
-from .passages import selection_of
+from .passages import passage_request_text, selection_of
 from .reader import Document, InputError, document_text, read_bytes
 from .regions import gazetteer
 from .schemas import Article, Provenance, Result
@@ -42,6 +42,10 @@ class Outcome:
         # A multi-item document (items.py): one outcome per item read, and a note on the items skipped.
         self.items = items
         self.note = note
+        # Estimated tokens of the document's text, and of the text its extraction was sent (its selected
+        # passages; for a multi-item document the document's size is on its first item): the token line.
+        self.document_tokens: int | None = None
+        self.text_tokens_sent: int | None = None
 
     def flat(self) -> list["Outcome"]:
         """The outcomes a caller shows: a multi-item document's items, else this one."""
@@ -220,7 +224,10 @@ class Pipeline:
                 result.provenance.cached = True
             else:
                 result = self.finish(article_of_item, article, await self.backend.extract(article), key, None, started)
-            outcomes.append(Outcome(part.source, result=result))
+            outcome = Outcome(part.source, result=result)
+            outcome.text_tokens_sent = tokens_sent(article)
+            outcomes.append(outcome)
+        outcomes[0].document_tokens = estimate_tokens(cleaned.text)
         return Outcome(doc.source, items=outcomes, note=skipped_note(doc.source, items))
 
     async def run_source(self, source: str) -> Outcome:
@@ -235,6 +242,7 @@ class Pipeline:
                 return await self.run_items(doc, cleaned, items)
             raw = raw_key(data, self.backend.cache_identity()) if self.cache is not None else None
             outcome = Outcome(source, result=await self.run_document(doc, raw, cleaned))
+            outcome.document_tokens, outcome.text_tokens_sent = estimate_tokens(cleaned.text), tokens_sent(cleaned)
         except InputError as exc:
             return Outcome(source, error=exc.reason)
         except EndpointUnavailable as exc:
@@ -309,6 +317,17 @@ class Pipeline:
             for task in tasks:
                 task.cancel()
             await self.aclose()
+
+
+def estimate_tokens(text: str) -> int:
+    from .backends.prompting import estimate_tokens as estimate  # pydantic only; imported when first needed
+
+    return estimate(text)
+
+
+def tokens_sent(article: CleanArticle) -> int:
+    """Estimated tokens of the article text an extraction is sent (a long document's selected passages)."""
+    return estimate_tokens(passage_request_text(article.text, selection_of(article)))
 
 
 def load_division_table_in_the_background() -> None:
