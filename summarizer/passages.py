@@ -44,6 +44,9 @@ class Selection:
     spans: list[tuple[int, int]]
     reasons: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # paragraph span -> why kept
     whole: bool = False  # the document is short: nothing was left out
+    # The kept paragraphs with any assistance wording at all (score >= 1), or in a kept section: a
+    # context paragraph without any (全县地区生产总值完成…) is read for who and what, never for money.
+    worded: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def kept_chars(self) -> int:
@@ -129,14 +132,22 @@ def select_passages(text: str, title: str | None = None, part_of_long: bool = Fa
             if 0 <= j < len(paras) and j not in reasons:
                 keep(j, "context")
     kept = sorted(reasons)
+    worded = [i for i in kept if paras[i].score >= 1 or reasons[i] != ["context"]]
+    return Selection(len(text), _joined(paras, kept), {(paras[i].start, paras[i].end): reasons[i] for i in kept},
+                     worded=_joined(paras, worded))
+
+
+def _joined(paras: list[Scored], indices: list[int]) -> list[tuple[int, int]]:
+    """Spans of the paragraphs at indices, neighbours joined into one span."""
     spans: list[tuple[int, int]] = []
-    for i in kept:
-        start, end = paras[i].start, paras[i].end
-        if spans and (i - 1) in reasons:
-            spans[-1] = (spans[-1][0], end)
+    previous = None
+    for i in indices:
+        if spans and previous == i - 1:
+            spans[-1] = (spans[-1][0], paras[i].end)
         else:
-            spans.append((start, end))
-    return Selection(len(text), spans, {(paras[i].start, paras[i].end): reasons[i] for i in kept})
+            spans.append((paras[i].start, paras[i].end))
+        previous = i
+    return spans
 
 
 def selection_of(article) -> Selection:
@@ -157,13 +168,14 @@ def _section(paras: list[Scored], heading: int) -> range:
     return range(heading + 1, end)
 
 
-def masked_text(text: str, selection: Selection) -> str:
+def masked_text(text: str, selection: Selection, worded_only: bool = False) -> str:
     """The text with everything outside the selection blanked to newlines: same length, same offsets,
-    so what an extractor quotes from it is a quote of the whole text."""
+    so what an extractor quotes from it is a quote of the whole text. `worded_only`: blank the context
+    paragraphs that have no assistance wording too (where money is read)."""
     if selection.whole:
         return text
     parts, pos = [], 0
-    for start, end in selection.spans:
+    for start, end in selection.worded if worded_only else selection.spans:
         parts.append(re.sub(r"[^\n]", "\n", text[pos:start]))
         parts.append(text[start:end])
         pos = end

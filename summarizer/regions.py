@@ -178,8 +178,9 @@ class Gazetteer:
                     full, alias = found
                     # A full name beats a short alias: 河北 is the province, not 河北区 shortened.
                     codes = tuple(sorted(full or alias))
-                    needs = (not full or piece in GENERIC or (len(piece) == 2 and not self._is_province(full))) \
-                        and piece not in unambiguous_cities()
+                    needs = not full or piece in GENERIC or (len(piece) == 2 and not self._is_province(full))
+                    if piece in unambiguous_cities():  # 西安 is the city, not 西安区 shortened
+                        codes, needs = tuple(c for c in codes if len(c) == 4) or codes, False
                     raw.append(Mention(i, i + length, piece, codes, needs))
                     i += length
                     break

@@ -24,7 +24,9 @@ class RulesBackend:
 
     def extract_sync(self, article: CleanArticle) -> Extraction:
         # Only the selected passages are read; the rest is blanked, so offsets stay the article's.
-        text = masked_text(article.text, selection_of(article))
+        selection = selection_of(article)
+        text = masked_text(article.text, selection)
+        worded = masked_text(article.text, selection, worded_only=True)  # money and measures
         resolver = RegionResolver.for_text(text)
         found_places = places(resolver)
         pairings = extract_pairings(text, resolver, article.title)
@@ -34,7 +36,7 @@ class RulesBackend:
         return Extraction(
             summary=extractive_summary(text, article.title, {p.region.name for p in found_places}),
             pairings=pairings,
-            funds=extract_funds(text, pairings, found_places, year, body_start),
-            measures=[m for m in extract_measures(text) if m.evidence.start >= body_start],
+            funds=extract_funds(worded, pairings, found_places, year, body_start),
+            measures=[m for m in extract_measures(worded) if m.evidence.start >= body_start],
             prompt_version=RULES_VERSION,
         )
