@@ -304,3 +304,21 @@ def test_an_east_and_a_west_province_cooperating_in_an_east_west_article():
     found = pairs("东西部协作走深走实。江苏、陕西协作从产业延伸到人才，福建、宁夏深化光伏产业协作。")
     assert {("江苏", "陕西"), ("福建", "宁夏")} <= found
     assert ("广东", "广西") not in pairs("东西部协作走深走实。广西与广东企业签约合作项目200个。")
+
+
+# --- the long dev set: real transcripts, annotated before the tool was run on them ------------
+
+def test_the_long_dev_set_stays_above_its_floors():
+    """Floors a little under the measured figures (devset/BLIND.md), the issue's goals at least."""
+    from pathlib import Path
+
+    from summarizer.evaluate import evaluate, load_gold, match_results
+    from summarizer.reader import expand_inputs
+
+    root = Path(__file__).resolve().parent.parent / "devset" / "long"
+    golds = load_gold(root / "gold")
+    sources = list(expand_inputs([str(root / "articles")]))
+    assert len(golds) == len(sources) >= 8
+    results = [o.result for s in sources for o in run_source(s, RulesBackend()).flat()]
+    metrics = evaluate(golds, match_results(golds, root / "gold", results)).metrics()
+    assert metrics["pairing_f1"] >= 0.85 and metrics["fund_precision"] >= 0.95, metrics
