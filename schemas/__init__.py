@@ -181,6 +181,9 @@ class Provenance(_Model):
     # Where article.title / published / outlet came from: "cleaner" (read with confidence from the
     # page's byline), "model" (the LLM's answer, checked against the page), or "cleaner-guess".
     metadata_source: dict[str, str] | None = None
+    # The spans [start, end) of article.text the extractor read (a long document's selected passages);
+    # null when it read the whole text.
+    passages: list[tuple[int, int]] | None = None
 
 
 class Result(_Model):

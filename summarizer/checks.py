@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from .money import parse_amount, written_as_count
+from .own_money import clause_around, own_money
 from .regions import is_east_to_west, unit_code
 from .relations import programme_provinces, wording_direction
 from .schemas import Check, Evidence, Result, Severity
@@ -201,9 +202,23 @@ def duplicates(result: Result) -> Iterator[Check]:
             seen.setdefault(key, i)
 
 
+def not_assistance(result: Result) -> Iterator[Check]:
+    """A region's own budget, output, trade, revenue or income figure is not a fund unless the clause that
+    states it ties it to a helper or recipient (own_money.py)."""
+    for i, fund in enumerate(result.funds):
+        quote = fund.evidence.text
+        at = quote.find(fund.amount_text) if fund.amount_text else -1
+        if at < 0:
+            continue  # evidence_value reports it
+        word = own_money(clause_around(quote, at, at + len(fund.amount_text)))
+        if word:
+            yield _error("not_assistance", f"funds[{i}]",
+                         f"{fund.amount_text!r} is a {word} figure tied to no helper or recipient, not assistance")
+
+
 RULES: list[Rule] = [
     evidence_offsets, evidence_holds_value, amount_grounded, regions_in_text, helper_not_recipient,
-    pairing_direction, years_plausible, percentages, sub_allocations, fund_measures, duplicates,
+    pairing_direction, years_plausible, percentages, sub_allocations, fund_measures, duplicates, not_assistance,
 ]
 
 

@@ -39,6 +39,9 @@ COMPACT_DATE = re.compile(r"[(（]((?:19|20)\d{2})(\d{2})(\d{2})[)）]")
 # A byline's two-digit year, read as a date only with a time after it: 23-07-11 08:07.
 SHORT_DATE = re.compile(r"(?<![\d.:-])(\d{2})-(\d{1,2})-(\d{1,2})(?=\s+\d{1,2}:\d{2})")
 TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+# A tag that ends a block (a paragraph, a line break) inside text ends a line: transcripts store
+# a whole item's <p>…</p><p>…</p> on one line.
+BLOCK_END_TAG = re.compile(r"</(?:p|div|li|h[1-6]|tr)>|<br\s*/?>", re.I)
 HTML_TAG = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>|<!--.*?-->|[^\s<>]{0,3}!--[^\n]*?-->|"
                       r"/(?:h[1-6]|p|div|span|a|li|td|tr|ul|ol|em|strong|b|i)>")  # a closing tag whose < was lost
 PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
@@ -85,6 +88,8 @@ class CleanArticle:
     # The page's lines around the body that carry metadata (title, byline, credits), as written
     # (Simplified): what a model needs to find title, date and outlet when the cleaner could not.
     metadata_lines: list[str] = field(default_factory=list)
+    # The item number when this is one item of a multi-item document (items.py); None for a document.
+    item: int | None = None
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +161,7 @@ def normalise_characters(raw: str) -> str:
     text = ZERO_WIDTH.sub("", text)
     text = text.replace("\u00a0", " ").replace("\u3000", " ")
     if "<" in text or ">" in text:
-        text = HTML_TAG.sub("", text)
+        text = HTML_TAG.sub("", BLOCK_END_TAG.sub("\n", text))
     text = STRAY_COMMA.sub("", text)
     return text.translate(FULLWIDTH_ALNUM) if FULLWIDTH.search(text) else text
 

@@ -20,9 +20,10 @@ from .cache import Cache, CacheError
 from .checks import run_checks
 from .clean import clean
 from .evaluate import evaluate, load_gold, match_results
+from .items import passages_report
 from .pipeline import Outcome, Pipeline
 from .reader import InputError, expand_inputs, read_document
-from .render import cache_view, checks_table, clean_view, eval_breakdown_view, eval_view, result_view
+from .render import cache_view, checks_table, clean_view, eval_breakdown_view, eval_view, passages_view, result_view
 from .results_io import load_results
 from .schemas import FundKind, Result, Severity, json_schema
 
@@ -105,8 +106,10 @@ def open_cache(backend, cache_dir: Path | None, no_cache: bool) -> Cache | None:
 
 
 def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_outcome) -> list[Outcome]:
-    """Run all sources; call on_outcome(index, outcome) as each finishes; show progress on stderr."""
-    outcomes: list[Outcome | None] = [None] * len(sources)
+    """Run all sources; call on_outcome(index, outcome) as each finishes; show progress on stderr.
+    A multi-item document counts as one input and gives one outcome per item it read (in order), and a
+    one-line note on stderr naming the items it skipped."""
+    outcomes: list[list[Outcome] | None] = [None] * len(sources)
     show = len(sources) > PROGRESS_THRESHOLD and err.is_terminal
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[status]}"), console=err, disable=not show, transient=False)
@@ -115,16 +118,19 @@ def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_ou
         done = failed = cached = 0
         task = progress.add_task("summarizing", total=len(sources), status="")
         async for index, outcome in pipeline.run_many(sources, concurrency):
-            outcomes[index] = outcome
+            outcomes[index] = outcome.flat()
             done += 1
             failed += not outcome.ok
             cached += outcome.cached
             progress.update(task, advance=1, status=f"failed {failed} · cached {cached}")
-            on_outcome(index, outcome)
+            if outcome.note:
+                err.print(f"summarizer: {outcome.note}", style="dim", highlight=False)
+            for part in outcome.flat():
+                on_outcome(index, part)
 
     with progress:
         asyncio.run(drive())
-    return [o for o in outcomes if o is not None]
+    return [o for parts in outcomes if parts is not None for o in parts]
 
 
 def summarize_sources(sources: list[str], backend: str, model: str | None, base_url: str | None,
@@ -157,6 +163,11 @@ def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float
     tokens_in = sum(p.get("input_tokens") or 0 for p in fresh)
     tokens_out = sum(p.get("output_tokens") or 0 for p in fresh)
     line = f"tokens: {tokens_in} in + {tokens_out} out over {len(fresh)} request(s), {len(counted) - len(fresh)} from cache"
+    document = sum(o.document_tokens or 0 for o in outcomes if o.ok and not o.cached)
+    sent = sum(o.text_tokens_sent or 0 for o in outcomes if o.ok and not o.cached)
+    if document and sent < document:
+        line += (f"; article text sent ≈ {sent:,} of {document:,} tokens "
+                 f"({1 - sent / document:.0%} saved by passage selection)")
     if price_in is not None or price_out is not None:
         cost = tokens_in / 1e6 * (price_in or 0) + tokens_out / 1e6 * (price_out or 0)
         line += f"; cost ≈ {cost:.4f}"
@@ -214,7 +225,7 @@ def summarize(
                                      cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay)
         if as_json:
             docs = [o.as_dict() for o in outcomes if o.ok]
-            payload = docs[0] if one_document and docs else docs
+            payload = docs[0] if one_document and len(docs) == 1 else docs
             (sink or sys.stdout).write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     finally:
         if sink:
@@ -230,6 +241,8 @@ def clean_command(
     paths: list[str] = typer.Argument(..., help="Files, directories, globs, or - for stdin."),
     removed: bool = typer.Option(False, "--removed", help="Also list the lines that were removed as junk."),
     as_json: bool = typer.Option(False, "--json", help="Print the cleaned article as JSON."),
+    passages: bool = typer.Option(False, "--passages", help="Show which passages of a long document the extractors "
+                                                            "read and why (and its items, for a multi-item document)."),
 ) -> None:
     """Show what the extractor sees: cleaned Simplified text, metadata, and what was removed."""
     failed = 0
@@ -240,11 +253,17 @@ def clean_command(
             err.print(f"[red]summarizer: failed:[/red] {source}: {exc.reason}", highlight=False)
             failed += 1
             continue
+        reading = passages_report(source, cleaned) if passages else None
         if as_json:
-            out.print_json(data={"source": source, "title": cleaned.title, "published": cleaned.published,
-                                 "outlet": cleaned.outlet, "original_script": cleaned.original_script.value,
-                                 "text": cleaned.text, "checks": [c.model_dump(mode="json") for c in cleaned.checks],
-                                 "removed": cleaned.removed})
+            data = {"source": source, "title": cleaned.title, "published": cleaned.published,
+                    "outlet": cleaned.outlet, "original_script": cleaned.original_script.value,
+                    "text": cleaned.text, "checks": [c.model_dump(mode="json") for c in cleaned.checks],
+                    "removed": cleaned.removed}
+            if reading is not None:
+                data["passages"] = reading
+            out.print_json(data=data)
+        elif reading is not None:
+            out.print(passages_view(reading))
         else:
             out.print(clean_view(source, cleaned, removed))
     raise typer.Exit(1 if failed else 0)

@@ -274,8 +274,10 @@ def match_results(golds: list[dict], gold_dir: Path, results: list[Result]) -> d
     """Gold stem -> result: by the file stem of article.source, else by article.id (the hash of the
     cleaned text) against the gold's article file, found beside the gold folder (../X.txt or ../articles/X.txt)."""
     from .clean import clean
+    from .items import merge_items
     from .reader import InputError, read_document
 
+    results = merge_items(results)  # a multi-item document's items are scored as the one document
     by_stem = {Path(r.article.source).stem: r for r in results if r.article.source != "-"}
     by_id = {r.article.id: r for r in results}
     matched: dict[str, Result] = {}

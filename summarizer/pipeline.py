@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Iterable
 from .backends.base import Backend, BackendError, EndpointUnavailable, Extraction
 from .cache import Cache, cache_key, raw_key
 from .clean import CleanArticle, clean
+from .items import item_article, item_source, skipped_note, split_items
+from .passages import passage_request_text, selection_of
 from .reader import Document, InputError, document_text, read_bytes
 from .regions import gazetteer
 from .schemas import Article, Provenance, Result
@@ -30,12 +32,24 @@ class Outcome:
     """
 
     def __init__(self, source: str, result: Result | None = None, error: str | None = None,
-                 not_attempted: bool = False, stored: dict | None = None):
+                 not_attempted: bool = False, stored: dict | None = None,
+                 items: list["Outcome"] | None = None, note: str | None = None):
         self.source = source
         self.error = error
         self.not_attempted = not_attempted  # skipped because the endpoint was already known to be down
         self._result = result
         self._stored = stored
+        # A multi-item document (items.py): one outcome per item read, and a note on the items skipped.
+        self.items = items
+        self.note = note
+        # Estimated tokens of the document's text, and of the text its extraction was sent (its selected
+        # passages; for a multi-item document the document's size is on its first item): the token line.
+        self.document_tokens: int | None = None
+        self.text_tokens_sent: int | None = None
+
+    def flat(self) -> list["Outcome"]:
+        """The outcomes a caller shows: a multi-item document's items, else this one."""
+        return self.items if self.items is not None else [self]
 
     @property
     def _unparsed(self) -> bool:
@@ -49,6 +63,8 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
+        if self.items is not None:
+            return self.error is None
         return self._result is not None or self._stored is not None
 
     @property
@@ -141,10 +157,10 @@ class Pipeline:
         self.refresh = refresh
         self.breaker = breaker or CircuitBreaker()
 
-    async def run_document(self, doc: Document, raw: str | None = None) -> Result:
+    async def run_document(self, doc: Document, raw: str | None = None, cleaned: CleanArticle | None = None) -> Result:
         """One article through the steps; `raw` is its raw-bytes alias key, recorded with what is cached."""
         started = time.perf_counter()
-        cleaned = clean(doc.text)
+        cleaned = cleaned or clean(doc.text)
         article = article_of(doc, cleaned)
         key = cache_key(cleaned.text, self.backend.cache_identity())
         if self.cache is not None and not self.refresh:
@@ -173,6 +189,9 @@ class Pipeline:
             output_tokens=extraction.output_tokens,
             metadata_source=merge_metadata(article, cleaned, extraction.metadata),
         )
+        selection = selection_of(cleaned)
+        if not selection.whole:
+            provenance.passages = selection.spans
         result = verify(article, extraction, cleaned.checks, provenance)
         if started is not None:
             result.provenance.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -183,14 +202,47 @@ class Pipeline:
                            raw_key=raw)
         return result
 
+    async def run_items(self, doc: Document, cleaned: CleanArticle, items) -> Outcome:
+        """A multi-item document: each item that speaks of pairing assistance as an article of its own
+        (source `doc#N`), through the same cache, extraction and verification; the rest in one note."""
+        if not any(item.relevant for item in items):
+            return Outcome(doc.source, result=await self.run_document(doc, None, cleaned),
+                           note=skipped_note(doc.source, items))
+        outcomes = []
+        for item in items:
+            if not item.relevant:
+                continue
+            part = Document(source=item_source(doc.source, item), text="")
+            article = item_article(cleaned, item)
+            article_of_item = article_of(part, article)
+            key = cache_key(article.text, {**self.backend.cache_identity(), "item": True})
+            started = time.perf_counter()
+            hit = None if self.cache is None or self.refresh else self.cache.get(key)
+            if hit is not None:
+                result = Result.model_validate(hit)
+                result.article.source = part.source
+                result.provenance.cached = True
+            else:
+                result = self.finish(article_of_item, article, await self.backend.extract(article), key, None, started)
+            outcome = Outcome(part.source, result=result)
+            outcome.text_tokens_sent = tokens_sent(article)
+            outcomes.append(outcome)
+        outcomes[0].document_tokens = estimate_tokens(cleaned.text)
+        return Outcome(doc.source, items=outcomes, note=skipped_note(doc.source, items))
+
     async def run_source(self, source: str) -> Outcome:
         if self.breaker.open:
             return Outcome(source, error=f"not attempted: {self.breaker.reason}", not_attempted=True)
         try:
             data = read_bytes(source)
             doc = Document(source=source, text=document_text(source, data))
+            cleaned = clean(doc.text)
+            items = split_items(cleaned.text)
+            if items is not None:
+                return await self.run_items(doc, cleaned, items)
             raw = raw_key(data, self.backend.cache_identity()) if self.cache is not None else None
-            outcome = Outcome(source, result=await self.run_document(doc, raw))
+            outcome = Outcome(source, result=await self.run_document(doc, raw, cleaned))
+            outcome.document_tokens, outcome.text_tokens_sent = estimate_tokens(cleaned.text), tokens_sent(cleaned)
         except InputError as exc:
             return Outcome(source, error=exc.reason)
         except EndpointUnavailable as exc:
@@ -265,6 +317,17 @@ class Pipeline:
             for task in tasks:
                 task.cancel()
             await self.aclose()
+
+
+def estimate_tokens(text: str) -> int:
+    from .backends.prompting import estimate_tokens as estimate  # pydantic only; imported when first needed
+
+    return estimate(text)
+
+
+def tokens_sent(article: CleanArticle) -> int:
+    """Estimated tokens of the article text an extraction is sent (a long document's selected passages)."""
+    return estimate_tokens(passage_request_text(article.text, selection_of(article)))
 
 
 def load_division_table_in_the_background() -> None:

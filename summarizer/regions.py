@@ -50,6 +50,11 @@ TOWNSHIP_SUFFIXES = ("镇", "乡", "街道", "街道办事处", "苏木")
 # Right before a place, wording that makes it the one helped (so a short full name is meant as a place).
 AFTER_HELP = re.compile(r"(?:扶贫|帮扶|支援|援建|对口|协作|结对|捐赠|来到|走进|前往)$")
 # Names too generic to find in running text without their parent right before them.
+@lru_cache(maxsize=1)
+def unambiguous_cities() -> frozenset[str]:
+    return frozenset(vocabulary().raw["provinces"]["unambiguous_cities"])
+
+
 GENERIC = {"城区", "郊区", "矿区", "新区", "市中区", "市辖区", "开发区", "高新区", "经开区", "林区"}
 
 
@@ -174,6 +179,8 @@ class Gazetteer:
                     # A full name beats a short alias: 河北 is the province, not 河北区 shortened.
                     codes = tuple(sorted(full or alias))
                     needs = not full or piece in GENERIC or (len(piece) == 2 and not self._is_province(full))
+                    if piece in unambiguous_cities():  # 西安 is the city, not 西安区 shortened
+                        codes, needs = tuple(c for c in codes if len(c) == 4) or codes, False
                     raw.append(Mention(i, i + length, piece, codes, needs))
                     i += length
                     break

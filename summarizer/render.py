@@ -170,3 +170,38 @@ def cache_view(stats: CacheStats) -> RenderableType:
                        ("hits", stats.hits), ("misses", stats.misses), ("tokens saved", stats.tokens_saved)):
         table.add_row(key, str(value))
     return table
+
+
+def passages_view(report: dict) -> RenderableType:
+    """`clean --passages`: what the extractors read of a document, and why."""
+    head = Text(f"{report['source']} · {report['chars']:,} characters\n", style="bold")
+
+    def selection_lines(selection: dict) -> Text:
+        text = Text()
+        if selection["whole"]:
+            text.append(f"  read whole (shorter than the passage threshold): {selection['chars']:,} characters\n",
+                        style="dim")
+            return text
+        share = selection["kept_chars"] / max(1, selection["chars"])
+        text.append(f"  read {selection['kept_chars']:,} of {selection['chars']:,} characters ({share:.0%}) in "
+                    f"{len(selection['spans'])} passage(s): "
+                    + ", ".join(f"{s}–{e}" for s, e in selection["spans"]) + "\n", style="dim")
+        for para in selection["paragraphs"]:
+            text.append(f"  [{para['start']}–{para['end']}] ", style="cyan")
+            text.append("; ".join(para["reasons"]), style="green")
+            text.append(f"  {clip(para['text'], 60)}\n")
+        return text
+
+    parts: list[RenderableType] = [head]
+    if "items" in report:
+        read = sum(1 for i in report["items"] if i["read"])
+        parts.append(Text(f"{len(report['items'])} items, {read} read\n", style="dim"))
+        for item in report["items"]:
+            mark = "read" if item["read"] else "skipped: no pairing-assistance content"
+            parts.append(Text(f"#{item['number']} {item['title']} [{item['start']}–{item['end']}] · {mark}\n",
+                              style="bold" if item["read"] else "dim"))
+            if item["read"]:
+                parts.append(selection_lines(item["passages"]))
+    else:
+        parts.append(selection_lines(report["read"]))
+    return Panel(Group(*parts))

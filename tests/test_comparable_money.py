@@ -23,7 +23,7 @@ PAIRED = ("东海市对口帮扶西山县。2016年以来，东海市累计投�
           "东海市为每个脱贫村安排10万元。")
 OTHER_PAIR = "北江区结对帮扶南岭县。北江区向南岭县捐赠1000万元。"
 NO_HELPER_1 = "青石县安排就业补助资金1000万元，用于稳岗。"
-NO_HELPER_2 = "白沙县今年一般公共预算安排1000万元用于乡村道路。"
+NO_HELPER_2 = "白沙县今年安排专项资金1000万元用于乡村道路。"
 CORRUPTED = "东湖区对口帮扶西林县。东湖区投入帮扶资金500万元。"
 
 
@@ -57,7 +57,7 @@ def corpus() -> list[Result]:
     other = _result("other", OTHER_PAIR, [("北江区", "结对帮扶", "南岭县")],
                     [_fund(OTHER_PAIR, "北江区向南岭县捐赠1000万元", "1000万元", 10_000_000, kind=FundKind.donation)])
     lone_1 = _result("lone1", NO_HELPER_1, [], [_fund(NO_HELPER_1, "青石县安排就业补助资金1000万元", "1000万元", 10_000_000)])
-    lone_2 = _result("lone2", NO_HELPER_2, [], [_fund(NO_HELPER_2, "一般公共预算安排1000万元", "1000万元", 10_000_000)])
+    lone_2 = _result("lone2", NO_HELPER_2, [], [_fund(NO_HELPER_2, "安排专项资金1000万元", "1000万元", 10_000_000)])
     broken = _result("broken", CORRUPTED, [("东湖区", "对口帮扶", "西林县")],
                      [_fund(CORRUPTED, "东湖区投入帮扶资金500万元", "500万元", 50_000_000)])  # 10x its text
     return [paired, other, lone_1, lone_2, broken]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from ..clean import CleanArticle
+from ..passages import PASSAGES_VERSION, passage_request_text, selection_of
 from .base import BackendError, Extraction
 from .prompting import (MODE_NAMES, VALIDATION_CONTEXT, ArticleExtraction, answer_text, build_messages, chunk_text,
                         contract_article, json_payload, load_prompts, merge_extraction, page_of, reask_messages,
@@ -22,6 +23,11 @@ from .prompting import (MODE_NAMES, VALIDATION_CONTEXT, ArticleExtraction, answe
 
 if TYPE_CHECKING:
     from .llm_client import LLMClient
+
+
+# Said in the request (not the system prompt, so short articles' requests and the prompt version are
+# unchanged) when a long document is sent as its selected passages.
+PASSAGES_NOTE = "以下只是长文中与对口帮扶相关的段落，方括号内是其在全文中的字符位置（不是正文，不要引用）；其余部分已略去。\n"
 
 
 @dataclass
@@ -91,7 +97,8 @@ class LLMBackend:
     def cache_identity(self) -> dict:
         s = self.settings
         return {"backend": self.name, "model": s.model, "base_url": s.base_url, "prompt_version": load_prompts()[2],
-                "temperature": s.temperature, "mode": s.mode, "reasks": s.reasks, "chunk_chars": s.chunk_chars}
+                "temperature": s.temperature, "mode": s.mode, "reasks": s.reasks, "chunk_chars": s.chunk_chars,
+                "passages": PASSAGES_VERSION}
 
     async def extract(self, article: CleanArticle) -> Extraction:
         checked_against, page = contract_article(article), page_of(article)
@@ -108,9 +115,13 @@ class LLMBackend:
         return Extraction(model=self.settings.model, prompt_version=load_prompts()[2], input_tokens=0, output_tokens=0)
 
     def chunk_messages(self, article: CleanArticle) -> list[list[dict]]:
-        """The messages of each request the article needs (one per chunk), as `extract` sends them."""
-        header = request_header(article)
-        return [build_messages(chunk, header) for chunk in chunk_text(article.text, self.settings.chunk_chars)]
+        """The messages of each request the article needs (one per chunk), as `extract` sends them: of a long
+        document only its selected passages, each under its place in the whole text (quotes are grounded
+        against the whole text)."""
+        selection = selection_of(article)
+        header = request_header(article) + ("" if selection.whole else PASSAGES_NOTE)
+        text = passage_request_text(article.text, selection)
+        return [build_messages(chunk, header) for chunk in chunk_text(text, self.settings.chunk_chars)]
 
     def request_body(self, messages: list[dict]) -> dict:
         """The chat-completions body `extract` sends for these messages (a batch request's body)."""

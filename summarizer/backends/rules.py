@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..clean import CleanArticle
+from ..passages import PASSAGES_VERSION, masked_text, selection_of
 from ..regions import RegionResolver
 from ..rules.funds import extract_funds
 from ..rules.measures import extract_measures
@@ -16,13 +17,16 @@ class RulesBackend:
     name = "rules"
 
     def cache_identity(self) -> dict:
-        return {"backend": self.name, "version": RULES_VERSION}
+        return {"backend": self.name, "version": RULES_VERSION, "passages": PASSAGES_VERSION}
 
     async def extract(self, article: CleanArticle) -> Extraction:
         return self.extract_sync(article)
 
     def extract_sync(self, article: CleanArticle) -> Extraction:
-        text = article.text
+        # Only the selected passages are read; the rest is blanked, so offsets stay the article's.
+        selection = selection_of(article)
+        text = masked_text(article.text, selection)
+        worded = masked_text(article.text, selection, worded_only=True)  # money and measures
         resolver = RegionResolver.for_text(text)
         found_places = places(resolver)
         pairings = extract_pairings(text, resolver, article.title)
@@ -32,7 +36,7 @@ class RulesBackend:
         return Extraction(
             summary=extractive_summary(text, article.title, {p.region.name for p in found_places}),
             pairings=pairings,
-            funds=extract_funds(text, pairings, found_places, year, body_start),
-            measures=[m for m in extract_measures(text) if m.evidence.start >= body_start],
+            funds=extract_funds(worded, pairings, found_places, year, body_start),
+            measures=[m for m in extract_measures(worded) if m.evidence.start >= body_start],
             prompt_version=RULES_VERSION,
         )

@@ -23,7 +23,8 @@ MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)
 TOO_FAR = re.compile(r"[，,。；;：:]")
 # Direction without a relation word: "A向B捐赠/投入/选派…", "A对B的(对口)帮扶/援建…".
 # The marker is a trigger; the places right after it are the recipients.
-DIRECTED = re.compile(r"[向给](?=[^，。；;！？]{1,24}?(?:捐赠|捐助|捐款|捐资|投入|提供|援助|输送|选派|派出|拨付|援建|支援|落实|输血))")
+DIRECTED = re.compile(r"[向给](?=[^，。；;！？]{1,24}?(?:捐赠|捐助|捐款|捐资|投入|提供|援助|输送|选派|派出|拨付|援建|支援|落实|输血))|"
+                      r"(?:(?<=累计)|(?<=共同)|(?<=先后)|(?<=已经))为(?=[^，。；;！？]{1,12}?实施)")
 TOWARDS = re.compile(r"对(?=[^，。；;！？]{1,30}?的(?:对口)?(?:援建|帮扶|支援|援助|扶贫|协作|结对))")
 RESPECTIVELY = re.compile(r"分别")
 ANAPHORA = re.compile(r"(?P<word>该校|该集团|该公司|该行|(?:(?<=^)|(?<=[，,。；;\n\s]))学校)", re.M)
@@ -41,6 +42,15 @@ NATIONAL_BODY = re.compile(
     r"住房城乡建设|科技|科学技术|工业和信息化|自然资源|生态环境|文化和旅游|国防|外交|公安|司法|退役军人事务|应急管理|统战|组织|宣传)部$")
 LOCAL_WORD = re.compile(r"[省市县区镇乡村]|组织部|宣传部|统战部|支部")
 REFERENCE = re.compile(r"^(?:该|本|这|此|其|各|全)")
+# "在山东对口援助下，喀什…": the helper inside the phrase, the recipient opening the next clause.
+UNDER = re.compile(r"下\s*[，,]")
+# A sentence that opens on a place ("在墨脱县，福建、广东接力援藏", "塔什库尔干县平均海拔…，深圳援疆医疗队…")
+# is about that place: an aid word later in it with no recipient of its own helps there.
+OPENING = re.compile(r"^\s*(?:在|于)?$")
+# An eastern then a western province named together before 协作 in an east-west article: 广东、广西协作
+# (not 广西与广东企业签约合作: an enterprise's deal).
+PAIR_COOPERATION = re.compile(r"^\s*(?:、|和|与)\s*$")
+COOPERATION_AFTER = re.compile(r"[^，。；;,企公]{0,8}?协作")
 
 
 @dataclass(frozen=True)
@@ -181,6 +191,10 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
         for start, end, relation, province, marker in triggers:
             pairs = list(_pairs_around(text, sentence, inside, receiving, start, end, mutual_ok=relation is not None,
                                        respectively=respectively))
+            if not pairs and UNDER.match(text, end):
+                pairs = _under(text, sentence, inside, start, end)
+            if not pairs and sentence.start >= title_end:  # a headline's terse wording is read from its body
+                pairs = _at_opening(text, sentence, inside, receiving, start, province)
             from_topic = not pairs and province in topic
             if from_topic:  # 援藏 helps 西藏 from outside it
                 before = [p for p in inside if p.end <= start and id(p) not in receiving]
@@ -212,7 +226,55 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                         from_title.add(key)
                 strength[key] = max(level, strength.get(key, 0))
     pairings = list(found.values())
+    if east_west_programme:
+        pairings += _cooperating_provinces(text, all_places, pairings, clause_spans)
     return pairings + _programme_pairings(text, resolver, pairings, sentence_spans)
+
+
+def _under(text: str, sentence: Span, inside: list[Place], start: int, end: int) -> list:
+    """"在A(的)对口援助下，B…": A helps the place that opens the next clause."""
+    helpers = [p for p in inside if sentence.start <= p.start and p.end <= start and "在" in text[sentence.start:p.start]]
+    comma = UNDER.match(text, end).end()
+    after = [p for p in inside if p.start >= comma]
+    if not helpers or not after or text[comma:after[0].start].strip():
+        return []
+    return [(helpers[-1], after[0], False)] if not _related(helpers[-1].region, after[0].region) else []
+
+
+def _at_opening(text: str, sentence: Span, inside: list[Place], receiving: set[int], start: int,
+                province: str | None) -> list:
+    """The place a sentence opens on, for an aid word after it that has no recipient of its own: the helpers
+    are the places written right before the aid word (湖南援建, 福建、广东接力援藏); an aid word that names a
+    province (援疆) only for a place inside it."""
+    if not inside or not OPENING.match(text[sentence.start:inside[0].start]) or inside[0].end > start:
+        return []
+    opening = inside[0]
+    if province and not (opening.region.adcode or "").startswith(province):
+        return []
+    if opening.region.level in (Level.province, Level.other):
+        return []  # a province is what the aid word already says; an organisation is not a place helped
+    before = [p for p in inside[1:] if p.end <= start and id(p) not in receiving]
+    helpers = [h for h in _helpers_before(text, before, [opening]) if NEAR_AID.match(text, h.end, start)]
+    return [(h, opening, False) for h in helpers if h.region.level is not Level.other or GIVER.search(h.region.name)]
+
+
+def _cooperating_provinces(text: str, all_places: list[Place], found: list[Pairing], clause_spans) -> list[Pairing]:
+    """"广东、广西协作从帮扶走向共创": an eastern and a western province named together, in that order, just
+    before 协作, in an article about east-west cooperation, are a pair."""
+    have = {record_key("pairings", p) for p in found}
+    added: list[Pairing] = []
+    provinces = [p for p in all_places if p.region.level is Level.province and p.region.adcode]
+    for first, second in zip(provinces, provinces[1:]):
+        if not PAIR_COOPERATION.match(text[first.end:second.start]) or not COOPERATION_AFTER.match(text, second.end):
+            continue
+        if not is_east_to_west(first.region.adcode, second.region.adcode):
+            continue
+        end = COOPERATION_AFTER.match(text, second.end).end()
+        pairing = _orient(text, first, second, Relation.east_west, first.start, end, clause_spans, True)
+        if pairing is not None and record_key("pairings", pairing) not in have:
+            have.add(record_key("pairings", pairing))
+            added.append(pairing)
+    return added
 
 
 def lead_relation(text: str, title: str | None) -> Relation | None:

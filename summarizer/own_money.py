@@ -1,0 +1,47 @@
+"""Money that is not assistance: a region's own budget lines, GDP, investment, trade, revenue and income.
+
+A work report is full of them (地区生产总值完成128.6亿元, 一般公共预算收入12.3亿元); so is a day's
+transcript (中央财政安排…, 进出口总值…). They are never funds unless the clause that states the amount
+ties it to a helper or a recipient (data/vocabulary.toml [own_money]). Shared by the offline
+extractor, which never takes such an amount, and the `not_assistance` check, which holds an LLM
+answer (and any result) to the same rule.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .relations import relation_mentions
+from .vocabulary import vocabulary
+
+CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
+
+
+@dataclass(frozen=True)
+class OwnMoney:
+    pattern: re.Pattern
+    tie: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def own_money_words() -> OwnMoney:
+    raw = vocabulary().raw["own_money"]
+    return OwnMoney(re.compile(raw["pattern"], re.I), re.compile(raw["tie"]))
+
+
+def clause_around(text: str, start: int, end: int) -> str:
+    """The clause of text (between commas or stops) that holds text[start:end]."""
+    before = [m.end() for m in CLAUSE_BREAK.finditer(text, 0, start)]
+    after = CLAUSE_BREAK.search(text, end)
+    return text[before[-1] if before else 0:after.start() if after else len(text)]
+
+
+def own_money(clause: str) -> str | None:
+    """The word that makes the clause's money the region's own (not assistance), or None: none found,
+    or the clause ties it to a helper or recipient."""
+    words = own_money_words()
+    found = words.pattern.search(clause)
+    if found is None or words.tie.search(clause) or relation_mentions(clause):
+        return None
+    return found.group(0)
