@@ -439,17 +439,21 @@ def review(
     corrections.jsonl beside the results (the results file is never changed). Keys: j/k record, J/K article,
     a accept, r reject, e edit, u undo, n add the selected quote, d article reviewed, ? help."""
     from .corrections import beside, load_corrections
-    from .review import Loaded, ReviewSession, make_server
+    from .review import Loaded, ReviewError, ReviewSession, make_server
+
+    from .results_io import iter_documents
 
     loaded: list[Loaded] = []
     for path in results:
         if not path.is_file():
             fail(f"{path}: no such file")
-        for item in load_results(path):
-            if item.result is None:
-                err.print(f"[yellow]summarizer: skipped:[/yellow] {item.label}: {item.error}", highlight=False)
+        for label, data, error in iter_documents(path):  # each result is validated when it is opened
+            if error is None and not (isinstance(data, dict) and isinstance(data.get("article"), dict)):
+                error = "not a result (no article object)"
+            if error is not None:
+                err.print(f"[yellow]summarizer: skipped:[/yellow] {label}: {error}", highlight=False)
             else:
-                loaded.append(Loaded(item.label, item.result))
+                loaded.append(Loaded(label, data))
     if not loaded:
         fail("no results to review")
     target = corrections or beside(results[0])
@@ -459,7 +463,13 @@ def review(
     if to_gold is not None:
         from .to_gold import write_gold
 
-        reviewed = [session.review(n) for n in range(len(loaded))]
+        reviewed = []
+        for n, item in enumerate(loaded):
+            if item.article_id in session.by_article:
+                try:
+                    reviewed.append(session.review(n))
+                except ReviewError as exc:
+                    err.print(f"[yellow]summarizer: skipped:[/yellow] {exc}", highlight=False)
         written, skipped = write_gold([r.result for r in reviewed if r.reviewed], to_gold)
         for source in skipped:
             err.print(f"[yellow]summarizer: skipped:[/yellow] {source}: another reviewed article has the same file name",

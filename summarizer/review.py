@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
+from .results_io import load_result
 from .corrections import (
     LISTS, ArticleReview, Correction, append_correction, build_record, editable_fields, now, progress_line,
     record_keys, review_article, review_key,
@@ -60,10 +61,42 @@ def display(name: str, record: BaseModel) -> dict:
             "indicators": [f"{i.name} {i.value:g}{i.unit or ''}" for i in record.indicators]}
 
 
-@dataclass
 class Loaded:
-    label: str
-    result: Result
+    """One result under review: its JSON as read, validated only when the article is opened (or corrected),
+    so the page for hundreds of articles is up as soon as the file is parsed."""
+
+    def __init__(self, label: str, data: dict | None = None, result: Result | None = None):
+        self.label = label
+        self.data = data
+        self._result = result
+
+    @property
+    def result(self) -> Result:
+        if self._result is None:
+            loaded = load_result(self.label, self.data)
+            if loaded.result is None:
+                raise ReviewError(f"{self.label}: {loaded.error}")
+            self._result, self.data = loaded.result, None
+        return self._result
+
+    def _article(self) -> dict:
+        article = self.data.get("article") if isinstance(self.data, dict) else None
+        return article if isinstance(article, dict) else {}
+
+    @property
+    def article_id(self) -> str:
+        return self._result.article.id if self._result is not None else str(self._article().get("id"))
+
+    def summary(self) -> dict:
+        """Title, date and record counts for the list, without validating the result."""
+        if self._result is not None:
+            article = self._result.article
+            return {"title": article.title or Path(article.source).name, "published": article.published,
+                    "counts": {name: len(getattr(self._result, name)) for name in LISTS}}
+        article = self._article()
+        return {"title": article.get("title") or Path(str(article.get("source") or "")).name,
+                "published": article.get("published"),
+                "counts": {name: len(self.data.get(name) or []) for name in LISTS}}
 
 
 class ReviewSession:
@@ -89,18 +122,23 @@ class ReviewSession:
         return self._reviews[n]
 
     def row(self, n: int) -> dict:
-        result = self.loaded[n].result
-        touched = result.article.id in self.by_article
-        review = self.review(n) if touched else None
-        counts = {name: len(getattr(review.result if review else result, name)) for name in LISTS}
-        return {"n": n, "title": result.article.title or Path(result.article.source).name, "source": self.loaded[n].label,
-                "published": result.article.published, "counts": counts,
+        item = self.loaded[n]
+        review = None
+        if item.article_id in self.by_article:
+            try:
+                review = self.review(n)
+            except ReviewError:
+                pass
+        summary = item.summary()
+        if review:
+            summary["counts"] = {name: len(getattr(review.result, name)) for name in LISTS}
+        return {"n": n, "source": item.label, **summary,
                 "reviewed": bool(review and review.reviewed), "changed": review.changed if review else 0}
 
     def progress(self) -> dict:
         reviewed = changed = 0
         for n, item in enumerate(self.loaded):
-            if item.result.article.id in self.by_article:
+            if item.article_id in self.by_article:
                 review = self.review(n)
                 reviewed += review.reviewed
                 changed += review.changed
@@ -178,7 +216,7 @@ class ReviewSession:
             self.by_article.setdefault(result.article.id, []).append(correction)
             self._reviews.pop(n, None)
             for other, item in enumerate(self.loaded):  # the same article given twice shares its corrections
-                if item.result.article.id == result.article.id:
+                if item.article_id == result.article.id:
                     self._reviews.pop(other, None)
         return self.article(n)
 
@@ -251,13 +289,14 @@ def make_handler(session: ReviewSession):
         def do_GET(self) -> None:
             if not self._local_host():
                 return self._json({"error": "only 127.0.0.1"}, HTTPStatus.FORBIDDEN)
+            path = urlsplit(self.path).path
             try:
-                if self.path in ("/", "/index.html") or self.path.startswith("/#"):
+                if path in ("/", "/index.html"):
                     return self._send(200, page_html(session), "text/html; charset=utf-8")
-                if self.path == "/api/index":
+                if path == "/api/index":
                     return self._json(session.index())
-                if self.path.startswith("/api/article/"):
-                    return self._json(session.article(int(self.path.rsplit("/", 1)[1])))
+                if path.startswith("/api/article/"):
+                    return self._json(session.article(int(path.rsplit("/", 1)[1])))
             except (ReviewError, ValueError) as exc:
                 return self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
             self._json({"error": "not found"}, HTTPStatus.NOT_FOUND)
@@ -268,9 +307,10 @@ def make_handler(session: ReviewSession):
             try:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = json.loads(self.rfile.read(length) or b"{}")
-                if not self.path.startswith("/api/article/") or not isinstance(request, dict):
+                path = urlsplit(self.path).path
+                if not path.startswith("/api/article/") or not isinstance(request, dict):
                     return self._json({"error": "not found"}, HTTPStatus.NOT_FOUND)
-                return self._json(session.act(int(self.path.rsplit("/", 1)[1]), request))
+                return self._json(session.act(int(path.rsplit("/", 1)[1]), request))
             except (ReviewError, ValueError) as exc:
                 return self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
 

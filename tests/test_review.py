@@ -158,7 +158,7 @@ def test_undo_and_later_edits_add_up():
 def session_for(results_file: Path) -> ReviewSession:
     from summarizer.results_io import load_results
 
-    loaded = [Loaded(item.label, item.result) for item in load_results(results_file)]
+    loaded = [Loaded(item.label, result=item.result) for item in load_results(results_file)]
     return ReviewSession(loaded, results_file.parent / "corrections.jsonl", [])
 
 
