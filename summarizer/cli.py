@@ -350,6 +350,11 @@ def eval_command(
                                      mode, timeout, concurrency, cache_dir, no_cache, record=record, replay=replay)
         failed = report_failures(outcomes)
         results = [o.result for o in outcomes if o.ok]
+        if corrections is not None:
+            from .corrections import apply as apply_corrections
+
+            results, problems = apply_corrections(results, open_corrections([], corrections))
+            say_problems(problems)
     elif predictions.is_file() or str(predictions) == "-":
         for loaded in load_results(predictions):
             if loaded.result is None:

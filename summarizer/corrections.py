@@ -53,32 +53,57 @@ def editable_fields(name: str) -> tuple[str, ...]:
 
 # --- keys ----------------------------------------------------------------------------------------
 
-def _identity(name: str, record: BaseModel) -> list:
-    if name == "funds":
-        return [record.amount_text, round(record.amount_yuan, 2), record.kind.value]
-    if name == "pairings":
-        return [record.helper.name, record.recipient.name, record.relation.value]
-    return [record.category.value, record.description]
+def _key(name: str, quote: str, start: int, end: int, identity: list) -> str:
+    digest = hashlib.sha1(json.dumps([name, quote, *identity], ensure_ascii=False).encode("utf-8")).hexdigest()[:10]
+    return f"{name}:{start}-{end}:{digest}"
 
 
 def review_key(name: str, record: BaseModel) -> str:
     """A record's key: stable across re-runs while the record is unchanged (see the module's docstring)."""
+    if name == "funds":
+        identity = [record.amount_text, round(float(record.amount_yuan), 2), record.kind.value]
+    elif name == "pairings":
+        identity = [record.helper.name, record.recipient.name, record.relation.value]
+    else:
+        identity = [record.category.value, record.description]
     ev = record.evidence
-    digest = hashlib.sha1(json.dumps([name, ev.text, *_identity(name, record)], ensure_ascii=False)
-                          .encode("utf-8")).hexdigest()[:10]
-    return f"{name}:{ev.start}-{ev.end}:{digest}"
+    return _key(name, ev.text, ev.start, ev.end, identity)
+
+
+def _data_key(name: str, data: dict) -> str:
+    """review_key of a record still in its JSON form (the same key, without validating the result)."""
+    if name == "funds":
+        identity = [data["amount_text"], round(float(data["amount_yuan"]), 2), data["kind"]]
+    elif name == "pairings":
+        identity = [data["helper"]["name"], data["recipient"]["name"], data["relation"]]
+    else:
+        identity = [data["category"], data["description"]]
+    ev = data["evidence"]
+    return _key(name, ev["text"], ev["start"], ev["end"], identity)
+
+
+def _numbered(keys: Iterable[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    numbered: list[tuple[str, int, str]] = []
+    seen: dict[str, int] = {}
+    for name, i, key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        numbered.append((name, i, key if seen[key] == 1 else f"{key}#{seen[key]}"))
+    return numbered
 
 
 def record_keys(result: Result) -> list[tuple[str, int, str]]:
     """(list, index, key) for every record of a result, duplicates numbered #2, #3…"""
-    keys: list[tuple[str, int, str]] = []
-    seen: dict[str, int] = {}
-    for name in LISTS:
-        for i, record in enumerate(getattr(result, name)):
-            key = review_key(name, record)
-            seen[key] = seen.get(key, 0) + 1
-            keys.append((name, i, key if seen[key] == 1 else f"{key}#{seen[key]}"))
-    return keys
+    return _numbered((name, i, review_key(name, record))
+                     for name in LISTS for i, record in enumerate(getattr(result, name)))
+
+
+def data_keys(data: dict) -> list[str] | None:
+    """The keys of a result still in its JSON form; None when a record is not in the contract's shape."""
+    try:
+        return [key for _, _, key in _numbered((name, i, _data_key(name, record))
+                                               for name in LISTS for i, record in enumerate(data.get(name) or []))]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 # --- the file ------------------------------------------------------------------------------------
@@ -218,6 +243,8 @@ def build_record(name: str, values: dict, text: str, base: BaseModel | None = No
         elif name == "funds" and name_ in ("helper", "donor"):
             data["donor"] = value or None
         elif name == "funds" and name_ == "year":
+            if value not in (None, "") and not str(value).isdigit():
+                raise ValueError(f"year {value!r} is not a year")
             data["year"] = int(value) if value not in (None, "") else None
         elif name == "funds" and name_ == "cumulative":
             data["cumulative"] = value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
@@ -256,10 +283,9 @@ class _State:
     added_values: dict = field(default_factory=dict)  # as it was added, before later edits
 
 
-def review_article(result: Result, corrections: list[Correction], source: str = "") -> ArticleReview:
-    """A result with its corrections applied, record by record, re-checked by the rule checks."""
-    keys = record_keys(result)
-    known = {key for _, _, key in keys}
+def fold(known: set[str], corrections: list[Correction], source: str = "") -> tuple[dict[str, _State], bool, list[Problem]]:
+    """The decisions on each record (by key) once an article's corrections are read in order; whether the
+    article was marked reviewed; the corrections that name no record."""
     states: dict[str, _State] = {}
     reviewed = False
     problems: list[Problem] = []
@@ -294,7 +320,36 @@ def review_article(result: Result, corrections: list[Correction], source: str = 
         elif c.action == "edit":
             state.values.update(c.values)
             state.decision = "added" if state.added else "edited"
+    return states, reviewed, problems
 
+
+@dataclass
+class Tally:
+    reviewed: bool
+    changed: int  # records edited, rejected or added
+    counts: dict[str, int]  # records per list once the corrections are applied
+
+
+def tally(keys: list[str], corrections: list[Correction]) -> Tally:
+    """What the list of articles shows, from the record keys alone (nothing is built or checked)."""
+    states, reviewed, _ = fold(set(keys), corrections)
+    counts = {name: 0 for name in LISTS}
+    for key in keys:
+        if not (key in states and states[key].decision == "rejected"):
+            counts[key.split(":", 1)[0]] += 1
+    added = [state for state in states.values() if state.added]
+    for state in added:
+        if state.decision != "rejected":
+            counts[state.added] += 1
+    changed = sum(state.decision in ("edited", "rejected", "added") for state in states.values())
+    every = bool(keys or added) and all(k in states and states[k].decision for k in keys)
+    return Tally(reviewed or every, changed, counts)
+
+
+def review_article(result: Result, corrections: list[Correction], source: str = "") -> ArticleReview:
+    """A result with its corrections applied, record by record, re-checked by the rule checks."""
+    keys = record_keys(result)
+    states, reviewed, problems = fold({key for _, _, key in keys}, corrections, source)
     text = result.article.text
     reviews: list[RecordReview] = []
     kept: dict[str, list[BaseModel]] = {name: [] for name in LISTS}
@@ -336,7 +391,7 @@ def review_article(result: Result, corrections: list[Correction], source: str = 
         return ArticleReview(result, reviews, False, problems)
     corrected = corrected.model_copy(update={"checks": _rechecked(result, corrected, reviews)})
     if not reviewed and reviews and all(r.decision for r in reviews):
-        reviewed = True  # every record has a decision
+        reviewed = True  # every record has a decision (as tally says)
     return ArticleReview(corrected, reviews, reviewed, problems)
 
 
@@ -411,9 +466,9 @@ def progress(results: Iterable[Result], book: Corrections) -> dict:
     for result in results:
         total += 1
         if result.article.id in book.by_article:
-            review = review_article(result, book.by_article[result.article.id])
-            reviewed += review.reviewed
-            changed += review.changed
+            counted = tally([key for _, _, key in record_keys(result)], book.by_article[result.article.id])
+            reviewed += counted.reviewed
+            changed += counted.changed
     return {"reviewed": reviewed, "total": total, "changed": changed}
 
 

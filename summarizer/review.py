@@ -18,8 +18,8 @@ from pydantic import BaseModel
 
 from .results_io import load_result
 from .corrections import (
-    LISTS, ArticleReview, Correction, append_correction, build_record, editable_fields, now, progress_line,
-    record_keys, review_article, review_key,
+    LISTS, ArticleReview, Correction, Tally, append_correction, build_record, data_keys, editable_fields, now,
+    progress_line, record_keys, review_article, review_key, tally,
 )
 from .schemas import Category, Fund, FundKind, Relation, Result
 
@@ -87,6 +87,12 @@ class Loaded:
     def article_id(self) -> str:
         return self._result.article.id if self._result is not None else str(self._article().get("id"))
 
+    def keys(self) -> list[str] | None:
+        """The record keys, from the JSON while the result is not validated yet."""
+        if self._result is not None:
+            return [key for _, _, key in record_keys(self._result)]
+        return data_keys(self.data)
+
     def summary(self) -> dict:
         """Title, date and record counts for the list, without validating the result."""
         if self._result is not None:
@@ -109,6 +115,7 @@ class ReviewSession:
         for c in corrections:
             self.by_article.setdefault(c.article, []).append(c)
         self._reviews: dict[int, ArticleReview] = {}
+        self._tallies: dict[int, Tally] = {}
         self._lock = threading.Lock()
 
     # --- reading ---
@@ -121,27 +128,38 @@ class ReviewSession:
             self._reviews[n] = review_article(result, self.by_article.get(result.article.id, []), str(self.path))
         return self._reviews[n]
 
+    def tally(self, n: int) -> Tally | None:
+        """Reviewed, changed and counts of an article with corrections, from its record keys (cached)."""
+        item = self.loaded[n]
+        corrections = self.by_article.get(item.article_id)
+        if not corrections:
+            return None
+        if n not in self._tallies:
+            keys = item.keys()
+            if keys is None:
+                try:
+                    keys = [key for _, _, key in record_keys(item.result)]
+                except ReviewError:
+                    return None
+            self._tallies[n] = tally(keys, corrections)
+        return self._tallies[n]
+
     def row(self, n: int) -> dict:
         item = self.loaded[n]
-        review = None
-        if item.article_id in self.by_article:
-            try:
-                review = self.review(n)
-            except ReviewError:
-                pass
         summary = item.summary()
-        if review:
-            summary["counts"] = {name: len(getattr(review.result, name)) for name in LISTS}
+        counted = self.tally(n)
+        if counted:
+            summary["counts"] = counted.counts
         return {"n": n, "source": item.label, **summary,
-                "reviewed": bool(review and review.reviewed), "changed": review.changed if review else 0}
+                "reviewed": bool(counted and counted.reviewed), "changed": counted.changed if counted else 0}
 
     def progress(self) -> dict:
         reviewed = changed = 0
-        for n, item in enumerate(self.loaded):
-            if item.article_id in self.by_article:
-                review = self.review(n)
-                reviewed += review.reviewed
-                changed += review.changed
+        for n in range(len(self.loaded)):
+            counted = self.tally(n)
+            if counted:
+                reviewed += counted.reviewed
+                changed += counted.changed
         stats = {"reviewed": reviewed, "total": len(self.loaded), "changed": changed}
         return stats | {"line": progress_line(stats), "corrections": str(self.path)}
 
@@ -214,10 +232,10 @@ class ReviewSession:
             correction = Correction(result.article.id, key, action, values, now())
             append_correction(self.path, correction)
             self.by_article.setdefault(result.article.id, []).append(correction)
-            self._reviews.pop(n, None)
             for other, item in enumerate(self.loaded):  # the same article given twice shares its corrections
                 if item.article_id == result.article.id:
                     self._reviews.pop(other, None)
+                    self._tallies.pop(other, None)
         return self.article(n)
 
     def _new_record(self, result: Result, values: dict, keys: dict) -> tuple[str, dict]:

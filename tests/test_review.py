@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from summarizer.cli import app
 from summarizer.corrections import (
-    APPLIED_RULE, Correction, Corrections, apply, load_corrections, record_keys, review_key,
+    APPLIED_RULE, Correction, apply, data_keys, load_corrections, record_keys, review_key,
 )
 from summarizer.review import Loaded, ReviewSession, make_server
 from summarizer.schemas import Article, Evidence, Fund, FundKind, Pairing, Provenance, Region, Relation, Result
@@ -88,6 +88,7 @@ def test_a_record_keeps_its_key_across_a_rerun_and_loses_it_when_it_changes():
     text = Path("seeds/001_ee477a1f74fe2587.txt").read_text(encoding="utf-8")
     once, again = (summarize_text(text, RulesBackend(), source="x.txt") for _ in range(2))
     assert record_keys(once) == record_keys(again)
+    assert data_keys(json.loads(once.model_dump_json())) == [key for _, _, key in record_keys(once)]  # from JSON alike
     fund = once.funds[0]
     assert review_key("funds", fund) == review_key("funds", fund.model_copy(update={"purpose": "另一个用途"}))
     assert review_key("funds", fund) != review_key("funds", fund.model_copy(update={"kind": FundKind.social}))
@@ -197,6 +198,9 @@ def test_session_writes_corrections_and_every_reader_applies_them(results_file):
     assert [l["action"] for l in lines] == ["accept", "edit", "reject", "add", "reviewed"]
     assert all(l["article"] == "a" * 64 and l["time"].endswith("Z") for l in lines)
     assert session.progress()["reviewed"] == 1 and session.progress()["changed"] == 3
+    fresh = session_for(results_file)  # the list as a new session reads it: from the keys, nothing built
+    fresh.by_article = session.by_article
+    assert fresh.row(0) == session.row(0) and session.row(0)["counts"] == {"pairings": 1, "funds": 3, "measures": 0}
     assert_report_reflects_the_review(results_file)
 
 
