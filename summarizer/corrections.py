@@ -44,7 +44,7 @@ APPLIED_RULE = "corrections_applied"
 def editable_fields(name: str) -> tuple[str, ...]:
     """What the review page lets an analyst change, per list (status and cumulative only where the schema has them)."""
     if name == "funds":
-        optional = tuple(f for f in ("status", "cumulative") if f in Fund.model_fields)
+        optional = tuple(f for f in ("status", "cumulative", "since", "per_unit") if f in Fund.model_fields)
         return ("amount", "kind", *optional, "donor", "recipient", "year")
     if name == "pairings":
         return ("helper", "recipient", "relation")
@@ -242,12 +242,12 @@ def build_record(name: str, values: dict, text: str, base: BaseModel | None = No
                 data["approximate"] = written[0].approximate if written else data.get("approximate", False)
         elif name == "funds" and name_ in ("helper", "donor"):
             data["donor"] = value or None
-        elif name == "funds" and name_ == "year":
+        elif name == "funds" and name_ in ("cumulative", "per_unit"):
+            data[name_] = value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
+        elif name == "funds" and name_ in ("year", "since"):
             if value not in (None, "") and not str(value).isdigit():
-                raise ValueError(f"year {value!r} is not a year")
-            data["year"] = int(value) if value not in (None, "") else None
-        elif name == "funds" and name_ == "cumulative":
-            data["cumulative"] = value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
+                raise ValueError(f"{name_} {value!r} is not a year")
+            data[name_] = int(value) if value not in (None, "") else None
         elif name == "pairings" and name_ in ("helper", "recipient"):
             if not value:
                 raise ValueError(f"a pairing needs a {name_}")

@@ -229,7 +229,9 @@ def test_to_gold_scores_one_against_the_reviewed_results(results_file, tmp_path)
     scored = runner.invoke(app, ["eval", str(gold), str(results_file), "--json"])
     assert scored.exit_code == 0, scored.stderr
     micro = json.loads(scored.stdout)["micro"]
+    errors = {name: micro.pop(name) for name in list(micro) if name.endswith("_error")}
     assert all(value == 1.0 for value in micro.values()), micro
+    assert all(value == 0.0 for value in errors.values()), errors  # the gold's comparable aid is the report's
     # Without the corrections the tool's own output no longer scores 1.00: the review is what the gold says.
     nothing = tmp_path / "none.jsonl"
     nothing.write_text("", encoding="utf-8")
@@ -369,3 +371,14 @@ def test_review_page_in_headless_chromium(results_file, tmp_path):
     actions = [json.loads(l)["action"] for l in (results_file.parent / "corrections.jsonl").read_text("utf-8").splitlines()]
     assert actions == ["accept", "edit", "reject", "add", "reviewed"]
     assert_report_reflects_the_review(results_file)
+
+
+def test_what_a_fund_measures_can_be_corrected():
+    first, _ = results_for_test()
+    key = keys_of(first, "funds")[1]
+    edit = {"status": "planned", "cumulative": True, "since": "2016", "per_unit": False}
+    [corrected], problems = apply([first], [Correction(first.article.id, key, "edit", edit)])
+    fund = corrected.funds[1]
+    assert problems == [] and (fund.status.value, fund.cumulative, fund.since) == ("planned", True, 2016)
+    [unchanged], problems = apply([first], [Correction(first.article.id, key, "edit", {"status": "promised"})])
+    assert unchanged.funds[1] == first.funds[1] and "edit not applied" in str(problems[0])
