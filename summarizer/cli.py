@@ -88,14 +88,12 @@ MAX_PROBLEM_LINES = 20
 
 def open_corrections(result_paths: list[Path], explicit: Path | None):
     """The corrections to apply: --corrections, else corrections.jsonl beside each results file; None if there are none."""
-    from .corrections import beside, load_books
+    from .corrections import find
 
-    if explicit is not None:
-        if not explicit.is_file():
-            fail(f"--corrections {explicit}: no such file")
-        return load_books([explicit])
-    files = [beside(p) for p in result_paths if str(p) != "-" and beside(p).is_file()]
-    return load_books(files) if files else None
+    try:
+        return find(result_paths, explicit)
+    except FileNotFoundError as exc:
+        fail(str(exc))
 
 
 def say_problems(problems) -> None:

@@ -488,3 +488,15 @@ def load_books(paths: Iterable[Path]) -> Corrections:
         problems += bad
         sources.append(str(path))
     return Corrections(corrections, ", ".join(sources), problems)
+
+
+def find(result_paths: Iterable[Path], explicit: Path | None = None) -> Corrections | None:
+    """The corrections a reader of these results files applies: `explicit` (--corrections), else
+    corrections.jsonl beside each results file; None when there are none. What `report`, `check`,
+    `eval` and `export` call, then `apply(results, book)`. FileNotFoundError for a missing explicit file."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise FileNotFoundError(f"--corrections {explicit}: no such file")
+        return load_books([explicit])
+    files = [beside(p) for p in result_paths if str(p) != "-" and beside(p).is_file()]
+    return load_books(files) if files else None

@@ -331,6 +331,9 @@ def make_handler(session: ReviewSession):
                 return self._json(session.act(int(path.rsplit("/", 1)[1]), request))
             except (ReviewError, ValueError) as exc:
                 return self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
+            except OSError as exc:  # the corrections file cannot be written: say so on the page, keep serving
+                return self._json({"error": f"cannot write {session.path}: {exc.strerror or exc}"},
+                                  HTTPStatus.INTERNAL_SERVER_ERROR)
 
     return Handler
 

@@ -382,3 +382,19 @@ def test_what_a_fund_measures_can_be_corrected():
     assert problems == [] and (fund.status.value, fund.cumulative, fund.since) == ("planned", True, 2016)
     [unchanged], problems = apply([first], [Correction(first.article.id, key, "edit", {"status": "promised"})])
     assert unchanged.funds[1] == first.funds[1] and "edit not applied" in str(problems[0])
+
+
+def test_a_missing_corrections_file_is_one_line(results_file, tmp_path):
+    for command in (["report", str(results_file)], ["check", str(results_file)],
+                    ["eval", "seeds/gold", str(results_file)]):
+        result = runner.invoke(app, command + ["--corrections", str(tmp_path / "nope.jsonl")])
+        assert result.exit_code == 2 and "no such file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_table_header_says_how_far_the_review_got(results_file):
+    review_four(session_for(results_file))
+    table = runner.invoke(app, ["report", str(results_file)], env={"COLUMNS": "160"})
+    assert table.exit_code == 0 and "Reviewed 1 of 2 article(s); 3 record(s) changed by review" in table.stdout
+    page = results_file.parent / "report.html"
+    assert runner.invoke(app, ["report", str(results_file), "--format", "html", "--out", str(page)]).exit_code == 0
+    assert 'id="review-progress"' in page.read_text(encoding="utf-8")
