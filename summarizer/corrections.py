@@ -208,10 +208,6 @@ class ArticleReview:
     def changed(self) -> int:
         return sum(r.decision in ("edited", "rejected", "added") for r in self.records)
 
-    @property
-    def decided(self) -> int:
-        return sum(r.decision is not None for r in self.records)
-
 
 def is_corrected(result: Result) -> bool:
     return any(c.rule == APPLIED_RULE for c in result.checks)
