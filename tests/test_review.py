@@ -398,3 +398,16 @@ def test_report_table_header_says_how_far_the_review_got(results_file):
     page = results_file.parent / "report.html"
     assert runner.invoke(app, ["report", str(results_file), "--format", "html", "--out", str(page)]).exit_code == 0
     assert 'id="review-progress"' in page.read_text(encoding="utf-8")
+
+
+def test_seed_results_reviewed_as_extracted_make_gold_that_scores_one(tmp_path):
+    results = tmp_path / "results.jsonl"
+    assert runner.invoke(app, ["summarize", "seeds/", "--jsonl", "--out", str(results)]).exit_code == 0
+    ids = [json.loads(line)["article"]["id"] for line in results.read_text(encoding="utf-8").splitlines()]
+    (tmp_path / "corrections.jsonl").write_text(
+        "".join(Correction(i, None, "reviewed", {"reviewed": True}).as_json() + "\n" for i in ids), encoding="utf-8")
+    assert runner.invoke(app, ["review", str(results), "--to-gold", str(tmp_path / "gold")]).exit_code == 0
+    scored = runner.invoke(app, ["eval", str(tmp_path / "gold"), str(results), "--json"])
+    micro = json.loads(scored.stdout)["micro"]
+    assert micro.pop("comparable_aid_error", 0.0) == 0.0  # parts, repeats and left-out records marked in_other_total
+    assert all(value == 1.0 for value in micro.values()), micro
