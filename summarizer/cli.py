@@ -82,6 +82,30 @@ ReplayOpt = typer.Option(None, "--replay", help="Answer from a folder made by --
                                                 "(no key needed; implies --backend openai).")
 
 
+CorrectionsOpt = typer.Option(None, "--corrections", help="Corrections to apply (the JSONL `review` writes); default: "
+                                                            "corrections.jsonl beside each results file, when there is one.")
+MAX_PROBLEM_LINES = 20
+
+
+def open_corrections(result_paths: list[Path], explicit: Path | None):
+    """The corrections to apply: --corrections, else corrections.jsonl beside each results file; None if there are none."""
+    from .corrections import find
+
+    try:
+        return find(result_paths, explicit)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+
+
+def say_problems(problems) -> None:
+    """A correction that could not be applied is reported, one line each, never dropped silently."""
+    for problem in problems[:MAX_PROBLEM_LINES]:
+        err.print(f"[yellow]summarizer: correction not applied:[/yellow] {problem}", highlight=False)
+    if len(problems) > MAX_PROBLEM_LINES:
+        err.print(f"[yellow]summarizer: … and {len(problems) - MAX_PROBLEM_LINES} more correction(s) not applied[/yellow]",
+                  highlight=False)
+
+
 def choose_backend(name: str, model: str | None, base_url: str | None, temperature: float, mode: str,
                    timeout: float, record: Path | None = None, replay: Path | None = None):
     model = model or os.environ.get("SUMMARIZER_MODEL")
@@ -195,10 +219,17 @@ def summarize(
     refresh: bool = RefreshOpt,
     price_in: Optional[float] = typer.Option(None, "--price-in", help="Price per million input tokens, to print a cost."),
     price_out: Optional[float] = typer.Option(None, "--price-out", help="Price per million output tokens."),
+    corrections: Optional[Path] = typer.Option(
+        None, "--corrections", help="Apply these corrections (from `review`) to the output. Without it, corrections.jsonl "
+                                    "beside --out is only checked against the new results (the results stay as "
+                                    "extracted; report, check and review apply it)."),
 ) -> None:
     """Summarize articles into pairings, funds, measures and a summary (rich view, --json or --jsonl)."""
     if as_json and as_jsonl:
         fail("choose one of --json and --jsonl")
+    book = open_corrections([], corrections) if corrections else None
+    beside_out = open_corrections([out_file], None) if out_file and not corrections else None
+    problems: list = list(book.problems) if book else []
     sources = list(expand_inputs(paths))
     if not sources:
         fail(f"no articles in {', '.join(paths)} (looked for *.txt *.html *.htm *.md)")
@@ -212,6 +243,12 @@ def summarize(
     def on_outcome(index: int, outcome: Outcome) -> None:
         if not outcome.ok:
             return
+        for found in (book, beside_out):
+            if found and outcome.result.article.id in found.by_article:
+                fixed, trouble = found.apply_one(outcome.result)
+                problems.extend(trouble)
+                if found is book:
+                    outcome = outcomes_corrected[index] = Outcome(outcome.source, result=fixed)
         if as_jsonl:
             line = outcome.as_json() + "\n"
             (sink or sys.stdout).write(line)
@@ -220,11 +257,12 @@ def summarize(
             view = result_view(outcome.result)
             console.print(view, soft_wrap=isinstance(view, Text))  # a one-line verdict stays one line
 
+    outcomes_corrected: dict[int, Outcome] = {}
     try:
         outcomes = summarize_sources(sources, backend, model, base_url, temperature, mode, timeout, concurrency,
                                      cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay)
         if as_json:
-            docs = [o.as_dict() for o in outcomes if o.ok]
+            docs = [outcomes_corrected.get(i, o).as_dict() for i, o in enumerate(outcomes) if o.ok]
             payload = docs[0] if one_document and len(docs) == 1 else docs
             (sink or sys.stdout).write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     finally:
@@ -233,6 +271,7 @@ def summarize(
     line = token_line(outcomes, price_in, price_out)
     if line:
         err.print(line, style="dim", highlight=False)
+    say_problems(problems)
     raise typer.Exit(report_failures(outcomes))
 
 
@@ -308,6 +347,7 @@ def eval_command(
     no_cache: bool = NoCacheOpt,
     record: Optional[Path] = RecordOpt,
     replay: Optional[Path] = ReplayOpt,
+    corrections: Optional[Path] = CorrectionsOpt,
 ) -> None:
     """Score results against gold annotations (P/R/F1, relation/kind accuracy, indicators, metadata).
 
@@ -327,6 +367,11 @@ def eval_command(
                                      mode, timeout, concurrency, cache_dir, no_cache, record=record, replay=replay)
         failed = report_failures(outcomes)
         results = [o.result for o in outcomes if o.ok]
+        if corrections is not None:
+            from .corrections import apply as apply_corrections
+
+            results, problems = apply_corrections(results, open_corrections([], corrections))
+            say_problems(problems)
     elif predictions.is_file() or str(predictions) == "-":
         for loaded in load_results(predictions):
             if loaded.result is None:
@@ -334,6 +379,12 @@ def eval_command(
                 failed = 1
                 continue
             results.append(loaded.result)
+        book = open_corrections([predictions], corrections)
+        if book:
+            from .corrections import apply as apply_corrections
+
+            results, problems = apply_corrections(results, book)
+            say_problems(problems)
     else:
         fail(f"{predictions}: no such file or directory")
     matched = match_results(golds, gold_dir, results)
@@ -357,9 +408,14 @@ def eval_command(
 def check_command(
     results: list[Path] = typer.Argument(..., help="JSON / JSONL result files (contract shape, article.text inside)."),
     as_json: bool = typer.Option(False, "--json", help="Print findings as JSON lines, one per result."),
+    corrections: Optional[Path] = CorrectionsOpt,
 ) -> None:
-    """Re-run every rule check on results against their own article.text; exit 1 on any error."""
+    """Re-run every rule check on results against their own article.text; exit 1 on any error.
+
+    Corrections (from `review`) are applied first, so every edit is checked by the same rules; record
+    numbers in the findings of a corrected article are those of the corrected records."""
     any_error = False
+    book = open_corrections([p for p in results if p.is_file()], corrections)
     for path in results:
         if not path.is_file():
             err.print(f"[red]summarizer: failed:[/red] {path}: no such file", highlight=False)
@@ -367,7 +423,12 @@ def check_command(
             continue
         for loaded in load_results(path):
             findings = list(loaded.findings)
-            if loaded.result is not None:
+            if loaded.result is not None and book and loaded.result.article.id in book.by_article:
+                corrected, problems = book.apply_one(loaded.result)
+                say_problems(problems)
+                loaded.label += " (corrected)"
+                findings += run_checks(corrected)
+            elif loaded.result is not None:
                 findings += [c.model_copy(update={"path": loaded.original_path(c.path)}) for c in run_checks(loaded.result)]
             any_error |= loaded.error is not None or any(c.severity is Severity.error for c in findings)
             if as_json:
@@ -381,7 +442,77 @@ def check_command(
                 out.print(checks_table(findings, loaded.label))
             elif loaded.result is not None:
                 out.print(f"[green]ok[/green] {loaded.label}: no findings", highlight=False)
+    if book:
+        say_problems(book.problems + book.unmatched())
     raise typer.Exit(1 if any_error else 0)
+
+
+@app.command()
+def review(
+    results: list[Path] = typer.Argument(..., help="JSON / JSONL result files (from `summarize`) to review."),
+    port: int = typer.Option(8765, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
+    corrections: Optional[Path] = typer.Option(None, "--corrections", help="Where decisions are appended (default: "
+                                                                          "corrections.jsonl beside the first results file)."),
+    to_gold: Optional[Path] = typer.Option(None, "--to-gold", help="Instead of serving the page, write a gold file "
+                                                                  "(../shared/gold format) for every reviewed article "
+                                                                  "into this folder."),
+) -> None:
+    """Serve a local page (127.0.0.1 only) to accept, reject, edit and add records, each decision appended to
+    corrections.jsonl beside the results (the results file is never changed). Keys: j/k record, J/K article,
+    a accept, r reject, e edit, u undo, n add the selected quote, d article reviewed, ? help."""
+    from .corrections import beside, load_corrections
+    from .review import Loaded, ReviewError, ReviewSession, make_server
+
+    from .results_io import iter_documents
+
+    loaded: list[Loaded] = []
+    for path in results:
+        if not path.is_file():
+            fail(f"{path}: no such file")
+        for label, data, error in iter_documents(path):  # each result is validated when it is opened
+            if error is None and not (isinstance(data, dict) and isinstance(data.get("article"), dict)):
+                error = "not a result (no article object)"
+            if error is not None:
+                err.print(f"[yellow]summarizer: skipped:[/yellow] {label}: {error}", highlight=False)
+            else:
+                loaded.append(Loaded(label, data))
+    if not loaded:
+        fail("no results to review")
+    target = corrections or beside(results[0])
+    found, problems = load_corrections(target)
+    say_problems(problems)
+    session = ReviewSession(loaded, target, found)
+    if to_gold is not None:
+        from .to_gold import write_gold
+
+        reviewed = []
+        for n, item in enumerate(loaded):
+            if item.article_id in session.by_article:
+                try:
+                    reviewed.append(session.review(n))
+                except ReviewError as exc:
+                    err.print(f"[yellow]summarizer: skipped:[/yellow] {exc}", highlight=False)
+        written, skipped = write_gold([r.result for r in reviewed if r.reviewed], to_gold)
+        for source in skipped:
+            err.print(f"[yellow]summarizer: skipped:[/yellow] {source}: another reviewed article has the same file name",
+                      highlight=False)
+        say_problems([p for r in reviewed for p in r.problems])
+        err.print(f"wrote {len(written)} gold file(s) to {to_gold}/ from {len(written) + len(skipped)} reviewed of "
+                  f"{len(loaded)} article(s)", highlight=False)
+        raise typer.Exit(0 if written else 1)
+    try:
+        server = make_server(session, port)
+    except OSError as exc:
+        fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}")
+    progress = session.progress()
+    err.print(f"reviewing {len(loaded)} article(s) at http://127.0.0.1:{server.server_address[1]}/ — "
+              f"{progress['line']}; decisions go to {target}. Ctrl-C stops.", highlight=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        err.print(f"stopped; {session.progress()['line']}", highlight=False)
+    finally:
+        server.server_close()
 
 
 REPORT_FORMATS = ("table", "md", "csv", "html", "json")
@@ -416,8 +547,12 @@ def report(
     no_cache: bool = NoCacheOpt,
     record: Optional[Path] = RecordOpt,
     replay: Optional[Path] = ReplayOpt,
+    corrections: Optional[Path] = CorrectionsOpt,
 ) -> None:
-    """Compare regions across many articles: who gives how much to whom, for what."""
+    """Compare regions across many articles: who gives how much to whom, for what.
+
+    Corrections from `review` are applied (beside each results file, or --corrections); the header
+    says how far the review has got."""
     from .report import ROLLUP_LEVELS, UnknownRegion, build_report
     from .report_render import VIEWS, as_csv, as_html, as_json, as_markdown, as_table, csv_rows
 
@@ -451,6 +586,15 @@ def report(
         results += [o.result for o in outcomes if o.ok]
     if not results:
         fail("no results to report on")
+    book = open_corrections([Path(p) for p in result_files], corrections)
+    review_stats = None
+    if book:
+        from .corrections import apply as apply_corrections, progress, progress_line
+
+        review_stats = progress(results, book)
+        review_stats["line"] = progress_line(review_stats, book.source)
+        results, problems = apply_corrections(results, book)
+        say_problems(problems)
 
     if out_path is not None:
         if out_path.is_dir() and fmt != "csv":
@@ -473,6 +617,7 @@ def report(
     for line in data.left_out:  # a record that contradicts its article is never added up
         err.print(f"[red]summarizer: check:[/red] {line}", highlight=False)
     failed += len(data.left_out)
+    data.review = review_stats or {}
     if fmt == "table":
         console = Console(file=open(out_path, "w", encoding="utf-8"), width=160) if out_path else out
         console.print(as_table(data, views, width=console.width))

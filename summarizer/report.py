@@ -213,6 +213,7 @@ class ReportData:
     filters: dict = field(default_factory=dict)
     matrix_indicators: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # shown on hover in html
     left_out: list[str] = field(default_factory=list)  # records that failed a rule check, one line each
+    review: dict = field(default_factory=dict)  # reviewed / total articles, records changed (corrections.progress)
 
     def counted(self) -> list[FundEntry]:
         return [e for e in self.ledger if e.counted]

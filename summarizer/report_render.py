@@ -135,6 +135,11 @@ def _filters_line(data: ReportData) -> str:
             "in view; every view, total and list below is filtered the same way.")
 
 
+def _review_line(data: ReportData) -> str:
+    """How far an analyst's review has got (reviewed / total articles, records changed), when there is one."""
+    return data.review.get("line", "")
+
+
 def _views(data: ReportData, views: list[str]) -> list[tuple[str, str, list[Group]]]:
     titles = {"pairing": ("By pairing (helper → recipient)", data.by_pairing),
               "recipient": (f"By recipient region ({data.rollup})", data.by_recipient),
@@ -178,6 +183,8 @@ def as_table(data: ReportData, views: list[str], width: int = WIDE) -> Renderabl
     parts: list[RenderableType] = [Text(line) for line in _totals_line(data).replace("; ", ";\n  ").split("\n")]
     if len(data.filters) > 1:
         parts.append(Text(_filters_line(data)))
+    if _review_line(data):
+        parts.append(Text(_review_line(data)))
     for view, title, groups in _views(data, views):
         if width < WIDE:
             parts.append(_stacked(title, groups, view))
@@ -265,6 +272,8 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
            f"to the aid headline is listed at the end with its reason.\n\n{_totals_line(data)}\n"]
     if _filters_line(data) and len(data.filters) > 1:
         out.append(_filters_line(data) + "\n")
+    if _review_line(data):
+        out.append(_review_line(data) + "\n")
     for _, title, groups in _views(data, views):
         out.append(f"## {title}\n")
         out.append("| row | relation | articles | aid (财政+社会+捐赠) | cumulative | planned · agreed | not aid | measures | years |")
@@ -410,6 +419,7 @@ def as_json(data: ReportData, views: list[str]) -> str:
         "rollup": data.rollup,
         "filters": data.filters,
         "headline": _headline_dict(data),
+        "review": {k: v for k, v in data.review.items() if k != "line"},
         "totals_by_kind": data.totals_by_kind(),
         "aid_kinds": list(AID_KINDS),
         "reconciliation": data.reconciliation(),
@@ -555,7 +565,8 @@ def as_html(data: ReportData, views: list[str]) -> str:
                        aid_kinds=AID_KINDS, cumulative_of=_cumulative, plans_of=_plans, reason_of=not_added_reason,
                        span_of=lambda e: _reported_span(data, e),
                        categories_of=_categories, relations_of=_relations, kind_zh=KIND_ZH, not_aid=NOT_AID,
-                       totals_line=_totals_line(data), filters_line=_filters_line(data) if len(data.filters) > 1 else "")
+                       totals_line=_totals_line(data), filters_line=_filters_line(data) if len(data.filters) > 1 else "",
+                       review_line=_review_line(data))
     in_view = set(data.filters.get("articles_in_view", range(len(data.articles))))
     kinds_with_data = [k for k in KINDS if data.totals_by_kind().get(k)]
     template = env.from_string(resources.files("summarizer").joinpath("templates/report.html.j2").read_text("utf-8"))

@@ -76,9 +76,13 @@ def iter_documents(path: Path) -> Iterator[tuple[str, object | None, str | None]
 def load_result(label: str, data: object) -> LoadedResult:
     if not isinstance(data, dict):
         return LoadedResult(label, None, error="not a JSON object")
+    kept = {name: list(range(len(data.get(name) or []))) for name in RECORD_LISTS if isinstance(data.get(name), list)}
+    try:  # the usual case, a valid document: no copy to prune
+        return LoadedResult(label, Result.model_validate(data), kept=kept)
+    except ValidationError:
+        pass
     data = json.loads(json.dumps(data))  # private copy to prune
     findings: list[Check] = []
-    kept = {name: list(range(len(data.get(name) or []))) for name in RECORD_LISTS if isinstance(data.get(name), list)}
     for _ in range(MAX_PASSES):
         try:
             result = Result.model_validate(data)
