@@ -136,7 +136,7 @@ def test_cues_read_what_an_amount_measures():
     assert read("某日电，近年来，四市累计投入#").cumulative is True
     assert read("某市累计投入#", lead="今年以来，某市深化协作。").cumulative is False
     assert read("截至目前，某省拨付资金#，较去年增长20%").cumulative is False
-    assert read("2018年、2019年引进企业，投资#").cumulative is True
+    assert read("2016年和2017年，某区向某县投资#").cumulative is True
     assert read("两地签下10个合作项目，总投资额达#").status is FundStatus.agreed
     assert read("两地签约仪式上，某公司捐赠#").status is FundStatus.paid
     assert read("为12个村各安排#").per_unit is True
