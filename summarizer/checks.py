@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 
-from .money import parse_amount, written_as_count
+from .money import amount_range, written_as_count
 from .own_money import clause_around, own_money
 from .regions import is_east_to_west, unit_code
 from .relations import programme_provinces, wording_direction
@@ -67,20 +67,28 @@ def amount_grounded(result: Result) -> Iterator[Check]:
     for i, fund in enumerate(result.funds):
         path = f"funds[{i}]"
         if fund.amount_yuan < 0:
-            yield _error("amount_negative", path, f"negative amount {fund.amount_yuan}")
+            yield _error("amount_negative", path, f"negative amount {fund.amount_yuan}: give the amount in yuan as a "
+                                                  "positive number")
         if fund.amount_text not in text:
-            yield _error("amount_grounded", path, f"amount_text {fund.amount_text!r} does not occur in the text")
+            yield _error("amount_grounded", path, f"amount_text {fund.amount_text!r} does not occur in the text: copy "
+                                                  "the amount exactly as the article writes it, with its unit")
             continue
         if written_as_count(text, fund.amount_text):
             yield _error("amount_is_count", path,
-                         f"{fund.amount_text!r} is a count of something else in the text, not money")
+                         f"{fund.amount_text!r} is a count of something else in the text, not money: remove the "
+                         "record unless the article gives it in 元")
             continue
-        parsed = parse_amount(fund.amount_text)
-        if parsed is None:
-            yield _error("amount_unparsed", path, f"{fund.amount_text!r} is not an amount of money")
-        elif abs(float(parsed) - fund.amount_yuan) > AMOUNT_TOLERANCE * max(abs(float(parsed)), 1.0):
+        allowed = amount_range(fund.amount_text)
+        if allowed is None:
+            yield _error("amount_unparsed", path, f"{fund.amount_text!r} is not an amount of money: amount_text must "
+                                                  "be a figure with its unit as written (e.g. 5200万元, 超过百亿元)")
+            continue
+        low, high = (float(v) for v in allowed)
+        if not (low * (1 - AMOUNT_TOLERANCE) - 1e-6 <= fund.amount_yuan <= high * (1 + AMOUNT_TOLERANCE) + 1e-6):
+            stated = f"{low:,.0f}" if low == high else f"{low:,.0f}–{high:,.0f}"
             yield _error("amount_mismatch", path,
-                         f"{fund.amount_text!r} is {float(parsed):,.0f} yuan, not {fund.amount_yuan:,.0f}")
+                         f"{fund.amount_text!r} is {stated} yuan, not {fund.amount_yuan:,.0f}: set amount_yuan "
+                         "to the amount in yuan (万 = 10,000; 亿 = 100,000,000)")
 
 
 def regions_in_text(result: Result) -> Iterator[Check]:
@@ -241,29 +249,50 @@ def record_errors(findings: list[Check]) -> dict[str, list[Check]]:
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-def metadata_problems(title: str | None, published: str | None, published_quote: str | None,
-                      outlet: str | None, page: str) -> list[str]:
-    """What is wrong with metadata a model read from `page` (the cleaned text plus the page's header lines).
+METADATA_FIELDS = ("title", "published", "outlet")
+
+
+def metadata_findings(title: str | None, published: str | None, published_quote: str | None,
+                      outlet: str | None, page: str, known: frozenset[str] | set[str] = frozenset()) -> dict[str, list[str]]:
+    """What is wrong with metadata a model read from `page` (the cleaned text plus the page's header lines),
+    by field. Fields in `known` were stated by the tool as facts: the model's value for them is not used,
+    so it is not checked (a date quoted from the request's own header line is not a page quote).
 
     The title must be on the page verbatim; a date must be derivable from a quote on the page (the
     same year, month and day written in it); the outlet must be named on the page.
     """
-    problems: list[str] = []
-    if title and title not in page:
-        problems.append(f"metadata.title {title!r} is not on the page verbatim")
-    if published:
+    found: dict[str, list[str]] = {}
+    if title and "title" not in known and title not in page:
+        found["title"] = [f"metadata.title {title!r} is not on the page verbatim: copy the headline character for "
+                          "character from the article's first line or the page lines, or set title to null"]
+    if published and "published" not in known:
         m = ISO_DATE.match(published)
         if not m:
-            problems.append(f"metadata.published {published!r} is not an ISO date (YYYY-MM-DD)")
-        elif not published_quote or published_quote not in page:
-            problems.append("metadata.published_quote must be copied from the page")
+            found["published"] = [f"metadata.published {published!r} is not an ISO date: write it as YYYY-MM-DD, "
+                                  "or set it to null"]
+        elif not published_quote:
+            found["published"] = [f"metadata.published {published!r} needs published_quote: copy the page text that "
+                                  "states the date (e.g. a byline '2020-07-13 来源：…'), or set published to null"]
+        elif published_quote not in page:
+            found["published"] = [f"metadata.published_quote {published_quote!r} is not on the page: copy it character "
+                                  "for character from the article or the page lines outside it, or set published "
+                                  "and published_quote to null"]
         else:
             year, month, day = (int(g) for g in m.groups())
             digits = [int(n) for n in re.findall(r"\d+", published_quote)]
             compact = f"{year:04d}{month:02d}{day:02d}" in published_quote
             written_year = year in digits or (year % 100 in digits and not re.search(r"\d{4}", published_quote))  # 23-07-11
             if not compact and not (written_year and month in digits and day in digits):
-                problems.append(f"metadata.published {published!r} cannot be read from {published_quote!r}")
-    if outlet and outlet not in page:
-        problems.append(f"metadata.outlet {outlet!r} is not named on the page")
-    return problems
+                found["published"] = [f"metadata.published {published!r} cannot be read from {published_quote!r}: "
+                                      "give the date the quote states, or set published to null"]
+    if outlet and "outlet" not in known and outlet not in page:
+        found["outlet"] = [f"metadata.outlet {outlet!r} is not named on the page: copy the outlet as the page writes "
+                           "it (after 来源, in a credit or a dateline), or set outlet to null"]
+    return found
+
+
+def metadata_problems(title: str | None, published: str | None, published_quote: str | None,
+                      outlet: str | None, page: str, known: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """metadata_findings as one list of messages."""
+    return [message for messages in metadata_findings(title, published, published_quote, outlet, page,
+                                                      known).values() for message in messages]

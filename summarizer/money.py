@@ -36,6 +36,18 @@ MONEY_CONTEXT = re.compile(
 )
 # After a bare figure: money continues with punctuation, 的, or a money noun; a counter ends it.
 MONEY_FOLLOWERS = re.compile(r"$|[^\u4e00-\u9fff]|的|资金|元|用于|人民币|美元")
+# Right before a bare figure these make it money whatever follows: 价值30万优良种子, 折价50万.
+VALUE_BEFORE = re.compile(r"(?:价值|折价|折款|折合)(?:约|近|超过|超|逾|达|为|共)?$")
+# 共计/合计/总计 before a bare figure: money unless a counter follows (共计3万人 is people).
+TOTAL_BEFORE = re.compile(r"(?:共计|合计|总计)(?:约|近|超过|超|逾|达|为)?$")
+COUNTER = re.compile(r"[人户个名亩吨头只尾株棵件次台套斤册所家项场间张辆位批期天年余多]|公斤|平方|立方")
+# A magnitude with no digits before it: 百亿元, 千万元; with 数/几 before it a vague amount: 数百万元.
+BARE_MAGNITUDE = re.compile(
+    rf"(?P<before>{APPROX_BEFORE})?(?P<vague>数|几)?(?P<mag>十万|百万|千万|百亿|千亿|十亿|万亿|亿|万)"
+    r"(?P<approx>余|多)?(?P<yuan>元(?:人民币)?)?"
+)
+BARE_MAGNITUDE_VALUE = {"十万": 100_000, "百万": 1_000_000, "千万": 10_000_000, "十亿": 10**9, "百亿": 10**10,
+                        "千亿": 10**11, "万亿": 10**12, "亿": 10**8, "万": 10**4}
 
 
 @dataclass(frozen=True)
@@ -86,13 +98,40 @@ def _from_match(m: re.Match) -> tuple[Decimal, Decimal | None, bool] | None:
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """Parse a standalone amount text ('5200万元', '近30万元', '1.2亿') to yuan."""
+    """Parse a standalone amount text ('5200万元', '近30万元', '1.2亿', '超过百亿元') to yuan.
+    A vague amount (数百万元) has no single value: None (see amount_range)."""
     text = text.strip()
     m = AMOUNT.fullmatch(text)
     if not m or not (m.group("mag") or m.group("yuan")):
+        bare = BARE_MAGNITUDE.fullmatch(text)
+        if bare and not bare.group("vague") and _stands_alone(bare):
+            return Decimal(BARE_MAGNITUDE_VALUE[bare.group("mag")])
         return None
     parsed = _from_match(m)
     return parsed[0] if parsed else None
+
+
+def _stands_alone(bare: re.Match) -> bool:
+    """百亿元, 千万, 数百万元, 超亿元 are amounts; a lone 万元 or 亿 is a unit."""
+    return len(bare.group("mag")) == 2 or bool(bare.group("vague") or bare.group("before"))
+
+
+def amount_range(text: str) -> tuple[Decimal, Decimal] | None:
+    """The yuan a standalone amount text allows: one value (5200万元), a range (100-200万元), or for a
+    vague amount the span it may mean (数百万元: 1 to 10 million). None if it is not an amount."""
+    text = text.strip()
+    m = AMOUNT.fullmatch(text)
+    if m and (m.group("mag") or m.group("yuan")):
+        parsed = _from_match(m)
+        if parsed is None:
+            return None
+        low, upper, _ = parsed
+        return low, upper if upper is not None else low
+    bare = BARE_MAGNITUDE.fullmatch(text)
+    if bare and _stands_alone(bare):
+        value = Decimal(BARE_MAGNITUDE_VALUE[bare.group("mag")])
+        return (value, value * 10) if bare.group("vague") else (value, value)
+    return None
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -117,6 +156,11 @@ def find_amounts(text: str) -> list[Amount]:
 
 
 def bare_figure_is_money(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 6):start]
+    if VALUE_BEFORE.search(before):
+        return True
+    if TOTAL_BEFORE.search(before):
+        return not COUNTER.match(text, end)
     if not MONEY_FOLLOWERS.match(text, end):
         return False
     window = text[max(0, start - 10) : start]

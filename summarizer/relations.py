@@ -122,8 +122,8 @@ def wording_direction(text: str, helper: str, recipient: str) -> bool | None:
     words = [(s, e) for s, e, _ in relations_in(text)] + [(m.start(), m.end()) for m in HELP_VERB.finditer(text)]
     for start, end in sorted(words):
         before = text[max(0, start - 8) : start]
-        if MUTUAL.search(before):
-            continue
+        if MUTUAL.search(before) or (helper in before and recipient in before):
+            continue  # 与B结对; 西安安康区域对口帮扶 names the pair before the word: no direction
         after_name = _name_right_after(text, end, (helper, recipient))
         if after_name is None:
             continue

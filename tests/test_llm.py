@@ -104,7 +104,8 @@ def test_ungrounded_amount_is_reasked_then_kept_out_and_reported(fake, good):
     bad["funds"][0]["amount_yuan"] = 99_990_000
     fake.push(answer(bad), answer(bad), answer(bad))
     outcome = run_one(fake)
-    assert outcome.ok and len(fake.requests) == 3  # the first try and two re-asks
+    # the first try and one re-ask: the same answer again means another re-ask would not help
+    assert outcome.ok and len(fake.requests) == 2
     reask = json.dumps(fake.requests[1]["messages"], ensure_ascii=False)
     assert "amount_grounded" in reask
     result = outcome.result
@@ -112,6 +113,44 @@ def test_ungrounded_amount_is_reasked_then_kept_out_and_reported(fake, good):
     assert len(result.funds) == len(good["funds"]) - 1
     dropped = [c for c in result.checks if c.rule == "record_dropped"]
     assert len(dropped) == 1 and "9999万元" in dropped[0].message
+
+
+def test_reasks_stop_at_the_bound_while_answers_change(fake, good):
+    answers = []
+    for n in range(3):
+        bad = json.loads(json.dumps(good))
+        bad["funds"][0]["amount_text"], bad["funds"][0]["amount_yuan"] = f"999{n}万元", 99_900_000 + n * 10_000
+        answers.append(answer(bad))
+    fake.push(*answers)
+    outcome = run_one(fake)
+    assert outcome.ok and len(fake.requests) == 3  # the first try and two re-asks
+
+
+def test_a_worse_reask_never_wipes_a_good_answer(fake, good):
+    """A re-ask answered with nothing usable (an empty object) or with fewer records keeps what passed."""
+    bad = json.loads(json.dumps(good))
+    bad["funds"][0]["amount_text"] = "9999万元"
+    fewer = json.loads(json.dumps(bad))
+    fewer["pairings"], fewer["funds"] = [], fewer["funds"][:1]
+    fake.push(answer(bad), answer({}), answer(fewer))
+    outcome = run_one(fake)
+    assert outcome.ok and len(fake.requests) == 3
+    result = outcome.result
+    assert len(result.pairings) == 1 and len(result.funds) == len(good["funds"]) - 1
+    assert [c for c in result.checks if c.rule == "record_dropped" and "9999万元" in c.message]
+    [merged] = [c for c in result.checks if c.rule == "reask_merged"]
+    assert "from the first answer" in merged.message and "pairing 和平区→靖远县" in merged.message
+
+
+def test_a_reask_correction_replaces_the_failed_record(fake, good):
+    bad = json.loads(json.dumps(good))
+    bad["funds"][1]["amount_yuan"] *= 10  # amount_mismatch
+    fake.push(answer(bad), answer(good))
+    outcome = run_one(fake)
+    assert len(fake.requests) == 2
+    result = outcome.result
+    assert len(result.funds) == len(good["funds"])
+    assert not [c for c in result.checks if c.severity.value == "error"]
 
 
 def test_swapped_helper_and_recipient_is_fixed_by_reask(fake, good):

@@ -18,8 +18,8 @@ from ..clean import CleanArticle
 from ..passages import PASSAGES_VERSION, passage_request_text, selection_of
 from .base import BackendError, Extraction
 from .prompting import (MODE_NAMES, VALIDATION_CONTEXT, ArticleExtraction, answer_text, build_messages, chunk_text,
-                        contract_article, json_payload, load_prompts, merge_extraction, page_of, reask_messages,
-                        request_header, to_extraction)
+                        json_payload, load_prompts, merge_extraction, reask_messages, request_header, to_extraction,
+                        validation_context)
 
 if TYPE_CHECKING:
     from .llm_client import LLMClient
@@ -101,11 +101,11 @@ class LLMBackend:
                 "passages": PASSAGES_VERSION}
 
     async def extract(self, article: CleanArticle) -> Extraction:
-        checked_against, page = contract_article(article), page_of(article)
+        context = validation_context(article)
         merged = self.empty_extraction()
         raw_responses = []
         for messages in self.chunk_messages(article):
-            part, raw = await self.client.ask(messages, checked_against, page)
+            part, raw = await self.client.ask(messages, context)
             raw_responses.append(raw)
             merge_extraction(merged, part)
         merged.raw_response = json.dumps(raw_responses, ensure_ascii=False)
@@ -131,7 +131,7 @@ class LLMBackend:
         """One chat completion (as JSON) made into records, validated like a synchronous answer.
         Raises ValueError (with the findings to re-ask about) when it does not fit or contradicts the article."""
         raw = answer_text(completion)
-        context = {"article": contract_article(article), "page": page_of(article)} if check else None
+        context = validation_context(article) if check else None
         token = VALIDATION_CONTEXT.set(context)
         try:
             drafts = ArticleExtraction.model_validate_json(json_payload(raw))
@@ -148,7 +148,6 @@ class LLMBackend:
     async def reask(self, messages: list[dict], answer: str, problem: str, article: CleanArticle) -> Extraction:
         """Show the model its answer and what was wrong with it; then as a synchronous request (with its
         own bounded re-asks). Used for answers collected from a batch."""
-        part, raw = await self.client.ask(reask_messages(messages, answer, problem), contract_article(article),
-                                          page_of(article))
+        part, raw = await self.client.ask(reask_messages(messages, answer, problem), validation_context(article))
         part.raw_response = raw
         return part

@@ -24,8 +24,9 @@ from tenacity.wait import wait_random_exponential
 
 from ..replay import RecordingTransport, ReplayTransport, httpx
 from ..schemas import Article
+from .attempts import best_of, no_progress
 from .base import BackendError, EndpointUnavailable, Extraction
-from .prompting import VALIDATION_CONTEXT, ArticleExtraction, json_payload, to_extraction
+from .prompting import VALIDATION_CONTEXT, ArticleExtraction
 
 # instructor logs every failed attempt at ERROR; failures reach the user once, as one line.
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
@@ -219,10 +220,11 @@ class LLMClient:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
         return with_strict_response_format(kwargs) if self.settings.mode == "json_schema" else kwargs
 
-    async def ask(self, messages: list[dict], article: Article, page: str) -> tuple[Extraction, str]:
-        """The model's records for this conversation, checked against the article (and, for metadata,
-        the page), with the answer's raw text. Raises BackendError (EndpointUnavailable when no other
-        article would fare better) with one line saying why."""
+    async def ask(self, messages: list[dict], context: dict) -> tuple[Extraction, str]:
+        """The model's records for this conversation, checked against `context` (prompting.validation_context:
+        the article, the page for metadata, the fields the request stated as known), with the last answer's
+        raw text. Raises BackendError (EndpointUnavailable when no other article would fare better) with
+        one line saying why."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.transport_attempts) | stop_after_delay(self.settings.transport_total_seconds),
             wait=WaitRetryAfter(self.settings.max_wait),
@@ -232,25 +234,34 @@ class LLMClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._ask_once(messages, {"article": article, "page": page})
+                    return await self._ask_once(messages, dict(context, attempts=[]))
         except (InstructorRetryException, openai.OpenAIError) as exc:
             error = EndpointUnavailable if _endpoint_fault(exc) else BackendError
             raise error(describe_failure(exc, self.settings)) from None
 
     async def _ask_once(self, messages: list[dict], context: dict) -> tuple[Extraction, str]:
+        """One request and its re-asks; the records are the best of every answer (backends/attempts.py)."""
         try:
-            drafts, completion = await self._validated_answer(messages, context)
+            _, completion = await self._validated_answer(messages, context)
+            usage = getattr(completion, "usage", None)
         except InstructorRetryException as exc:
             if transport_fault(exc) is not None or exc.last_completion is None:
                 raise
-            return _last_attempt(exc)
-        extraction = to_extraction(drafts)
-        _usage_into(extraction, completion)
+            if not context["attempts"]:
+                raise BackendError(f"the model's answer never fitted the schema after {exc.n_attempts} attempt(s): "
+                                   f"{_first_line(str(exc.__cause__ or exc))}") from None
+            completion, usage = exc.last_completion, getattr(exc, "total_usage", None) or exc.last_completion.usage
+        extraction = best_of(context["attempts"])
+        _usage_into(extraction, usage)
         return extraction, _completion_json(completion)
 
     async def _validated_answer(self, messages: list[dict], context: dict):
+        attempts = context["attempts"]
+        # A re-ask answered with the same answer again will not be answered differently a third time.
         reask = AsyncRetrying(stop=stop_after_attempt(self.settings.reasks + 1),
-                              retry=retry_if_exception_type((ValidationError, json.JSONDecodeError, ValueError)),
+                              retry=retry_if_exception(lambda e: isinstance(e, (ValidationError, json.JSONDecodeError,
+                                                                                  ValueError))
+                                                       and not no_progress(attempts)),
                               reraise=True)
         token = VALIDATION_CONTEXT.set(context)
         try:
@@ -259,20 +270,6 @@ class LLMClient:
                 temperature=self.settings.temperature, max_retries=reask)
         finally:
             VALIDATION_CONTEXT.reset(token)
-
-
-def _last_attempt(exc) -> tuple[Extraction, str]:
-    """Re-asks are spent: keep the last answer; the pipeline drops what still fails, and says so."""
-    completion = exc.last_completion
-    raw = _completion_json(completion)
-    try:
-        drafts = ArticleExtraction.model_validate_json(json_payload(raw))
-    except (ValidationError, ValueError) as inner:
-        raise BackendError(f"the model's answer never fitted the schema after {exc.n_attempts} attempt(s): "
-                           f"{_first_line(str(inner))}") from None
-    extraction = to_extraction(drafts)
-    _usage_into(extraction, completion, getattr(exc, "total_usage", None))
-    return extraction, raw
 
 
 def _completion_json(completion) -> str:
@@ -285,12 +282,10 @@ def _completion_json(completion) -> str:
         return ""
 
 
-def _usage_into(extraction: Extraction, completion, total=None) -> None:
-    usage = total or getattr(completion, "usage", None)
+def _usage_into(extraction: Extraction, usage) -> None:
     if usage is not None:
         extraction.input_tokens = getattr(usage, "prompt_tokens", None)
         extraction.output_tokens = getattr(usage, "completion_tokens", None)
-
 
 
 def _first_line(text: str) -> str:

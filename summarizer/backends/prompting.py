@@ -20,10 +20,11 @@ from importlib import resources
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, create_model, model_validator
 
-from ..checks import metadata_problems, record_errors, run_checks
+from ..checks import metadata_findings, record_errors, run_checks
 from ..clean import CleanArticle
 from ..schemas import Article, Evidence, Fund, Measure, Pairing, Region, Relation, Script
 from ..text import paragraphs
+from .attempts import Attempt
 from .base import Extraction
 
 MODE_NAMES = ("tools", "json_schema", "md_json", "json")  # instructor's modes, by the name --mode takes
@@ -91,12 +92,20 @@ class ArticleExtraction(BaseModel):
         result = grounded_result(article, grounded)
         errors = record_errors(run_checks(result))
         lines = [f"{path}: {c.rule}: {c.message}" for path, checks in errors.items() for c in checks]
-        if self.metadata is not None:
-            m = self.metadata
-            lines += metadata_problems(m.title, m.published, m.published_quote, m.outlet,
-                                       context.get("page") or article.text)
+        m = self.metadata
+        findings = metadata_findings(m.title, m.published, m.published_quote, m.outlet,
+                                     context.get("page") or article.text, context.get("known", frozenset())) if m else {}
+        lines += [message for messages in findings.values() for message in messages]
+        if context.get("attempts") is not None:  # every answer counts: see backends/attempts.py
+            known = context.get("known", frozenset())
+            metadata = {name: getattr(m, name) for name in ("title", "published", "outlet")
+                        if m and name not in findings and name not in known}
+            context["attempts"].append(Attempt(
+                pairings=result.pairings, funds=result.funds, measures=result.measures, summary=self.summary,
+                errors=set(errors), metadata=metadata, answer=self.model_dump_json()))
         if lines:
-            raise ValueError("These records contradict the article; fix or remove them:\n" + "\n".join(lines))
+            raise ValueError("These records contradict the article; fix or remove them, and keep every other "
+                             "record as it was:\n" + "\n".join(lines))
         self._grounded = grounded
         return self
 
@@ -164,15 +173,32 @@ def prompt_overhead() -> dict:
             "schema": estimate_tokens(schema), "total": system + examples + estimate_tokens(schema)}
 
 
+KNOWN_LABELS = {"title": "标题", "published": "发布日期", "outlet": "来源"}
+KNOWN_MARK = "已知（工具已从页面读出，无需返回）："
+
+
+def known_metadata(article: CleanArticle) -> frozenset[str]:
+    """The metadata fields the cleaner read with confidence: stated to the model as facts, not asked for."""
+    return frozenset(name for name in KNOWN_LABELS if name in article.confident and getattr(article, name))
+
+
 def request_header(article: CleanArticle) -> str:
-    """What the request says besides the text: only what the cleaner read with confidence, as facts;
-    otherwise the page's own lines around the body, for the model to read title, date and outlet from."""
-    known = {"title": "标题", "published": "发布日期", "outlet": "来源"}
-    lines = [f"{label}：{getattr(article, name)}" for name, label in known.items()
-             if name in article.confident and getattr(article, name)]
-    if len(lines) < len(known) and article.metadata_lines:
+    """What the request says besides the text: what the cleaner read with confidence, as facts the model
+    need not return; for the rest, the page's own lines around the body to read them from."""
+    known = known_metadata(article)
+    lines = []
+    if known:
+        lines.append(KNOWN_MARK + "；".join(f"{label}：{getattr(article, name)}"
+                                           for name, label in KNOWN_LABELS.items() if name in known))
+    if len(known) < len(KNOWN_LABELS) and article.metadata_lines:
         lines.append("页面正文外的文字（可能含标题、日期、来源）：\n" + "\n".join(article.metadata_lines))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def validation_context(article: CleanArticle) -> dict:
+    """What an answer is checked against: the article, the page its metadata may be read from, and the
+    fields the request stated as known (their values are the cleaner's; the model's are not checked)."""
+    return {"article": contract_article(article), "page": page_of(article), "known": known_metadata(article)}
 
 
 def build_messages(article_text: str, header: str = "") -> list[dict]:
