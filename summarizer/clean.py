@@ -126,6 +126,8 @@ def clean(raw: str) -> CleanArticle:
     outlet = header.outlet or outlet_in_body(paragraphs, [line for line in lines if line][-3:])
     confident = {name for name, known in (("title", header.title), ("published", header.published),
                                           ("outlet", header.outlet_from_field)) if known}
+    if header.title and vocabulary().not_a_title.search(header.title):
+        confident.discard("title")  # a caption, credit or signature moved above the byline: a guess
     first_body = next((i for i, line in enumerate(lines) if paragraphs and line == paragraphs[0]), len(lines))
     metadata_lines = [line for i, line in enumerate(lines) if line and len(line) <= 80
                       and (i < first_body or i in header.lines)][-12:]

@@ -46,6 +46,7 @@ class Vocabulary:
     footer: re.Pattern
     outlet_suffix: str
     dateline: re.Pattern
+    not_a_title: re.Pattern  # a caption, credit or signature above a byline: never a confident title
     measures: tuple[MeasureCue, ...]
     raw: dict
 
@@ -70,6 +71,7 @@ def vocabulary() -> Vocabulary:
         footer=re.compile(cleaning["footer"], re.I),
         outlet_suffix=metadata["outlet_suffix"],
         dateline=re.compile(metadata["dateline"]),
+        not_a_title=re.compile(metadata["not_a_title"]),
         measures=tuple(MeasureCue(Category(e["category"]), re.compile(e["pattern"]), tuple(e["examples"]))
                        for e in raw["measure"]),
         raw=raw,

@@ -149,3 +149,48 @@ def test_json_schema_mode_sends_a_strict_schema_and_still_parses(fake):
     # Optional fields stay nullable, so a strict provider can still say "none".
     metadata = fmt["json_schema"]["schema"]["$defs"]["MetadataDraft"]["properties"]["title"]
     assert {"type": "null"} in metadata["anyOf"]
+
+
+BYLINE_PAGE = ("东川区帮扶西岭县建成光伏电站\n2020-07-13 来源：东川日报\n"
+               "东川区对口帮扶西岭县，投入帮扶资金300万元建设光伏电站。\n")
+
+
+def test_what_the_cleaner_knows_is_stated_as_fact_and_never_checked_as_a_quote(fake):
+    cleaned = clean(BYLINE_PAGE)
+    assert cleaned.confident == {"title", "published", "outlet"}
+    header = request_header(cleaned)
+    assert header.startswith("已知") and "发布日期：2020-07-13" in header and "页面正文外" not in header
+    quoted_header = {
+        "metadata": {"title": "东川区帮扶西岭县建成光伏电站", "published": "2020-07-13",
+                     "published_quote": "发布日期：2020-07-13", "outlet": "东川日报"},  # the request's own line
+        "summary": "东川区对口帮扶西岭县，投入300万元建设光伏电站。",
+        "pairings": [{"helper": "东川区", "recipient": "西岭县", "relation": "counterpart_assistance",
+                      "quote": "东川区对口帮扶西岭县，投入帮扶资金300万元建设光伏电站。"}],
+        "funds": [], "measures": []}
+    null_quote = json.loads(json.dumps(quoted_header))
+    null_quote["metadata"]["published_quote"] = None
+    for given in (quoted_header, null_quote):
+        fake.requests.clear()
+        fake.script.append(answer(given))
+        result = summarize(fake.url, BYLINE_PAGE)
+        assert len(fake.requests) == 1, "a tool-stated value was checked as a page quote"
+        assert result.article.published == "2020-07-13" and result.article.title == "东川区帮扶西岭县建成光伏电站"
+        assert result.provenance.metadata_source == {"title": "cleaner", "published": "cleaner", "outlet": "cleaner"}
+
+
+def test_a_caption_above_the_byline_is_never_a_confident_title(fake):
+    page = ("图为帮扶干部在茶园查看茶叶长势\n2020-07-13 来源：东川日报\n"
+            "东川区对口帮扶西岭县，投入帮扶资金300万元建设光伏电站。\n")
+    cleaned = clean(page)
+    assert "title" not in cleaned.confident and "published" in cleaned.confident
+    assert "标题：" not in request_header(cleaned)
+
+
+def test_an_unknown_date_without_its_quote_is_reasked_with_how_to_fix_it(fake):
+    no_quote = json.loads(json.dumps(ANSWER))
+    no_quote["metadata"]["published"], no_quote["metadata"]["published_quote"] = "2021-05-06", None
+    fake.script.extend([answer(no_quote), answer(ANSWER)])
+    result = summarize(fake.url, PAGE)
+    assert len(fake.requests) == 2 and result.article.published is None
+    reask = fake.requests[1]["messages"][-1]["content"]
+    assert "needs published_quote" in reask and "or set published to null" in reask

@@ -29,7 +29,7 @@ def test_measure_cue_matches_its_examples(cue):
 
 @pytest.mark.parametrize("name, pattern", [("spam", VOCAB.spam), ("chrome", VOCAB.chrome),
                                            ("chrome_short", VOCAB.chrome_short), ("footer", VOCAB.footer),
-                                           ("dateline", VOCAB.dateline)])
+                                           ("dateline", VOCAB.dateline), ("not_a_title", VOCAB.not_a_title)])
 def test_cleaning_and_metadata_patterns_match_their_examples(name, pattern):
     examples = VOCAB.raw["cleaning"].get(f"{name}_examples") or VOCAB.raw["metadata"].get(f"{name}_examples")
     assert examples
@@ -64,3 +64,8 @@ def test_abbreviations_pair_east_with_west():
     assert set(VOCAB.abbreviations.values()) <= VOCAB.east | VOCAB.west
     assert programme_provinces("开展闽宁协作和沪滇扶贫协作") == [("35", "64"), ("31", "53")]
     assert programme_provinces("京津冀协同发展") == []  # not a pairing programme
+
+
+def test_not_a_title_leaves_real_headlines_alone():
+    for headline in VOCAB.raw["metadata"]["not_a_title_negative"]:
+        assert not VOCAB.not_a_title.search(headline), headline
