@@ -1,9 +1,9 @@
 """Persistent result cache on stdlib sqlite3 (WAL, safe for concurrent writers).
 
 Key: sha256 of cleaned text + backend identity (backend, model, prompt version,
-generation parameters) + schema version. Stores the model's raw response and the
-validated result. An alias on the input's raw bytes (+ the same identity and the package
-version, since the cleaner is part of the code) points at an entry, so a warm run answers
+generation parameters, and a fingerprint of the code and data that shape a result:
+summarizer/fingerprint.py) + schema version. Stores the model's raw response and the
+validated result. An alias on the input's raw bytes (+ the same identity) points at an entry, so a warm run answers
 from one batched SELECT without decoding, cleaning or validating anything. Schema changes are small migration functions applied once, in
 order, tracked by PRAGMA user_version. API keys are never part of what is stored.
 """

@@ -417,3 +417,26 @@ def test_one_failing_article_does_not_stop_the_batch(fake, tmp_path, monkeypatch
     fake.requests.clear()
     assert CliRunner().invoke(app, args).exit_code == 0
     assert len(fake.requests) == 1  # only the article that failed is asked again
+
+
+@pytest.mark.parametrize("changed", [("summarizer", "checks.py"), ("summarizer", "clean.py"),
+                                     ("summarizer.data", "vocabulary.toml")])
+def test_a_warm_run_after_a_change_to_checks_or_cleaning_recomputes(fake, good, tmp_path, monkeypatch, changed):
+    """A stored result is a final result (cleaned, grounded, checked): it is valid only for the code that made it."""
+    import summarizer.fingerprint as fingerprint
+
+    cache = Cache(tmp_path / "c")
+    fake.default = lambda body: answer(good)
+    [cold] = run_many(fake, [SEED], cache).values()
+    [warm] = run_many(fake, [SEED], cache).values()
+    assert not cold.cached and warm.cached and len(fake.requests) == 1
+
+    read = fingerprint._read
+    monkeypatch.setattr(fingerprint, "_read", lambda package, name: read(package, name) + (
+        b"\n# edited\n" if (package, name) == changed else b""))
+    fingerprint.code_fingerprint.cache_clear()
+    try:
+        [after] = run_many(fake, [SEED], cache).values()
+        assert not after.cached and len(fake.requests) == 2  # neither the raw-bytes alias nor the text key hit
+    finally:
+        fingerprint.code_fingerprint.cache_clear()

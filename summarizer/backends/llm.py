@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from ..clean import CleanArticle
+from ..fingerprint import code_fingerprint
 from ..passages import PASSAGES_VERSION, passage_request_text, selection_of
 from .base import BackendError, Extraction
 from .prompting import (MODE_NAMES, VALIDATION_CONTEXT, ArticleExtraction, answer_text, build_messages, chunk_text,
@@ -98,7 +99,8 @@ class LLMBackend:
         s = self.settings
         return {"backend": self.name, "model": s.model, "base_url": s.base_url, "prompt_version": load_prompts()[2],
                 "temperature": s.temperature, "mode": s.mode, "reasks": s.reasks, "chunk_chars": s.chunk_chars,
-                "passages": PASSAGES_VERSION}
+                "passages": PASSAGES_VERSION,
+                "code": code_fingerprint()}  # cleaning, grounding, checks, data: a change recomputes
 
     async def extract(self, article: CleanArticle) -> Extraction:
         context = validation_context(article)
