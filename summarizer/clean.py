@@ -73,6 +73,17 @@ SHORT_LINE = 40
 TITLE_MAX = 60
 
 
+class RemovedLine(str):
+    """A line cleaning removed, with the reason (spam, page furniture, byline, a repeated paragraph…)."""
+
+    reason: str
+
+    def __new__(cls, line: str, reason: str) -> "RemovedLine":
+        removed = super().__new__(cls, line)
+        removed.reason = reason
+        return removed
+
+
 @dataclass
 class CleanArticle:
     text: str
@@ -81,7 +92,7 @@ class CleanArticle:
     outlet: str | None
     original_script: Script
     checks: list[Check] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    removed: list[RemovedLine] = field(default_factory=list)  # each line with its reason
     # Which metadata the cleaner read with confidence: the title above a byline, a date on a byline,
     # an outlet after 来源/来自 (the other values are guesses a model may do better on).
     confident: frozenset[str] = frozenset()
@@ -351,26 +362,59 @@ def outlet_in_body(paragraphs: list[str], last_lines: list[str]) -> str | None:
 
 
 def is_junk(line: str) -> bool:
+    return junk_reason(line) is not None
+
+
+def junk_reason(line: str) -> str | None:
+    """Why a line is not article text (navigation, spam, page furniture, a footer…), or None if it is.
+
+    Spam and furniture words match whole spam and furniture lines: a line that reads as a sentence and
+    carries an amount or relation wording (记者了解到，…捐赠资金300万元。) is prose, whatever word it starts with.
+    """
     if not line:
-        return False
+        return None
     vocab = vocabulary()
-    if len(line) <= 80 and (NAVIGATION.search(line) or vocab.spam.search(line)):
-        return True
-    if len(line) <= SHORT_LINE and (vocab.chrome.match(line) or vocab.footer.search(line) or BREADCRUMB.match(line)):
-        return True
+    if len(line) <= 80 and NAVIGATION.search(line):
+        return "navigation"
+    if len(line) <= 80 and vocab.spam.search(line) and not is_prose_with_content(line):
+        return "spam"
+    if len(line) <= SHORT_LINE and BREADCRUMB.match(line):
+        return "breadcrumb"
+    if len(line) <= SHORT_LINE and vocab.footer.search(line):
+        return "footer"
+    if len(line) <= SHORT_LINE and vocab.chrome.match(line) and not is_prose(line):
+        return "page furniture"
     if len(line) <= 12 and vocab.chrome_short.match(line):
-        return True
+        return "page furniture"
     if len(vocab.spam.findall(line)) >= 3:
-        return True  # a long line that is a list of spam phrases
+        return "spam list"  # a long line that is a list of spam phrases
     if len(line) <= 100 and vocab.footer.search(line) and not looks_like_sentence(line):
-        return True
+        return "footer"
     if len(MENU_ITEM.split(line)) >= 4 and not looks_like_sentence(line):
-        return True  # 首页|新闻|图片|评论
+        return "menu"  # 首页|新闻|图片|评论
     if NOT_PROSE.search(line):
-        return True  # 00:37, 642a….jpg), <i id="…">
+        return "not prose"  # 00:37, 642a….jpg), <i id="…">
     if re.fullmatch(r"[(（][^()（）]{0,12}(?:编|记者|作者|通讯员)[^()（）]{0,12}[)）]", line):
-        return True  # (责编:田洲), (记者 某某)
-    return False
+        return "credit"  # (责编:田洲), (记者 某某)
+    return None
+
+
+def carries_content(line: str) -> bool:
+    """An amount of money or relation wording: what the extractors read records from."""
+    from .money import find_amounts
+    from .relations import relation_mentions
+
+    return bool(find_amounts(line) or relation_mentions(line))
+
+
+def is_prose_with_content(line: str) -> bool:
+    return looks_like_sentence(line) and carries_content(line)
+
+
+def is_prose(line: str) -> bool:
+    """A finished sentence, or clauses carrying an amount or relation wording: not a furniture line
+    (原标题:… with relation wording but no clause is still furniture)."""
+    return looks_like_sentence(line) and (line.endswith(("。", "！", "？", "…")) or carries_content(line))
 
 
 def looks_like_title(line: str) -> bool:
@@ -406,9 +450,9 @@ def is_site_name(line: str) -> bool:
     return len(line) <= 8 and bool(re.fullmatch(r"[\u4e00-\u9fff]{1,7}网", line))
 
 
-def remove_junk(lines: list[str], header: Header) -> tuple[list[str], list[str]]:
+def remove_junk(lines: list[str], header: Header) -> tuple[list[str], list[RemovedLine]]:
     body: list[str] = []
-    removed: list[str] = []
+    removed: list[RemovedLine] = []
     counts: dict[str, int] = {}
     for line in lines:
         if line and len(line) <= 30:
@@ -420,22 +464,24 @@ def remove_junk(lines: list[str], header: Header) -> tuple[list[str], list[str]]
         if i in header.title_lines:
             continue  # the title is kept once, as the text's first line
         if i in header.lines:
-            removed.append(line)
+            removed.append(RemovedLine(line, "byline or header"))
             continue
         if in_disclaimer:
             if not line or DISCLAIMER_BODY.search(line):
                 if line:
-                    removed.append(line)
+                    removed.append(RemovedLine(line, "disclaimer"))
                 continue
             in_disclaimer = False
         if line and (len(line) <= 60 and DISCLAIMER_HEAD.search(line) or is_reprint_notice(line)):
             in_disclaimer = True
-            removed.append(line)
+            removed.append(RemovedLine(line, "disclaimer" if DISCLAIMER_HEAD.search(line) else "reprint notice"))
             continue
         repeated_chrome = counts.get(line, 0) >= 2 and line not in title_lines and not looks_like_sentence(line)
         repeated_paragraph = len(line) > 30 and line in seen_paragraphs  # a page that prints its body twice
-        if is_junk(line) or repeated_chrome or repeated_paragraph:
-            removed.append(line)
+        reason = junk_reason(line) or ("repeated page furniture" if repeated_chrome else None) or (
+            "the paragraph again (the page prints its body twice)" if repeated_paragraph else None)
+        if reason:
+            removed.append(RemovedLine(line, reason))
             continue
         if len(line) > 30:
             seen_paragraphs.add(line)
@@ -443,7 +489,7 @@ def remove_junk(lines: list[str], header: Header) -> tuple[list[str], list[str]]
     return trim_furniture(body, removed, header)
 
 
-def trim_furniture(body: list[str], removed: list[str], header: Header) -> tuple[list[str], list[str]]:
+def trim_furniture(body: list[str], removed: list[RemovedLine], header: Header) -> tuple[list[str], list[RemovedLine]]:
     """Short lines with no sentence in them before the first paragraph and after the last are page furniture.
 
     Subheadings inside the article survive: only the runs at either end go. Before the
@@ -462,7 +508,8 @@ def trim_furniture(body: list[str], removed: list[str], header: Header) -> tuple
         keep_lead.add(headlines[-1])  # the last title-like line before the body; a short first paragraph stays
     drop = {i for i in lead if i not in keep_lead and not looks_like_sentence(body[i])}
     drop |= {i for i in content if i > last and len(body[i]) <= SHORT_LINE and not looks_like_sentence(body[i])}
-    removed.extend(body[i] for i in sorted(drop))
+    removed.extend(RemovedLine(body[i], "short line before the first paragraph" if i < first else
+                               "short line after the last paragraph") for i in sorted(drop))
     return [line for i, line in enumerate(body) if i not in drop], removed
 
 

@@ -297,7 +297,7 @@ def clean_command(
             data = {"source": source, "title": cleaned.title, "published": cleaned.published,
                     "outlet": cleaned.outlet, "original_script": cleaned.original_script.value,
                     "text": cleaned.text, "checks": [c.model_dump(mode="json") for c in cleaned.checks],
-                    "removed": cleaned.removed}
+                    "removed": cleaned.removed, "removed_reasons": [line.reason for line in cleaned.removed]}
             if reading is not None:
                 data["passages"] = reading
             out.print_json(data=data)

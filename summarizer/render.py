@@ -110,7 +110,7 @@ def clean_view(source: str, cleaned: CleanArticle, show_removed: bool) -> Render
     if cleaned.checks:
         parts.append(checks_table(cleaned.checks))
     if show_removed and cleaned.removed:
-        parts.append(Text("removed lines:\n" + "\n".join(f"  - {line}" for line in cleaned.removed), style="dim"))
+        parts.append(Text("removed lines:\n" + "\n".join(f"  - {line}  ({line.reason})" for line in cleaned.removed), style="dim"))
     return Panel(Group(*parts))
 
 

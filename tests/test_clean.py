@@ -98,3 +98,50 @@ def test_html_page_title_and_headline_are_not_body(tmp_path):
     assert cleaned.title == "花都区对口帮扶黔西县取得成效" and cleaned.published == "2021-01-28"
     assert cleaned.outlet == "花都区政府"
     assert cleaned.text == "花都区对口帮扶黔西县取得成效\n花都区对口帮扶黔西县，投入资金500万元。"
+
+
+ROOT = GOLD.parent.parent
+REAL_ARTICLES = sorted([*(ROOT / "seeds").glob("*.txt"), *(ROOT / "devset").rglob("articles/*.txt")])
+# Reasons that may remove a line carrying money or relation wording: the page's own header and
+# bylines, a body printed twice, a notice, navigation; never a spam or furniture word inside prose.
+CONTENT_MAY_GO_AS = {"byline or header", "the paragraph again (the page prints its body twice)", "disclaimer",
+                     "reprint notice", "navigation", "breadcrumb", "menu", "short line before the first paragraph",
+                     "short line after the last paragraph"}
+
+
+@pytest.mark.parametrize("path", REAL_ARTICLES, ids=lambda p: p.stem[:24])
+def test_no_real_line_with_money_or_relation_wording_is_removed_without_a_reason(path):
+    from summarizer.clean import carries_content, looks_like_sentence
+
+    cleaned = clean(read_document(str(path)).text)
+    for line in cleaned.removed:
+        assert line.reason, f"removed with no reason: {line}"
+        if carries_content(line):  # a furniture line (原标题:…) may carry the headline's words, never a clause
+            assert line.reason in CONTENT_MAY_GO_AS or not looks_like_sentence(line), f"{line.reason}: {line}"
+
+
+def test_the_vocabularys_negative_examples_survive_cleaning():
+    from summarizer.vocabulary import vocabulary
+
+    cleaning = vocabulary().raw["cleaning"]
+    negatives = cleaning["spam_negative"] + cleaning["chrome_negative"]
+    assert len(negatives) >= 10
+    for line in negatives:
+        raw = f"甲县帮扶工作取得成效\n发布日期：2021-01-28 来源：某某日报\n东城区对口帮扶甲县，投入资金500万元。\n{line}\n" \
+              "两地还开展了干部交流和劳务协作，成效明显。\n"
+        cleaned = clean(raw)
+        assert line in cleaned.text.split("\n"), f"{line!r} was removed: {[(r, r.reason) for r in cleaned.removed]}"
+
+
+def test_every_removed_line_says_why_in_the_clean_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    page = tmp_path / "page.txt"
+    page.write_text("网站首页 > 新闻中心\n县区帮扶工作取得成效\n发布日期：2021-01-28  来源：某某日报\n"
+                    "正文第一段，花都区对口帮扶黔西县。\n分享到：\nbet365亚洲官网\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["clean", str(page), "--json"])
+    data = json.loads(result.stdout)
+    assert len(data["removed"]) == len(data["removed_reasons"]) and all(data["removed_reasons"])
+    assert dict(zip(data["removed"], data["removed_reasons"]))["bet365亚洲官网"] == "spam"

@@ -56,3 +56,44 @@ def test_chinese_numerals():
     assert parse_amount("一亿五千万元") == Decimal("150000000")
     found = [a.text for a in find_amounts("投入两亿元，数十万元，三千亩，一万人，二十万余元")]
     assert found == ["两亿元", "二十万余元"]
+
+
+def test_a_value_word_makes_a_bare_figure_money_whatever_follows():
+    text = "为甲村捐赠价值30万优良种子，折价12万的农机，共计50万，共计3万人次受益。"
+    assert not written_as_count(text, "30万") and not written_as_count(text, "12万")
+    assert not written_as_count(text, "50万") and written_as_count(text, "3万")
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("超过百亿元", 10**10, 10**10), ("百亿", 10**10, 10**10), ("千万元", 10**7, 10**7),
+    ("数百万元", 10**6, 10**7), ("数百万", 10**6, 10**7), ("超亿元", 10**8, 10**8), ("100-200万元", 10**6, 2 * 10**6),
+])
+def test_bare_magnitudes_and_vague_amounts_parse(text, low, high):
+    from summarizer.money import amount_range
+
+    assert amount_range(text) == (Decimal(low), Decimal(high))
+
+
+def test_a_lone_unit_is_not_an_amount():
+    from summarizer.money import amount_range
+
+    assert amount_range("万元") is None and parse_amount("亿") is None and parse_amount("数百万元") is None
+
+
+def test_checks_accept_real_answers_forms_and_say_how_to_fix():
+    from summarizer.checks import run_checks
+    from summarizer.schemas import Article, Evidence, Fund, Provenance, Result
+
+    text = "甲市累计投入超过百亿元，向乙县捐赠价值30万优良种子，另有数百万元社会资金。"
+
+    def fund(amount_text, yuan):
+        quote = text.split("，")[0] if amount_text == "超过百亿元" else text
+        start = text.index(quote)
+        return Fund(amount_yuan=yuan, amount_text=amount_text, kind="fiscal",
+                    evidence=Evidence(text=quote, start=start, end=start + len(quote)))
+
+    result = Result(article=Article(id="x", source="-", text=text), provenance=Provenance(backend="t"),
+                    funds=[fund("超过百亿元", 1e10), fund("30万", 3e5), fund("数百万元", 3e6), fund("30万", 3e6)])
+    errors = [c for c in run_checks(result) if c.severity.value == "error"]
+    assert [c.path for c in errors] == ["funds[3]"]
+    assert "set amount_yuan" in errors[0].message
