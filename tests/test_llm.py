@@ -440,3 +440,20 @@ def test_a_warm_run_after_a_change_to_checks_or_cleaning_recomputes(fake, good, 
         assert not after.cached and len(fake.requests) == 2  # neither the raw-bytes alias nor the text key hit
     finally:
         fingerprint.code_fingerprint.cache_clear()
+
+
+def test_instructor_is_used_through_its_public_api_only():
+    """The next instructor release must not break every request: no private module, no patched internals."""
+    import re as regex
+
+    import instructor
+
+    from summarizer.backends import llm_client
+
+    source = open(llm_client.__file__, encoding="utf-8").read()
+    used = set(regex.findall(r"\binstructor\.([A-Za-z_]\w*)", source))
+    used = {name for name in used if not name.startswith(("py", "md"))}  # words in comments and docstrings
+    assert used <= set(instructor.__all__) | {"core"}, used - set(instructor.__all__)
+    imports = set(regex.findall(r"^from (instructor[\w.]*) import", source, regex.M))
+    assert imports <= {"instructor.core"}, imports  # InstructorRetryException's documented home
+    assert "v2" not in source and "mode_registry" not in source

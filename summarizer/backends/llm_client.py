@@ -17,7 +17,7 @@ from pathlib import Path
 
 import instructor
 import openai
-from instructor.core.exceptions import InstructorRetryException
+from instructor.core import InstructorRetryException
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, retry_if_exception, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_random_exponential
@@ -37,37 +37,9 @@ MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCH
 
 @lru_cache(maxsize=1)
 def _response_model() -> type[ArticleExtraction]:
-    """ArticleExtraction as instructor wraps it, built once: given the bare model, instructor builds
-    the wrapper class anew on every request (~3 ms each, twice per request)."""
-    _check_each_model_once()
+    """ArticleExtraction as instructor wraps it (instructor.openai_schema), built once: given the bare
+    model, instructor builds the wrapper class anew on every request (~3 ms each, twice per request)."""
     return instructor.openai_schema(ArticleExtraction)
-
-
-def _check_each_model_once() -> None:
-    """instructor walks the response model's classes looking for async validators seven times per
-    request (~4 ms a request here, more than all of our own work per answer). The answer cannot change
-    for a class, so remember the classes that passed; anything else still gets the full check."""
-    try:
-        from instructor.v2.core import patch as instructor_patch
-        from instructor.v2.validation import async_validators
-    except ImportError:  # another instructor layout: leave it as it is
-        return
-    check = async_validators.reject_async_validators
-    if getattr(check, "remembers_passed", False):
-        return
-    passed: set[type] = set()
-
-    def reject_async_validators(model) -> None:
-        if isinstance(model, type) and model in passed:
-            return
-        check(model)
-        if isinstance(model, type):
-            passed.add(model)
-
-    reject_async_validators.remembers_passed = True
-    async_validators.reject_async_validators = reject_async_validators
-    if getattr(instructor_patch, "reject_async_validators", None) is check:
-        instructor_patch.reject_async_validators = reject_async_validators
 
 
 # --- transport retries --------------------------------------------------------------------
@@ -168,6 +140,36 @@ def _send_as_built(raw: openai.AsyncOpenAI, strict: bool) -> None:
     raw.chat.completions.create = create_as_built
 
 
+# --- request bodies without sending -------------------------------------------------------------
+
+class _Captured(Exception):
+    def __init__(self, body: dict):
+        super().__init__("captured")
+        self.body = body
+
+
+@lru_cache(maxsize=4)
+def _capturing_create(mode: str):
+    """instructor's public patch() around a create that sends nothing: it hands back the arguments
+    instructor built (the schema as tools or response_format, the messages as the mode wants them)."""
+    def create(*args, **kwargs):
+        raise _Captured(kwargs)
+
+    return instructor.patch(create=create, mode=MODES[mode])
+
+
+def _captured_body(mode: str, model: str, temperature: float, messages: list[dict]) -> dict:
+    try:
+        _capturing_create(mode)(model=model, messages=messages, temperature=temperature,
+                                response_model=_response_model(), max_retries=0)
+    except Exception as exc:  # instructor may wrap what its create raised
+        for seen in (exc, exc.__cause__, exc.__context__):
+            if isinstance(seen, _Captured):
+                return seen.body
+        raise
+    raise RuntimeError("instructor built no request")
+
+
 # --- the client -------------------------------------------------------------------------------
 
 class LLMClient:
@@ -209,16 +211,12 @@ class LLMClient:
             await raw.close()
 
     def request_body(self, messages: list[dict]) -> dict:
-        """The chat-completions body `ask` sends for these messages: instructor's own request handler
-        adds the schema (tools or response_format) for the mode."""
-        from instructor.v2.core.providers import Provider
-        from instructor.v2.core.registry import mode_registry
-
-        handlers = mode_registry.get_handlers(Provider.OPENAI, MODES[self.settings.mode])
-        _, kwargs = handlers.request_handler(response_model=_response_model(), kwargs={
-            "model": self.settings.model, "messages": messages, "temperature": self.settings.temperature})
-        kwargs = {k: v for k, v in kwargs.items() if v is not None}
-        return with_strict_response_format(kwargs) if self.settings.mode == "json_schema" else kwargs
+        """The chat-completions body `ask` sends for these messages, as instructor builds it for the mode
+        (the schema as tools or response_format): captured from a request instructor's public `create`
+        makes through a transport that answers nothing, so no private part of instructor is needed."""
+        body = _captured_body(self.settings.mode, self.settings.model, self.settings.temperature, messages)
+        body = {k: v for k, v in body.items() if v is not None}
+        return with_strict_response_format(body) if self.settings.mode == "json_schema" else body
 
     async def ask(self, messages: list[dict], context: dict) -> tuple[Extraction, str]:
         """The model's records for this conversation, checked against `context` (prompting.validation_context:
