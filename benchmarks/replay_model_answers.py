@@ -130,7 +130,14 @@ def main() -> int:
             if lost:
                 lost_total += len(lost)
                 print(f"  LOST {stem}: {lost}")
-        metrics = evaluate(golds, matched).metrics()
+        report = evaluate(golds, matched)
+        for score in report.articles:
+            missed = [name for name, ratio in score.metadata_fields.items() if ratio.total and not ratio.hit]
+            if missed:
+                result = matched.get(Path(score.article).stem)
+                got = {name: getattr(result.article, name) for name in missed} if result else "no result"
+                print(f"  metadata miss {Path(score.article).stem}: {got}")
+        metrics = report.metrics()
         figures["sets"][label] = metrics
         print(f"{label:7s} pairing F1 {metrics['pairing_f1']:.3f} · relation {metrics['relation_accuracy']:.3f} · "
               f"fund F1 {metrics['fund_f1']:.3f} · kind {metrics['kind_accuracy']:.3f} · "

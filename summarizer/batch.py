@@ -425,14 +425,16 @@ async def _result_of(job: Job, pipeline: Pipeline, backend: LLMBackend, entry: d
     except InputError as exc:
         raise InputError(source, f"cannot read it again to collect its answers: {exc.reason}") from None
     if cache_key(cleaned.text, backend.cache_identity()) != entry["key"]:
-        raise JobError(f"{source} changed since it was submitted; summarize it again")
+        raise JobError(f"{source} (or the tool's cleaning, checks or prompts) changed since it was submitted; "
+                       "summarize it again")
     merged = backend.empty_extraction()
     raw_answers = []
     waiting = False
     messages = backend.chunk_messages(cleaned)
     for custom_id, completion, chunk_messages in zip(entry["custom_ids"], completions, messages):
+        attempts: list = []  # the batch's answer counts as the first attempt of a re-ask
         try:
-            part = backend.read_answer(completion, cleaned)
+            part = backend.read_answer(completion, cleaned, attempts=attempts)
         except ValueError as problem:
             answer = answer_text(completion)
             asked = job.reasks.get(custom_id, 0)
@@ -445,7 +447,7 @@ async def _result_of(job: Job, pipeline: Pipeline, backend: LLMBackend, entry: d
                 continue
             if reask == "sync":
                 report.reasked += 1
-                part = await backend.reask(chunk_messages, answer, str(problem), cleaned)
+                part = await backend.reask(chunk_messages, answer, str(problem), cleaned, attempts)
             else:  # re-asks spent: keep the last answer; the checks keep out what contradicts the article
                 part = backend.read_answer(completion, cleaned, check=False)
         raw_answers.append(part.raw_response)

@@ -199,6 +199,16 @@ def test_answers_failing_the_checks_are_reasked_synchronously(fake, tmp_path):
     assert len(result["funds"]) == len(gold_answer(seed)["funds"])
 
 
+def test_a_worse_sync_reask_keeps_the_batch_answers_good_records(fake, tmp_path):
+    seed = seed_paths()[2]
+    fake.push(answer(ungrounded(seed)), answer({}), answer({}), answer({}))
+    done = batch(fake, "run", str(seed), "--out", str(tmp_path / "job"), "--poll", "0")
+    assert done.exit_code == 0, done.stderr
+    [result] = [json.loads(line) for line in (tmp_path / "job" / "results.jsonl").read_text().splitlines()]
+    assert len(result["funds"]) == len(gold_answer(seed)["funds"]) - 1 and result["pairings"]
+    assert [c for c in result["checks"] if c["rule"] == "record_dropped" and "999万元" in c["message"]]
+
+
 def test_reask_in_a_follow_up_batch(fake, tmp_path):
     seed = seed_paths()[2]
     fake.push(answer(ungrounded(seed)), answer(gold_answer(seed)))

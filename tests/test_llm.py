@@ -457,3 +457,16 @@ def test_instructor_is_used_through_its_public_api_only():
     imports = set(regex.findall(r"^from (instructor[\w.]*) import", source, regex.M))
     assert imports <= {"instructor.core"}, imports  # InstructorRetryException's documented home
     assert "v2" not in source and "mode_registry" not in source
+
+
+def test_a_reask_that_fails_on_the_wire_keeps_the_checked_first_answer(fake, good):
+    bad = json.loads(json.dumps(good))
+    bad["funds"][0]["amount_text"] = "9999万元"
+    for _ in range(4):  # each transport attempt: the first answer, then a failing re-ask
+        fake.push(answer(bad), status(500))
+    outcome = run_one(fake)
+    assert outcome.ok, outcome.error
+    result = outcome.result
+    assert len(result.pairings) == 1 and len(result.funds) == len(good["funds"]) - 1
+    [failed] = [c for c in result.checks if c.rule == "reask_failed"]
+    assert "HTTP 500" in failed.message and failed.severity.value == "warning"

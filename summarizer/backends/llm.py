@@ -129,11 +129,13 @@ class LLMBackend:
         """The chat-completions body `extract` sends for these messages (a batch request's body)."""
         return self.client.request_body(messages)
 
-    def read_answer(self, completion: dict, article: CleanArticle, *, check: bool = True) -> Extraction:
-        """One chat completion (as JSON) made into records, validated like a synchronous answer.
-        Raises ValueError (with the findings to re-ask about) when it does not fit or contradicts the article."""
+    def read_answer(self, completion: dict, article: CleanArticle, *, check: bool = True,
+                    attempts: list | None = None) -> Extraction:
+        """One chat completion (as JSON) made into records, validated like a synchronous answer (and, given
+        `attempts`, kept there as one, for a re-ask to build on). Raises ValueError (with the findings to
+        re-ask about) when it does not fit or contradicts the article."""
         raw = answer_text(completion)
-        context = validation_context(article) if check else None
+        context = dict(validation_context(article), attempts=attempts) if check else None
         token = VALIDATION_CONTEXT.set(context)
         try:
             drafts = ArticleExtraction.model_validate_json(json_payload(raw))
@@ -147,9 +149,12 @@ class LLMBackend:
         extraction.raw_response = raw
         return extraction
 
-    async def reask(self, messages: list[dict], answer: str, problem: str, article: CleanArticle) -> Extraction:
+    async def reask(self, messages: list[dict], answer: str, problem: str, article: CleanArticle,
+                    attempts: list | None = None) -> Extraction:
         """Show the model its answer and what was wrong with it; then as a synchronous request (with its
-        own bounded re-asks). Used for answers collected from a batch."""
-        part, raw = await self.client.ask(reask_messages(messages, answer, problem), validation_context(article))
+        own bounded re-asks). Used for answers collected from a batch, whose checked answer (`attempts`,
+        from read_answer) counts: the re-ask only adds or corrects records."""
+        context = dict(validation_context(article), attempts=attempts or [])
+        part, raw = await self.client.ask(reask_messages(messages, answer, problem), context)
         part.raw_response = raw
         return part

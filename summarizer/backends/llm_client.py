@@ -23,7 +23,7 @@ from tenacity import AsyncRetrying, retry_if_exception, retry_if_exception_type,
 from tenacity.wait import wait_random_exponential
 
 from ..replay import RecordingTransport, ReplayTransport, httpx
-from ..schemas import Article
+from ..schemas import Check, Severity
 from .attempts import best_of, no_progress
 from .base import BackendError, EndpointUnavailable, Extraction
 from .prompting import VALIDATION_CONTEXT, ArticleExtraction
@@ -229,13 +229,26 @@ class LLMClient:
             retry=retry_if_exception(lambda e: transport_fault(e) is not None),
             reraise=True,
         )
+        prior = list(context.get("attempts") or [])  # answers checked before this request (a batch's)
+        answered: list = prior
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._ask_once(messages, dict(context, attempts=[]))
+                    tried = dict(context, attempts=list(prior))
+                    try:
+                        return await self._ask_once(messages, tried)
+                    finally:
+                        if len(tried["attempts"]) > len(answered):
+                            answered = tried["attempts"]
         except (InstructorRetryException, openai.OpenAIError) as exc:
+            reason = describe_failure(exc, self.settings)
+            if answered:  # a re-ask failed on the way: what was answered and checked before it stands
+                kept = best_of(answered)
+                kept.checks.append(Check(rule="reask_failed", severity=Severity.warning, path="(records)",
+                                         message=f"a re-ask failed ({reason}); kept the checked answers before it"))
+                return kept, answered[-1].answer
             error = EndpointUnavailable if _endpoint_fault(exc) else BackendError
-            raise error(describe_failure(exc, self.settings)) from None
+            raise error(reason) from None
 
     async def _ask_once(self, messages: list[dict], context: dict) -> tuple[Extraction, str]:
         """One request and its re-asks; the records are the best of every answer (backends/attempts.py)."""
