@@ -127,7 +127,7 @@ def test_the_vocabularys_negative_examples_survive_cleaning():
     negatives = cleaning["spam_negative"] + cleaning["chrome_negative"]
     assert len(negatives) >= 10
     for line in negatives:
-        raw = f"甲县帮扶工作取得成效\n发布日期：2021-01-28 来源：某某日报\n东城区对口帮扶甲县，投入资金500万元。\n{line}\n" \
+        raw = f"甲县帮扶工作取得成效\n发布日期：2022-03-09 来源：某某日报\n东城区对口帮扶甲县，投入资金500万元。\n{line}\n" \
               "两地还开展了干部交流和劳务协作，成效明显。\n"
         cleaned = clean(raw)
         assert line in cleaned.text.split("\n"), f"{line!r} was removed: {[(r, r.reason) for r in cleaned.removed]}"
@@ -139,7 +139,7 @@ def test_every_removed_line_says_why_in_the_clean_command(tmp_path):
     from summarizer.cli import app
 
     page = tmp_path / "page.txt"
-    page.write_text("网站首页 > 新闻中心\n县区帮扶工作取得成效\n发布日期：2021-01-28  来源：某某日报\n"
+    page.write_text("网站首页 > 新闻中心\n县区帮扶工作取得成效\n发布日期：2022-03-09  来源：某某日报\n"
                     "正文第一段，花都区对口帮扶黔西县。\n分享到：\nbet365亚洲官网\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["clean", str(page), "--json"])
     data = json.loads(result.stdout)
