@@ -42,22 +42,26 @@ def evidence_offsets(result: Result) -> Iterator[Check]:
     text = result.article.text
     for path, ev in _evidences(result):
         if not (0 <= ev.start <= ev.end <= len(text)):
-            yield _error("evidence_offsets", path, f"offsets {ev.start}:{ev.end} outside the text (length {len(text)})")
+            yield _error("evidence_offsets", path, f"offsets {ev.start}:{ev.end} outside the text (length {len(text)}): quote "
+                                                   "the article verbatim")
         elif text[ev.start:ev.end] != ev.text:
             yield _error("evidence_offsets", path,
-                         f"evidence is not article.text[{ev.start}:{ev.end}] ({text[ev.start:ev.end][:30]!r}…)")
+                         f"evidence is not article.text[{ev.start}:{ev.end}] ({text[ev.start:ev.end][:30]!r}…): copy the "
+                         "quote character for character from the article")
 
 
 def evidence_holds_value(result: Result) -> Iterator[Check]:
     for i, fund in enumerate(result.funds):
         if fund.amount_text and fund.amount_text not in fund.evidence.text:
-            yield _error("evidence_value", f"funds[{i}]", f"amount {fund.amount_text!r} is not in its evidence")
+            yield _error("evidence_value", f"funds[{i}]", f"amount {fund.amount_text!r} is not in its evidence: quote the "
+                                                               "clause that states the amount")
     for i, pairing in enumerate(result.pairings):
         quote = pairing.evidence.text
         named = {code for pair in programme_provinces(quote) for code in pair}
         missing = [r.name for r in (pairing.helper, pairing.recipient) if r.name not in quote and unit_code(r.adcode) not in named]
         if len(missing) == 2:
-            yield _error("evidence_value", f"pairings[{i}]", "neither helper nor recipient is in the evidence")
+            yield _error("evidence_value", f"pairings[{i}]", "neither helper nor recipient is in the evidence: "
+                                                                  "quote the sentence that names both")
         elif missing:
             yield _warning("evidence_value", f"pairings[{i}]", f"{missing[0]!r} is not in the evidence")
 
@@ -98,7 +102,8 @@ def regions_in_text(result: Result) -> Iterator[Check]:
         for role in ("helper", "recipient"):
             region = getattr(pairing, role)
             if region.name and region.name not in text and unit_code(region.adcode) not in by_abbreviation:
-                yield _error("region_in_text", f"pairings[{i}].{role}", f"{region.name!r} does not occur in the text")
+                yield _error("region_in_text", f"pairings[{i}].{role}", f"{region.name!r} does not occur in the text: write the name as the "
+                                                                      "article does, or remove the pairing")
     for i, fund in enumerate(result.funds):
         for role in ("donor", "recipient"):
             name = getattr(fund, role)
@@ -110,7 +115,8 @@ def helper_not_recipient(result: Result) -> Iterator[Check]:
     for i, p in enumerate(result.pairings):
         same_code = p.helper.adcode is not None and p.helper.adcode == p.recipient.adcode
         if p.helper.name == p.recipient.name or same_code:
-            yield _error("helper_is_recipient", f"pairings[{i}]", f"{p.helper.name!r} cannot help itself")
+            yield _error("helper_is_recipient", f"pairings[{i}]", f"{p.helper.name!r} cannot help itself: name the "
+                                                                                 "other party, or remove the pairing")
 
 
 def pairing_direction(result: Result) -> Iterator[Check]:
@@ -120,11 +126,13 @@ def pairing_direction(result: Result) -> Iterator[Check]:
         rp = p.recipient.adcode[:2] if p.recipient.adcode else None
         if is_east_to_west(hp, rp) is False:  # western regions do not assist eastern ones
             yield _error("pairing_reversed", path,
-                         f"{p.helper.name} is in the west and {p.recipient.name} in the east: helper and recipient reversed?")
+                         f"{p.helper.name} is in the west and {p.recipient.name} in the east: helper and recipient reversed? "
+                         "Swap them if the article says the east helps")
             continue
         if wording_direction(p.evidence.text, p.helper.name, p.recipient.name) is False:
             yield _error("pairing_reversed", path,
-                         f"the evidence says {p.recipient.name} helps {p.helper.name}, not the reverse")
+                         f"the evidence says {p.recipient.name} helps {p.helper.name}, not the reverse: swap helper and "
+                         "recipient")
 
 
 def years_plausible(result: Result) -> Iterator[Check]:
@@ -132,7 +140,8 @@ def years_plausible(result: Result) -> Iterator[Check]:
     last = (int(published[:4]) if published else dt.date.today().year) + YEARS_AHEAD
     for i, fund in enumerate(result.funds):
         if fund.year is not None and not (FIRST_YEAR <= fund.year <= last):
-            yield _error("year_plausible", f"funds[{i}]", f"year {fund.year} outside {FIRST_YEAR}–{last}")
+            yield _error("year_plausible", f"funds[{i}]", f"year {fund.year} outside {FIRST_YEAR}–{last}: "
+                                                                "give the year the article states, or null")
 
 
 def percentages(result: Result) -> Iterator[Check]:
@@ -150,7 +159,8 @@ def sub_allocations(result: Result) -> Iterator[Check]:
         if fund.part_of is None:
             continue
         if not (0 <= fund.part_of < len(result.funds)) or fund.part_of == i:
-            yield _error("sub_allocation", f"funds[{i}]", f"part_of={fund.part_of} names no other fund")
+            yield _error("sub_allocation", f"funds[{i}]", f"part_of={fund.part_of} names no other fund: set it "
+                                                                      "to the index of the total in funds, or null")
             continue
         parts.setdefault(fund.part_of, []).append(i)
     for parent, children in parts.items():
@@ -158,7 +168,8 @@ def sub_allocations(result: Result) -> Iterator[Check]:
         summed = sum(result.funds[c].amount_yuan for c in children)
         if summed > total * (1 + AMOUNT_TOLERANCE):
             yield _error("sub_allocation", f"funds[{parent}]",
-                         f"its parts funds{children} add up to {summed:,.0f} yuan, more than the total {total:,.0f}")
+                         f"its parts funds{children} add up to {summed:,.0f} yuan, more than the total {total:,.0f}: "
+                         "set part_of=null on what is not a part of it, or fix the amounts")
 
 
 def fund_measures(result: Result) -> Iterator[Check]:
