@@ -232,7 +232,8 @@ def not_assistance(result: Result) -> Iterator[Check]:
         word = own_money(clause_around(quote, at, at + len(fund.amount_text)))
         if word:
             yield _error("not_assistance", f"funds[{i}]",
-                         f"{fund.amount_text!r} is a {word} figure tied to no helper or recipient, not assistance")
+                         f"{fund.amount_text!r} is a {word} figure tied to no helper or recipient, not assistance: "
+                         "remove the record")
 
 
 RULES: list[Rule] = [
