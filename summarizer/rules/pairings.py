@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..checks import record_key
-from ..regions import RegionResolver, is_east_to_west
+from ..pairing_table import helper_first, published_direction
+from ..regions import RegionResolver
 from ..relations import (
     ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, article_relation, programme_mentions,
     refine_relation, relation_mentions,
@@ -18,13 +19,13 @@ from ..vocabulary import vocabulary
 
 HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
+# "A与B": two places named together, a pairing only where the published pairings pair them.
+NAMED_TOGETHER = re.compile(r"^(?:与|同|和)$")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
 # Clause punctuation: a place and a relation word on either side of it are not linked.
 TOO_FAR = re.compile(r"[，,。；;：:]")
-# Direction without a relation word: "A向B捐赠/投入/选派…", "A对B的(对口)帮扶/援建…".
-# The marker is a trigger; the places right after it are the recipients.
-DIRECTED = re.compile(r"[向给](?=[^，。；;！？]{1,24}?(?:捐赠|捐助|捐款|捐资|投入|提供|援助|输送|选派|派出|拨付|援建|支援|落实|输血))|"
-                      r"(?:(?<=累计)|(?<=共同)|(?<=先后)|(?<=已经))为(?=[^，。；;！？]{1,12}?实施)")
+# Direction without a relation word: "A向B捐赠/投入/选派…" (data/vocabulary.toml [direction]),
+# "A对B的(对口)帮扶/援建…". The marker is a trigger; the places right after it are the recipients.
 TOWARDS = re.compile(r"对(?=[^，。；;！？]{1,30}?的(?:对口)?(?:援建|帮扶|支援|援助|扶贫|协作|结对))")
 RESPECTIVELY = re.compile(r"分别")
 ANAPHORA = re.compile(r"(?P<word>该校|该集团|该公司|该行|(?:(?<=^)|(?<=[，,。；;\n\s]))学校)", re.M)
@@ -103,8 +104,11 @@ def _references(text: str, named: list[Place], covered: list[tuple[int, int]]) -
     for m in ANAPHORA.finditer(text):
         if any(s <= m.start() < e for s, e in covered):
             continue  # part of a name: 某某学校
-        kind = ANAPHORA_KINDS[m.group("word")[-1]]
+        word = m.group("word")
+        kind = ANAPHORA_KINDS[word[-1]]
         earlier = [p for p in named if p.end <= m.start() and kind.search(p.region.name)]
+        if earlier and word == "学校" and vocabulary().local_school.search(text, earlier[-1].end, m.start()):
+            continue  # 某镇中心小学…，学校…: the local school, not the university named before it
         if earlier:
             found.append(Place(m.start("word"), m.end("word"), earlier[-1].region))
     return found
@@ -180,7 +184,7 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
         words = [w for w in all_words[bisect_left(word_starts, sentence.start):bisect_left(word_starts, sentence.end)]
                  if w.end <= sentence.end]
         triggers = [(r.start, r.end, r.relation, r.recipient_province, False) for r in words]
-        for pattern, marker in ((HELP_VERB, False), (DIRECTED, True), (TOWARDS, True)):
+        for pattern, marker in ((HELP_VERB, False), (vocabulary().directed, True), (TOWARDS, True)):
             triggers += [(m.start() + sentence.start, m.end() + sentence.start, None, None, marker)
                          for m in pattern.finditer(sentence.text)
                          if not any(s <= m.start() + sentence.start < e for s, e, *_ in triggers)]
@@ -226,6 +230,8 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                         from_title.add(key)
                 strength[key] = max(level, strength.get(key, 0))
     pairings = list(found.values())
+    pairings += _named_together(text, all_places, place_starts, all_words, sentence_spans, clause_spans, pairings,
+                                east_west_programme)
     if east_west_programme:
         pairings += _cooperating_provinces(text, all_places, pairings, clause_spans)
     return pairings + _programme_pairings(text, resolver, pairings, sentence_spans)
@@ -267,13 +273,39 @@ def _cooperating_provinces(text: str, all_places: list[Place], found: list[Pairi
     for first, second in zip(provinces, provinces[1:]):
         if not PAIR_COOPERATION.match(text[first.end:second.start]) or not COOPERATION_AFTER.match(text, second.end):
             continue
-        if not is_east_to_west(first.region.adcode, second.region.adcode):
+        if helper_first(first.region.adcode, second.region.adcode) is not True:  # data/pairings.tsv
             continue
         end = COOPERATION_AFTER.match(text, second.end).end()
         pairing = _orient(text, first, second, Relation.east_west, first.start, end, clause_spans, True)
         if pairing is not None and record_key("pairings", pairing) not in have:
             have.add(record_key("pairings", pairing))
             added.append(pairing)
+    return added
+
+
+def _named_together(text: str, all_places: list[Place], place_starts: list[int], all_words, sentence_spans,
+                    clause_spans, found: list[Pairing], east_west_programme: bool) -> list[Pairing]:
+    """"宁夏与福建召开联席会议，商定…对口扶贫协作": two places written as "A与B" in a sentence with relation
+    wording are a pairing when the published pairings (data/pairings.tsv) pair them; the table orients it."""
+    known = {record_key("pairings", p) for p in found}
+    linked = {(p.helper.adcode, p.recipient.adcode) for p in found}
+    added: list[Pairing] = []
+    for sentence in sentence_spans:
+        words = [w for w in all_words if sentence.start <= w.start and w.end <= sentence.end]
+        if not words:
+            continue
+        inside = places_in(all_places, place_starts, sentence)
+        for a, b in zip(inside, inside[1:]):
+            if not NAMED_TOGETHER.match(text[a.end:b.start]) or published_direction(a.region.adcode, b.region.adcode) is None:
+                continue
+            if (a.region.adcode, b.region.adcode) in linked or (b.region.adcode, a.region.adcode) in linked:
+                continue
+            word = next((w for w in words if w.start >= b.end), words[-1])
+            pairing = _orient(text, a, b, word.relation, word.start, word.end, clause_spans, east_west_programme)
+            if pairing is not None and record_key("pairings", pairing) not in known:
+                known.add(record_key("pairings", pairing))
+                linked.add((pairing.helper.adcode, pairing.recipient.adcode))
+                added.append(pairing)
     return added
 
 
@@ -437,11 +469,9 @@ def _orient(text: str, helper: Place, recipient: Place, relation: Relation, star
     """
     if _related(helper.region, recipient.region):
         return None
-    hp, rp = _province(helper.region), _province(recipient.region)
-    if is_east_to_west(hp, rp) is False:
+    if helper_first(helper.region.adcode, recipient.region.adcode) is False:  # data/pairings.tsv
         helper, recipient = recipient, helper
-        hp, rp = rp, hp
-    relation = refine_relation(relation, hp, rp, east_west_programme)
+    relation = refine_relation(relation, helper.region.adcode, recipient.region.adcode, east_west_programme)
     cited = (helper, recipient) if cite_recipient else (helper,)
     lo = min([p.start for p in cited] + [start])
     hi = max([p.end for p in cited] + [end])
