@@ -92,11 +92,13 @@ def article_relation(text: str) -> Relation | None:
 
 
 def refine_relation(relation: Relation, helper_code: str | None, recipient_code: str | None,
-                    east_west_programme: bool = False) -> Relation:
+                    east_west_programme: bool = False, named_programmes: frozenset[Relation] = frozenset()) -> Relation:
     """对口帮扶 between a pair the published east-west pairings cover is 东西部协作 (east_west); others stay.
 
     结对帮扶 between an eastern and a western place is east_west too when the article is about an
-    east-west programme (携手奔小康 pairs are its county-level twinning).
+    east-west programme (携手奔小康 pairs are its county-level twinning). Where the sentence names both
+    programmes (named_programmes: 对口支援和扶贫协作), the published pairing says which one a pair is in;
+    where it names one, the wording stands (天津对口支援甘肃 is counterpart_support as written).
     """
     helper_province, recipient_province = (helper_code or "")[:2], (recipient_code or "")[:2]
     if (relation in (Relation.counterpart_assistance, Relation.other) and recipient_province in vocabulary().support_only
@@ -105,7 +107,14 @@ def refine_relation(relation: Relation, helper_code: str | None, recipient_code:
     refinable = (Relation.counterpart_assistance, Relation.other) + ((Relation.twinning,) if east_west_programme else ())
     if relation in refinable and _east_to_west(helper_code, recipient_code):
         return Relation.east_west
+    published = published_relation(helper_code, recipient_code)
+    if relation in PROGRAMMES and published in PROGRAMMES and len(named_programmes) > 1:
+        return published  # 滨州市…对口支援和扶贫协作…奉节: the published pairing says which programme
     return relation
+
+
+# The two assigned programmes: wording about one may stand beside the other (对口支援和扶贫协作).
+PROGRAMMES = (Relation.east_west, Relation.counterpart_support)
 
 
 def _east_to_west(helper_code: str | None, recipient_code: str | None) -> bool:

@@ -19,6 +19,8 @@ from ..vocabulary import vocabulary
 
 HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
+# Two relation words joined: 对口支援和扶贫协作, 东西部协作与对口支援.
+COORDINATED = re.compile(r"^(?:和|与|及|以及|、)$")
 # "A与B": two places named together, a pairing only where the published pairings pair them.
 NAMED_TOGETHER = re.compile(r"^(?:与|同|和)$")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
@@ -205,9 +207,11 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                 pairs = [(h, topic[province], False) for h in _helpers_before(text, before, [topic[province]])
                          if not (h.region.adcode or "").startswith(province) and NEAR_AID.match(text, h.end, start)]
             level = 2 if relation is not None else 0
+            worded = (start, end)  # where the relation word is
             if marker and relation is None:  # the relation word after the marker: 对祁连的对口支援
                 later = next((w for w in words if w.start >= end), None)
                 relation = later.relation if later else None
+                worded = (later.start, later.end) if later else worded
                 # in another clause it may not be about this pair: 向甘肃投入…，实施扶贫协作项目
                 level = 0 if later is None else 1 if TOO_FAR.search(text, end, later.start) else 2
             for helper, recipient, passive in pairs:
@@ -217,7 +221,7 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
                     continue
                 rel = relation or default or Relation.other
                 pairing = _orient(text, helper, recipient, rel, start, end, clause_spans, east_west_programme,
-                                  cite_recipient=not from_topic)
+                                  cite_recipient=not from_topic, named_programmes=_coordinated(text, words, *worded))
                 if pairing is None:
                     continue
                 key = record_key("pairings", pairing)
@@ -307,6 +311,13 @@ def _named_together(text: str, all_places: list[Place], place_starts: list[int],
                 linked.add((pairing.helper.adcode, pairing.recipient.adcode))
                 added.append(pairing)
     return added
+
+
+def _coordinated(text: str, words, start: int, end: int) -> frozenset[Relation]:
+    """The relations of the word at start:end and of the words joined to it: 对口支援和扶贫协作 names two."""
+    joined = [w.relation for w in words if (w.start, w.end) == (start, end)
+              or COORDINATED.match(text[end:w.start]) or COORDINATED.match(text[w.end:start])]
+    return frozenset(joined)
 
 
 def lead_relation(text: str, title: str | None) -> Relation | None:
@@ -461,7 +472,8 @@ def _helpers_before(text: str, before: list[Place], recipients: list[Place]) -> 
 
 
 def _orient(text: str, helper: Place, recipient: Place, relation: Relation, start: int, end: int,
-            clause_spans: list[Span], east_west_programme: bool = False, cite_recipient: bool = True) -> Pairing | None:
+            clause_spans: list[Span], east_west_programme: bool = False, cite_recipient: bool = True,
+            named_programmes: frozenset[Relation] = frozenset()) -> Pairing | None:
     """Helper -> recipient by the east-west rule where it applies; evidence from the clauses that name them.
 
     A recipient taken from the headline (援藏 with no place named) is not quoted: the evidence is
@@ -471,7 +483,8 @@ def _orient(text: str, helper: Place, recipient: Place, relation: Relation, star
         return None
     if helper_first(helper.region.adcode, recipient.region.adcode) is False:  # data/pairings.tsv
         helper, recipient = recipient, helper
-    relation = refine_relation(relation, helper.region.adcode, recipient.region.adcode, east_west_programme)
+    relation = refine_relation(relation, helper.region.adcode, recipient.region.adcode, east_west_programme,
+                               named_programmes)
     cited = (helper, recipient) if cite_recipient else (helper,)
     lo = min([p.start for p in cited] + [start])
     hi = max([p.end for p in cited] + [end])
