@@ -105,3 +105,14 @@ def province_direction(a_province: str | None, b_province: str | None) -> bool |
     if a_province in receiving and b_province in helping:
         return False
     return None
+
+
+def explain_direction(helper_code: str | None, recipient_code: str | None) -> str | None:
+    """Why helper -> recipient is the published direction, in words; None when the table does not say."""
+    rows = published_rows(helper_code, recipient_code)
+    if rows:
+        row = max(rows, key=lambda r: (len(r.recipient_adcode), len(r.helper_adcode)))
+        return f"published: {row.helper} → {row.recipient} ({row.programme} {row.period})"
+    if helper_code and recipient_code and province_direction(helper_code[:2], recipient_code[:2]):
+        return "the helper's province only helps, the recipient's only receives, in the published pairings"
+    return None

@@ -112,3 +112,26 @@ def test_pairing_reversed_cites_the_published_pair():
     # 广州 and a 湖北 city are no published pair: the table does not call either direction reversed.
     other = summarize_text("广州市与襄阳市结对帮扶，共建产业园1个。", RulesBackend())
     assert not [c for c in run_checks(other) if c.rule == "pairing_reversed"]
+
+
+def test_explain_says_why_a_pair_was_made_and_why_one_was_not():
+    from summarizer.rules.pairings import explain_pairings
+    decisions = explain_pairings("昌都市与天津市召开对口支援工作座谈会，签约项目23个。青禾集团帮扶了一批农户。")
+    [made] = [d for d in decisions if d.made]
+    assert (made.helper, made.recipient, made.relation) == ("天津市", "昌都市", "counterpart_support")
+    assert any("published: 天津市 → 昌都市" in r for r in made.reasons)  # turned round by the table
+    assert any("relation word" in r for r in made.reasons)
+    [dropped] = explain_pairings("白水县帮助澄城县修建道路3公里。")  # no programme named anywhere
+    assert not dropped.made and any("only a help verb" in r for r in dropped.reasons)
+
+
+def test_summarize_explain_prints_the_decisions_and_refuses_json():
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+    runner = CliRunner()
+    shown = runner.invoke(app, ["summarize", "-", "--explain", "-b", "rules", "--no-cache"],
+                          input="莎车县与上海市举行对口支援座谈会，落实援建项目41个。\n")
+    assert shown.exit_code == 0 and "Pairing decisions" in shown.stdout and "对口支援新疆" in shown.stdout
+    refused = runner.invoke(app, ["summarize", "-", "--explain", "--json"], input="莎车县与上海市举行对口支援座谈会。\n")
+    assert refused.exit_code == 2

@@ -5,7 +5,7 @@ import pytest
 
 from summarizer.pairing_table import province_programmes
 from summarizer.relations import programme_provinces, relation_mentions
-from summarizer.rules.pairings import _is_organisation
+from summarizer.rules.pairing_places import _is_organisation
 from summarizer.text import org_names
 from summarizer.vocabulary import vocabulary
 
