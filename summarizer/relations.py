@@ -22,9 +22,9 @@ class RelationMention:
     recipient_province: str | None  # 援藏 itself names 西藏 as the helped province
     programme: tuple[str, str] | None = None  # 闽宁协作: (helper, recipient) province codes
 # Verbs of helping: they carry direction but not the kind of relation.
-HELP_VERB = re.compile(r"帮扶|援建|支援|援助|助推|助力|扶持|帮助|支持|协助|携手|捐赠|捐助|捐款")
+HELP_VERB = re.compile(vocabulary().raw["wording"]["help_verbs"])  # data/vocabulary.toml [wording]
 # "B 接受/得到 A 的帮扶": the helper comes after the recipient.
-PASSIVE_MARKER = re.compile(r"接受|得到|获得|受到|收到|接过")
+PASSIVE_MARKER = re.compile(vocabulary().raw["wording"]["passive_markers"])
 PASSIVE = re.compile(rf"(?:{PASSIVE_MARKER.pattern})(?P<between>[^，。；,;]{{0,20}}?)(?:的)?(?:帮扶|支援|援助|援建|支持|捐赠)")
 # Separators inside a list of recipients: 黔西县、织金县 / 清新区和阳山县.
 LIST_SEPARATOR = re.compile(r"^\s*(?:、|和|及|以及|与|同|,|，)?\s*$")
@@ -35,7 +35,7 @@ MUTUAL = re.compile(r"与|同")
 # Between a help word and its recipient in a checked quote: a list of places, no clause break.
 DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?\n]{0,30}$")
 # "来到(望谟县)石屯镇": arriving at a place, possibly through its parent's name.
-ARRIVE = re.compile(r"(?:来到|赴|前往|深入|走进|到)[^，。；,;、]{0,6}$")
+ARRIVE = re.compile(rf"(?:{vocabulary().raw['wording']['arrive_verbs']})[^，。；,;、]{{0,6}}$")
 
 
 @lru_cache(maxsize=32)  # the extractor asks for an article's words several times; callers only read

@@ -86,3 +86,13 @@ def test_direction_verbs_and_local_schools_match_their_examples_and_not_their_ne
         assert entry["examples"] and entry["negative_examples"]
         assert all(pattern.search(e) for e in entry["examples"]), name
         assert not [e for e in entry["negative_examples"] if pattern.search(e)], name
+
+
+@pytest.mark.parametrize("name", ["help_verbs", "passive_markers", "arrive_verbs", "giver_suffixes"])
+def test_wording_lists_match_their_examples_and_not_their_negatives(name):
+    wording = VOCAB.raw["wording"]
+    pattern = re.compile(wording[name])
+    examples, negatives = wording[f"{name}_examples"], wording[f"{name}_negative_examples"]
+    assert examples and negatives
+    assert all(pattern.search(e) for e in examples)
+    assert not [e for e in negatives if pattern.search(e)]

@@ -21,6 +21,7 @@ from functools import lru_cache
 from ..relations import ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, relation_mentions
 from ..schemas import Level
 from ..text import Span
+from ..vocabulary import vocabulary
 from .pairing_places import Place, related
 from .pairing_triggers import TOO_FAR, Trigger, TriggerKind
 
@@ -39,8 +40,8 @@ COOPERATING = "a helping and a helped province named together before 协作 in a
 HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
-# Organisations that give rather than receive: never a pairing's recipient (a school or a hospital may be).
-GIVER = re.compile(r"(?:公司|集团|银行|协会|商会|基金会|工商联|分会|促进会|联合会)$")
+# Organisations that give rather than receive (data/vocabulary.toml [wording] giver_suffixes).
+GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
 # Between a helper and the aid word that names its province: 上海市对口援藏, 福建省第十批援藏 (not a clause away).
 NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
 RESPECTIVELY = re.compile(r"分别")
