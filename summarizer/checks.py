@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 
 from .money import amount_range, written_as_count
 from .own_money import clause_around, own_money
-from .regions import is_east_to_west, unit_code
+from .pairing_table import helper_first, published_rows
+from .regions import unit_code
 from .relations import programme_provinces, wording_direction
 from .schemas import Check, Evidence, Result, Severity
 
@@ -122,12 +123,13 @@ def helper_not_recipient(result: Result) -> Iterator[Check]:
 def pairing_direction(result: Result) -> Iterator[Check]:
     for i, p in enumerate(result.pairings):
         path = f"pairings[{i}]"
-        hp = p.helper.adcode[:2] if p.helper.adcode else None
-        rp = p.recipient.adcode[:2] if p.recipient.adcode else None
-        if is_east_to_west(hp, rp) is False:  # western regions do not assist eastern ones
-            yield _error("pairing_reversed", path,
-                         f"{p.helper.name} is in the west and {p.recipient.name} in the east: helper and recipient reversed? "
-                         "Swap them if the article says the east helps")
+        if helper_first(p.helper.adcode, p.recipient.adcode) is False:  # data/pairings.tsv
+            published = published_rows(p.recipient.adcode, p.helper.adcode)
+            said = (f"the published pairings have {published[0].helper} helping {published[0].recipient}"
+                    f" ({published[0].programme})" if published else
+                    f"{p.helper.name}'s province only receives and {p.recipient.name}'s only helps in the published pairings")
+            yield _error("pairing_reversed", path, f"{said}: helper and recipient reversed? "
+                                              "Swap them unless the article says this helper gives to this recipient")
             continue
         if wording_direction(p.evidence.text, p.helper.name, p.recipient.name) is False:
             yield _error("pairing_reversed", path,

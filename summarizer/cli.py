@@ -23,7 +23,10 @@ from .evaluate import evaluate, load_gold, match_results
 from .items import passages_report
 from .pipeline import Outcome, Pipeline
 from .reader import InputError, expand_inputs, read_document
-from .render import cache_view, checks_table, clean_view, eval_breakdown_view, eval_view, passages_view, result_view
+from .render import (
+    cache_view, checks_table, clean_view, eval_breakdown_view, eval_view, explain_view, passages_view, result_view,
+)
+from .rules.pairings import explain_pairings
 from .results_io import load_results
 from .schemas import FundKind, Result, Severity, json_schema
 
@@ -223,6 +226,9 @@ def summarize(
         None, "--corrections", help="Apply these corrections (from `review`) to the output. Without it, corrections.jsonl "
                                     "beside --out is only checked against the new results (the results stay as "
                                     "extracted; report, check and review apply it)."),
+    explain: bool = typer.Option(False, "--explain", help="After each article, why the offline rules made or did "
+                                                        "not make each pairing (trigger, reading, orientation, "
+                                                        "typing by the published pairings)."),
 ) -> None:
     """Summarize articles into pairings, funds, measures and a summary (rich view, --json or --jsonl)."""
     if as_json and as_jsonl:
@@ -230,6 +236,8 @@ def summarize(
     book = open_corrections([], corrections) if corrections else None
     beside_out = open_corrections([out_file], None) if out_file and not corrections else None
     problems: list = list(book.problems) if book else []
+    if explain and (as_json or as_jsonl):
+        fail("--explain prints a table after the rich view; use it without --json/--jsonl")
     sources = list(expand_inputs(paths))
     if not sources:
         fail(f"no articles in {', '.join(paths)} (looked for *.txt *.html *.htm *.md)")
@@ -256,6 +264,9 @@ def summarize(
         elif not as_json:
             view = result_view(outcome.result)
             console.print(view, soft_wrap=isinstance(view, Text))  # a one-line verdict stays one line
+            if explain:
+                article = outcome.result.article
+                console.print(explain_view(article.source, explain_pairings(article.text, article.title)))
 
     outcomes_corrected: dict[int, Outcome] = {}
     try:

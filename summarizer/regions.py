@@ -344,12 +344,7 @@ def guess_level(name: str) -> Level:
 
 
 def is_east_to_west(helper_province: str | None, recipient_province: str | None) -> bool | None:
-    """True: helper east, recipient west; False: the reverse; None: cannot tell."""
-    if not helper_province or not recipient_province or helper_province == recipient_province:
-        return None
-    east, west = vocabulary().east, vocabulary().west  # data/vocabulary.toml [provinces]
-    if helper_province in east and recipient_province in west:
-        return True
-    if helper_province in west and recipient_province in east:
-        return False
-    return None
+    """True: the helper's province only helps in the published pairings (data/pairings.tsv) and the
+    recipient's only receives; False: the reverse; None: cannot tell."""
+    from .pairing_table import province_direction  # the table reads codes through unit_code, defined here
+    return province_direction(helper_province, recipient_province)

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .regions import is_east_to_west
+from .pairing_table import helper_first, province_programmes, published_relation
 from .schemas import Relation
 from .vocabulary import vocabulary
 
@@ -20,10 +20,11 @@ class RelationMention:
     end: int
     relation: Relation
     recipient_province: str | None  # 援藏 itself names 西藏 as the helped province
+    programme: tuple[str, str] | None = None  # 闽宁协作: (helper, recipient) province codes
 # Verbs of helping: they carry direction but not the kind of relation.
-HELP_VERB = re.compile(r"帮扶|援建|支援|援助|助推|助力|扶持|帮助|支持|协助|携手|捐赠|捐助|捐款")
+HELP_VERB = re.compile(vocabulary().raw["wording"]["help_verbs"])  # data/vocabulary.toml [wording]
 # "B 接受/得到 A 的帮扶": the helper comes after the recipient.
-PASSIVE_MARKER = re.compile(r"接受|得到|获得|受到|收到|接过")
+PASSIVE_MARKER = re.compile(vocabulary().raw["wording"]["passive_markers"])
 PASSIVE = re.compile(rf"(?:{PASSIVE_MARKER.pattern})(?P<between>[^，。；,;]{{0,20}}?)(?:的)?(?:帮扶|支援|援助|援建|支持|捐赠)")
 # Separators inside a list of recipients: 黔西县、织金县 / 清新区和阳山县.
 LIST_SEPARATOR = re.compile(r"^\s*(?:、|和|及|以及|与|同|,|，)?\s*$")
@@ -34,7 +35,7 @@ MUTUAL = re.compile(r"与|同")
 # Between a help word and its recipient in a checked quote: a list of places, no clause break.
 DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?\n]{0,30}$")
 # "来到(望谟县)石屯镇": arriving at a place, possibly through its parent's name.
-ARRIVE = re.compile(r"(?:来到|赴|前往|深入|走进|到)[^，。；,;、]{0,6}$")
+ARRIVE = re.compile(rf"(?:{vocabulary().raw['wording']['arrive_verbs']})[^，。；,;、]{{0,6}}$")
 
 
 @lru_cache(maxsize=32)  # the extractor asks for an article's words several times; callers only read
@@ -47,8 +48,11 @@ def relation_mentions(text: str) -> tuple[RelationMention, ...]:
             span = range(m.start(), m.end())
             if any(i in taken for i in span):
                 continue
+            programme = _published_programme(m.group()) if word.programme else None
+            if word.programme and programme is None:
+                continue
             taken.update(span)
-            found.append(RelationMention(m.start(), m.end(), word.relation, word.recipient_province))
+            found.append(RelationMention(m.start(), m.end(), word.relation, word.recipient_province, programme))
     return tuple(sorted(found, key=lambda r: r.start))
 
 
@@ -56,19 +60,21 @@ def relations_in(text: str) -> list[tuple[int, int, Relation]]:
     return [(r.start, r.end, r.relation) for r in relation_mentions(text)]
 
 
-PROGRAMME = re.compile(r"(?P<east>[^\W\d_])(?P<west>[^\W\d_])(?:扶贫|东西部|对口)?(?:协作|合作|帮扶)")
+def _published_programme(words: str) -> tuple[str, str] | None:
+    """闽宁… -> ("35", "64") when the two short names are a published province pair (data/pairings.tsv)."""
+    abbreviations = vocabulary().abbreviations
+    pair = abbreviations.get(words[0]), abbreviations.get(words[1])
+    return pair if pair in province_programmes() else None
 
 
 @lru_cache(maxsize=256)
 def programme_mentions(text: str) -> dict[tuple[str, str], int]:
-    """(east, west) province codes of programme abbreviations in text, each with where it is first
-    written: 闽宁协作 -> {("35", "64"): offset}."""
-    abbreviations, east, west = vocabulary().abbreviations, vocabulary().east, vocabulary().west
+    """(helper, recipient) province codes of programme abbreviations in text, each with where it is
+    first written: 闽宁协作 -> {("35", "64"): offset}."""
     found: dict[tuple[str, str], int] = {}
-    for m in PROGRAMME.finditer(text):
-        e, w = abbreviations.get(m.group("east")), abbreviations.get(m.group("west"))
-        if e in east and w in west:
-            found.setdefault((e, w), m.start())
+    for mention in relation_mentions(text):
+        if mention.programme:
+            found.setdefault(mention.programme, mention.start)
     return found
 
 
@@ -85,20 +91,38 @@ def article_relation(text: str) -> Relation | None:
     return counts.most_common(1)[0][0]
 
 
-def refine_relation(relation: Relation, helper_province: str | None, recipient_province: str | None,
-                    east_west_programme: bool = False) -> Relation:
-    """对口帮扶 from an eastern province to a western one is 东西部协作 (east_west); within a province it stays.
+def refine_relation(relation: Relation, helper_code: str | None, recipient_code: str | None,
+                    east_west_programme: bool = False, named_programmes: frozenset[Relation] = frozenset()) -> Relation:
+    """对口帮扶 between a pair the published east-west pairings cover is 东西部协作 (east_west); others stay.
 
     结对帮扶 between an eastern and a western place is east_west too when the article is about an
-    east-west programme (携手奔小康 pairs are its county-level twinning).
+    east-west programme (携手奔小康 pairs are its county-level twinning). Where the sentence names both
+    programmes (named_programmes: 对口支援和扶贫协作), the published pairing says which one a pair is in;
+    where it names one, the wording stands (天津对口支援甘肃 is counterpart_support as written).
     """
+    helper_province, recipient_province = (helper_code or "")[:2], (recipient_code or "")[:2]
     if (relation in (Relation.counterpart_assistance, Relation.other) and recipient_province in vocabulary().support_only
             and helper_province and helper_province != recipient_province):
         return Relation.counterpart_support  # 西藏林芝地区是福建省的对口援助地区: 援藏
     refinable = (Relation.counterpart_assistance, Relation.other) + ((Relation.twinning,) if east_west_programme else ())
-    if relation in refinable and is_east_to_west(helper_province, recipient_province):
+    if relation in refinable and _east_to_west(helper_code, recipient_code):
         return Relation.east_west
+    published = published_relation(helper_code, recipient_code)
+    if relation in PROGRAMMES and published in PROGRAMMES and len(named_programmes) > 1:
+        return published  # 滨州市…对口支援和扶贫协作…奉节: the published pairing says which programme
     return relation
+
+
+# The two assigned programmes: wording about one may stand beside the other (对口支援和扶贫协作).
+PROGRAMMES = (Relation.east_west, Relation.counterpart_support)
+
+
+def _east_to_west(helper_code: str | None, recipient_code: str | None) -> bool:
+    """A published east-west row covers the pair; without any row, the provinces' roles in the table."""
+    published = published_relation(helper_code, recipient_code)
+    if published is not None:
+        return published is Relation.east_west
+    return helper_first(helper_code, recipient_code) is True
 
 
 def wording_direction(text: str, helper: str, recipient: str) -> bool | None:

@@ -87,6 +87,20 @@ def result_view(result: Result) -> RenderableType:
     return Panel(Group(*parts), expand=True)
 
 
+def explain_view(source: str, decisions) -> RenderableType:
+    """Why the offline rules made, or did not make, each pairing (summarize --explain)."""
+    table = Table(title=f"Pairing decisions (offline rules) — {source}", title_justify="left", expand=True)
+    for column in ("helper → recipient", "relation", "made", "why"):
+        table.add_column(column, overflow="fold")
+    for d in decisions:
+        table.add_row(f"{d.helper} → {d.recipient}", d.relation or "", "yes" if d.made else "[yellow]no[/yellow]",
+                      "\n".join(d.reasons))
+    if not decisions:
+        return Text(f"{source}: no pairing was considered (no relation wording, help verb or direction marker "
+                    "links two places)", style="dim")
+    return table
+
+
 def _region(region) -> str:
     extra = region.full_name if region.full_name and region.full_name != region.name else ""
     return region.name + (f"\n[dim]{extra} {region.adcode or ''}[/dim]" if extra else "")

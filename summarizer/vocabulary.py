@@ -1,6 +1,6 @@
 """The domain vocabulary in data/vocabulary.toml, loaded once and compiled.
 
-Relation words, programme abbreviations, the east/west province sets, organisation
+Relation words, programme abbreviations, organisation
 suffixes, cleaning and metadata patterns, measure cues: what a domain expert extends
 without touching code. tests/test_vocabulary.py checks every entry against its examples.
 """
@@ -21,6 +21,8 @@ class RelationWord:
     relation: Relation
     recipient_province: str | None  # 援藏 names 西藏 (54) as the helped province
     examples: tuple[str, ...]
+    negative_examples: tuple[str, ...] = ()
+    programme: bool = False  # the match opens with two province short names, a published pair to count
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,6 @@ class MeasureCue:
 class Vocabulary:
     relations: tuple[RelationWord, ...]
     abbreviations: dict[str, str]
-    east: frozenset[str]
-    west: frozenset[str]
     support_only: frozenset[str]
     entity_suffix: str
     government_suffix: str
@@ -47,6 +47,8 @@ class Vocabulary:
     outlet_suffix: str
     dateline: re.Pattern
     not_a_title: re.Pattern  # a caption, credit or signature above a byline: never a confident title
+    directed: re.Pattern  # 向/给 … a giving verb: the places after the marker are recipients
+    local_school: re.Pattern  # a school named between a university and 学校: 学校 is that school
     measures: tuple[MeasureCue, ...]
     raw: dict
 
@@ -57,10 +59,9 @@ def vocabulary() -> Vocabulary:
     cleaning, metadata, orgs = raw["cleaning"], raw["metadata"], raw["organisations"]
     return Vocabulary(
         relations=tuple(RelationWord(re.compile(e["pattern"]), Relation(e["relation"]), e.get("recipient"),
-                                     tuple(e["examples"])) for e in raw["relation"]),
+                                     tuple(e["examples"]), tuple(e.get("negative_examples", ())),
+                                     bool(e.get("programme"))) for e in raw["relation"]),
         abbreviations=dict(raw["abbreviations"]),
-        east=frozenset(raw["provinces"]["east"]),
-        west=frozenset(raw["provinces"]["west"]),
         support_only=frozenset(raw["provinces"]["support_only"]),
         entity_suffix=orgs["entity"],
         government_suffix=orgs["government"],
@@ -72,6 +73,8 @@ def vocabulary() -> Vocabulary:
         outlet_suffix=metadata["outlet_suffix"],
         dateline=re.compile(metadata["dateline"]),
         not_a_title=re.compile(metadata["not_a_title"]),
+        directed=re.compile(rf"[向给](?=[^，。；;！？]{{1,24}}?(?:{raw['direction']['verbs']}))|{raw['direction']['done_for']}"),
+        local_school=re.compile(rf"(?:{raw['references']['local_school']})"),
         measures=tuple(MeasureCue(Category(e["category"]), re.compile(e["pattern"]), tuple(e["examples"]))
                        for e in raw["measure"]),
         raw=raw,

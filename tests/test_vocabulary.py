@@ -3,8 +3,9 @@ import re
 
 import pytest
 
+from summarizer.pairing_table import province_programmes
 from summarizer.relations import programme_provinces, relation_mentions
-from summarizer.rules.pairings import _is_organisation
+from summarizer.rules.pairing_places import _is_organisation
 from summarizer.text import org_names
 from summarizer.vocabulary import vocabulary
 
@@ -60,10 +61,41 @@ def test_negative_cases_the_vocabulary_must_not_match():
     assert not twinning.search("两地建立结对帮扶关系以来")  # the relationship itself is not a measure
 
 
-def test_abbreviations_pair_east_with_west():
-    assert set(VOCAB.abbreviations.values()) <= VOCAB.east | VOCAB.west
+def test_abbreviations_are_read_only_for_published_province_pairs():
+    published = province_programmes()  # data/pairings.tsv
+    short = {code: name for name, code in VOCAB.abbreviations.items()}
+    programme = next(w for w in VOCAB.relations if w.programme)
+    # Every published province pair can be written as an abbreviation the programme entry reads.
+    unread = [(h, r) for h, r in published if h not in short or r not in short
+              or not programme.pattern.search(short[h] + short[r] + "协作")]
+    assert unread == []
     assert programme_provinces("开展闽宁协作和沪滇扶贫协作") == [("35", "64"), ("31", "53")]
     assert programme_provinces("京津冀协同发展") == []  # not a pairing programme
+    assert programme_provinces("深化京津冀合作") == []  # 津冀: no published province pair
+
+
+@pytest.mark.parametrize("word", [w for w in VOCAB.relations if w.negative_examples], ids=lambda w: w.pattern.pattern[:30])
+def test_relation_entry_is_not_read_in_its_negative_examples(word):
+    for example in word.negative_examples:
+        assert word.relation not in {m.relation for m in relation_mentions(example)}, example
+
+
+def test_direction_verbs_and_local_schools_match_their_examples_and_not_their_negatives():
+    for name, pattern in (("direction", VOCAB.directed), ("references", VOCAB.local_school)):
+        entry = VOCAB.raw[name]
+        assert entry["examples"] and entry["negative_examples"]
+        assert all(pattern.search(e) for e in entry["examples"]), name
+        assert not [e for e in entry["negative_examples"] if pattern.search(e)], name
+
+
+@pytest.mark.parametrize("name", ["help_verbs", "passive_markers", "arrive_verbs", "giver_suffixes"])
+def test_wording_lists_match_their_examples_and_not_their_negatives(name):
+    wording = VOCAB.raw["wording"]
+    pattern = re.compile(wording[name])
+    examples, negatives = wording[f"{name}_examples"], wording[f"{name}_negative_examples"]
+    assert examples and negatives
+    assert all(pattern.search(e) for e in examples)
+    assert not [e for e in negatives if pattern.search(e)]
 
 
 def test_not_a_title_leaves_real_headlines_alone():

@@ -1,0 +1,210 @@
+"""Pairing stage 3, candidate pairs: for each trigger, the places it links, each with how it was read.
+
+The ways a trigger links two places, by the name an explanation shows:
+- LISTED: the places right after the trigger are recipients, the nearest before it the helper (A对口帮扶B、C);
+- ONE_TO_ONE: "A、B、C分别帮扶X、Y、Z": listed in the same order, paired one to one;
+- PASSIVE: "B接受/得到A的帮扶": the place after the passive marker helps the one before it;
+- ARRIVED: "A…来到B，开展帮扶活动": the place arrived at is helped;
+- JOINED: "A与B结对": helper first, the place joined last;
+- TOPIC: "上海市对口援藏": 援藏 names 西藏, the headline or lead names the place there;
+- NAMED_TOGETHER: "宁夏与福建…对口扶贫协作": a published pair (data/pairings.tsv) named as A与B;
+- PROGRAMME: "闽宁协作": a published province pair named by its short names;
+- UNDER_HELP: "在A对口援助下，B…"; OPENING_PLACE: "在墨脱县，福建、广东接力援藏"; COOPERATING: "广东、广西协作".
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..relations import ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, relation_mentions
+from ..schemas import Level
+from ..text import Span
+from ..vocabulary import vocabulary
+from .pairing_places import Place, related
+from .pairing_triggers import TOO_FAR, Trigger, TriggerKind
+
+LISTED = "places right after the trigger are its recipients, the nearest place before it the helper"
+ONE_TO_ONE = "A、B分别…X、Y: helpers and recipients paired in the order listed"
+PASSIVE = "B接受/得到A的帮扶: the place after the passive marker helps the one before it"
+ARRIVED = "A…来到B: the place arrived at is helped"
+JOINED = "A与B + relation word: helper first, the place joined last"
+TOPIC = "the aid word names the province; the headline or lead names the place there"
+NAMED_TOGETHER = "A与B in a sentence with relation wording, and the published pairings pair them"
+PROGRAMME = "a programme abbreviation naming a published province pair"
+UNDER_HELP = "在A对口援助下，B…: A helps the place opening the next clause"
+OPENING_PLACE = "the sentence opens on the place helped; the helpers are right before the aid word"
+COOPERATING = "a helping and a helped province named together before 协作 in an east-west article"
+
+HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
+ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
+MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
+# Organisations that give rather than receive (data/vocabulary.toml [wording] giver_suffixes).
+GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
+# Between a helper and the aid word that names its province: 上海市对口援藏, 福建省第十批援藏 (not a clause away).
+NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
+RESPECTIVELY = re.compile(r"分别")
+# "在山东对口援助下，喀什…": the helper inside the phrase, the recipient opening the next clause.
+UNDER = re.compile(r"下\s*[，,]")
+# A sentence that opens on a place ("在墨脱县，福建、广东接力援藏", "塔什库尔干县平均海拔…，深圳援疆医疗队…")
+# is about that place: an aid word later in it with no recipient of its own helps there.
+OPENING = re.compile(r"^\s*(?:在|于)?$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pair a trigger links, in written order (the table may still turn it round), and how it was read."""
+    helper: Place
+    recipient: Place
+    trigger: Trigger
+    how: str  # one of the names above
+    passive: bool = False
+
+
+def receiving_places(text: str, inside: list[Place], triggers: list[Trigger]) -> set[int]:
+    """Places written right after a trigger are recipients, never helpers (ids of the Places)."""
+    return {id(p) for t in triggers for p in _list_after(text, inside, t.end)}
+
+
+def candidates_for(text: str, sentence: Span, inside: list[Place], receiving: set[int], trigger: Trigger,
+                   topic: dict[str, Place], title_end: int = 0) -> list[Candidate]:
+    """The pairs a trigger links in its sentence; without any, "在A对口援助下，B", the place the sentence opens
+    on, and last the place 援藏/援疆 itself points to."""
+    respectively = bool(RESPECTIVELY.search(sentence.text))
+    pairs = list(_pairs_around(text, sentence, inside, receiving, trigger.start, trigger.end,
+                               mutual_ok=trigger.kind is TriggerKind.relation_word, respectively=respectively))
+    province = trigger.recipient_province
+    if not pairs and UNDER.match(text, trigger.end):
+        pairs = _under(text, sentence, inside, trigger.start, trigger.end)
+    if not pairs and sentence.start >= title_end:  # a headline's terse wording is read from its body
+        pairs = _at_opening(text, sentence, inside, receiving, trigger.start, province)
+    found = [Candidate(h, r, trigger, how, passive) for h, r, passive, how in pairs]
+    if found or province not in topic:
+        return found
+    before = [p for p in inside if p.end <= trigger.start and id(p) not in receiving]  # 援藏 helps 西藏 from outside it
+    return [Candidate(h, topic[province], trigger, TOPIC) for h in _helpers_before(text, before, [topic[province]])
+            if not (h.region.adcode or "").startswith(province) and NEAR_AID.match(text, h.end, trigger.start)]
+
+
+def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set[int], start: int, end: int,
+                  mutual_ok: bool, respectively: bool = False):
+    passive = _passive(text, sentence, inside, start)
+    if passive is not None:
+        yield *passive, True, PASSIVE
+        return
+    recipients = _list_after(text, inside, end)
+    before = [p for p in inside if p.end <= start and id(p) not in receiving]
+    if recipients:
+        helpers = _helpers_before(text, before, recipients)
+        if len(helpers) == len(recipients) >= 2 and (respectively or len(helpers) >= 3):
+            # "A、B、C分别帮扶X、Y、Z": listed in the same order, paired one to one.
+            yield from ((h, r, False, ONE_TO_ONE) for h, r in zip(helpers, recipients))
+            return
+        for helper in helpers:
+            for recipient in recipients:
+                yield helper, recipient, False, LISTED
+        return
+    if len(before) >= 2:
+        # "A与B结对", "A…来到B，开展帮扶活动": helper first, the place joined or arrived at last.
+        recipient = before[-1]
+        helpers = [p for p in before[:-1] if not related(p.region, recipient.region)]
+        if not helpers:
+            return
+        gap = text[recipient.end:start]
+        between = text[helpers[-1].end:recipient.start]
+        if ENUMERATION.match(between):
+            return  # "黔西县、织金县": two places listed together, neither helps the other
+        # With a bare help verb, only an organisation's visit counts (workers going to the helper's city do not).
+        arrive_ok = mutual_ok or helpers[0].region.level is Level.other
+        if arrive_ok and ARRIVE.search(between) and not re.search(r"[。；;]", gap) and len(TOO_FAR.findall(gap)) <= 1:
+            yield helpers[0], recipient, False, ARRIVED
+        elif mutual_ok and not TOO_FAR.search(gap) and MUTUAL_LINK.search(between):
+            yield helpers[0], recipient, False, JOINED
+
+
+def _passive(text: str, sentence: Span, inside: list[Place], start: int) -> tuple[Place, Place] | None:
+    """"B接受/得到A(的)帮扶": the place after the passive marker helps the place before it."""
+    clause_start = max([sentence.start, *(m.end() for m in TOO_FAR.finditer(text, sentence.start, start))])
+    marker = PASSIVE_MARKER.search(text, clause_start, start)
+    if marker is None:
+        return None
+    helpers = [p for p in inside if marker.end() <= p.start and p.end <= start]
+    recipients = [p for p in inside if sentence.start <= p.start and p.end <= marker.start()]
+    if helpers and recipients and not related(helpers[-1].region, recipients[-1].region):
+        return helpers[-1], recipients[-1]
+    return None
+
+
+class _Starts(frozenset):
+    """Start offsets of the article's relation words, with the sorted list for range queries."""
+
+    def range(self, lo: int, hi: int) -> list[int]:
+        ordered = self.ordered
+        return ordered[bisect_left(ordered, lo):bisect_left(ordered, hi)]
+
+
+@lru_cache(maxsize=8)
+def _relation_word_starts(text: str) -> _Starts:
+    starts = _Starts(w.start for w in relation_mentions(text))
+    starts.ordered = sorted(starts)
+    return starts
+
+
+def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
+    after = [p for p in inside if p.start >= pos and not GIVER.search(p.region.name)]
+    if not after or not LEAD_GAP.match(text[pos:after[0].start]):
+        return []
+    chain = [after[0]]
+    word_starts = _relation_word_starts(text)
+    for place in after[1:]:
+        gap = text[chain[-1].end:place.start]
+        listed = LIST_SEPARATOR.match(gap) or re.fullmatch(r"\s*(?:、|和|及|以及|与)\s*[\u4e00-\u9fff]{1,4}", gap)
+        helps_next = place.end not in word_starts
+        in_gap = bool(word_starts.range(chain[-1].end, place.start))
+        if listed and not in_gap and not HELP_VERB.search(gap) and helps_next:
+            chain.append(place)
+        else:
+            break  # "青岛市对口安顺市、烟台市对口巫山县": 烟台市 starts the next pair
+    return chain
+
+
+def _helpers_before(text: str, before: list[Place], recipients: list[Place]) -> list[Place]:
+    """The nearest place before the relation word, with any listed just before it (广州市、深圳市对口帮扶…)."""
+    candidates = [p for p in before if not any(related(p.region, r.region) for r in recipients)]
+    if candidates:
+        helpers = [candidates[-1]]
+        for place in reversed(candidates[:-1]):
+            if not HELPER_LIST.match(text[place.end:helpers[0].start]):
+                break
+            helpers.insert(0, place)
+        return helpers
+    return []
+
+
+def _under(text: str, sentence: Span, inside: list[Place], start: int, end: int) -> list:
+    """"在A(的)对口援助下，B…": A helps the place that opens the next clause."""
+    helpers = [p for p in inside if sentence.start <= p.start and p.end <= start and "在" in text[sentence.start:p.start]]
+    comma = UNDER.match(text, end).end()
+    after = [p for p in inside if p.start >= comma]
+    if not helpers or not after or text[comma:after[0].start].strip():
+        return []
+    return [(helpers[-1], after[0], False, UNDER_HELP)] if not related(helpers[-1].region, after[0].region) else []
+
+
+def _at_opening(text: str, sentence: Span, inside: list[Place], receiving: set[int], start: int,
+                province: str | None) -> list:
+    """The place a sentence opens on, for an aid word after it that has no recipient of its own: the helpers
+    are the places written right before the aid word (湖南援建, 福建、广东接力援藏); an aid word that names a
+    province (援疆) only for a place inside it."""
+    if not inside or not OPENING.match(text[sentence.start:inside[0].start]) or inside[0].end > start:
+        return []
+    opening = inside[0]
+    if province and not (opening.region.adcode or "").startswith(province):
+        return []
+    if opening.region.level in (Level.province, Level.other):
+        return []  # a province is what the aid word already says; an organisation is not a place helped
+    before = [p for p in inside[1:] if p.end <= start and id(p) not in receiving]
+    helpers = [h for h in _helpers_before(text, before, [opening]) if NEAR_AID.match(text, h.end, start)]
+    return [(h, opening, False, OPENING_PLACE) for h in helpers
+            if h.region.level is not Level.other or GIVER.search(h.region.name)]

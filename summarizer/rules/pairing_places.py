@@ -1,0 +1,124 @@
+"""Pairing stage 1, the actors: region mentions and organisations in the text, as Places."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from ..regions import RegionResolver
+from ..schemas import Level, Region
+from ..text import OrgName, Span, org_names
+from ..vocabulary import vocabulary
+
+ANAPHORA = re.compile(r"(?P<word>该校|该集团|该公司|该行|(?:(?<=^)|(?<=[，,。；;\n\s]))学校)", re.M)
+ANAPHORA_KINDS = {"校": re.compile(r"大学|学院|[农师医科工财]大$"), "团": re.compile(r"集团$"),
+                  "司": re.compile(r"公司$"), "行": re.compile(r"银行$")}
+VILLAGE = re.compile(r"(?![的在和与及等全该本各每])[\u4e00-\u9fff]{1,4}?(?:村(?![民委级])|社区|嘎查)")
+# A national body that is an organisation of its own, not a place's government.
+NATIONAL_BODY = re.compile(
+    r"^(?:国家|国务院|中央|中国|全国)[\u4e00-\u9fff]{1,10}(?<!部)$|"
+    r"^(?:中共中央|中央|国家)?(?:财政|教育|商务|农业农村|农业|人力资源社会保障|人力资源和社会保障|民政|交通运输|水利|住房和城乡建设|"
+    r"住房城乡建设|科技|科学技术|工业和信息化|自然资源|生态环境|文化和旅游|国防|外交|公安|司法|退役军人事务|应急管理|统战|组织|宣传)部$")
+LOCAL_WORD = re.compile(r"[省市县区镇乡村]|组织部|宣传部|统战部|支部")
+REFERENCE = re.compile(r"^(?:该|本|这|此|其|各|全)")
+
+
+@dataclass(frozen=True)
+class Place:
+    start: int
+    end: int
+    region: Region
+
+    @property
+    def key(self) -> str:
+        return self.region.adcode or self.region.name
+
+
+def places_in(places: list[Place], starts: list[int], span: Span) -> list[Place]:
+    """The places (in text order, `starts` their offsets) that lie inside span."""
+    lo, hi = bisect_left(starts, span.start), bisect_left(starts, span.end)
+    return [p for p in places[lo:hi] if p.end <= span.end]
+
+
+def places(resolver: RegionResolver) -> list[Place]:
+    """Region mentions, with a parent written right before its child merged (阳曲县东黄水镇), and
+    organisations: an entity keeps its own name over a place inside it (天津大学 is not 天津)."""
+    merged: list[Place] = []
+    for mention in resolver.mentions:
+        region = resolver.resolve_mention(mention)
+        if merged and merged[-1].end == mention.start and _is_parent(merged[-1].region, region):
+            previous = merged.pop()
+            merged.append(Place(previous.start, mention.end, region))
+            continue
+        merged.append(Place(mention.start, mention.end, region))
+    dateline = re.compile(vocabulary().dateline.pattern, re.M)  # data/vocabulary.toml [metadata] dateline
+    datelines = [(m.start(), m.end()) for m in dateline.finditer(resolver.text)]
+    merged = [_with_village(resolver.text, p) for p in merged
+              if not any(s <= p.start < e for s, e in datelines)]  # 新华社拉萨12月12日电: where it was filed
+    organisations = [o for o in org_names(resolver.text)
+                     if _is_organisation(o, merged) and not _quoted(resolver.text, o.start)]
+    if not organisations:
+        return merged
+    covered = [(o.start, o.end) for o in organisations]
+    kept = [p for p in merged if not any(s <= p.start and p.end <= e for s, e in covered)]
+    named = [Place(o.start, o.end, Region(name=o.text, full_name=None, level=Level.other, adcode=None))
+             for o in organisations]
+    return sorted(kept + named + _references(resolver.text, named, covered), key=lambda p: p.start)
+
+
+def _references(text: str, named: list[Place], covered: list[tuple[int, int]]) -> list[Place]:
+    """该校/该集团/该公司/该行, and 学校 opening a clause, stand for the last organisation of that kind
+    named before them (中国农大…, 学校定点扶贫镇康县: the university helps 镇康县)."""
+    found: list[Place] = []
+    for m in ANAPHORA.finditer(text):
+        if any(s <= m.start() < e for s, e in covered):
+            continue  # part of a name: 某某学校
+        word = m.group("word")
+        kind = ANAPHORA_KINDS[word[-1]]
+        earlier = [p for p in named if p.end <= m.start() and kind.search(p.region.name)]
+        if earlier and word == "学校" and vocabulary().local_school.search(text, earlier[-1].end, m.start()):
+            continue  # 某镇中心小学…，学校…: the local school, not the university named before it
+        if earlier:
+            found.append(Place(m.start("word"), m.end("word"), earlier[-1].region))
+    return found
+
+
+def _quoted(text: str, pos: int) -> bool:
+    """Inside “…” or 《…》 on the same line: a slogan or a title, not an actor."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    before = text[line_start:pos]
+    return before.count("“") > before.count("”") or before.count("《") > before.count("》")
+
+
+def _with_village(text: str, place: Place) -> Place:
+    """Villages are not in the gazetteer; one written right after its township or county is a place: 官元镇团兴村."""
+    if place.region.level not in (Level.township, Level.county):
+        return place
+    m = VILLAGE.match(text, place.end)
+    if not m:
+        return place
+    name = m.group()
+    full = (place.region.full_name or place.region.name) + name
+    return Place(place.start, m.end(), Region(name=name, full_name=full, level=Level.village, adcode=None))
+
+
+def _is_organisation(org: OrgName, regions: list[Place]) -> bool:
+    """Entities are; a government body is its place's government (南明区扶贫办 = 南明区) unless national."""
+    if REFERENCE.match(org.text):
+        return False  # 该集团: a reference back, not a name
+    if org.entity:
+        return True
+    inside_region = any(org.start <= p.start and p.end <= org.end for p in regions)
+    return not inside_region and bool(NATIONAL_BODY.match(org.text)) and not LOCAL_WORD.search(org.text)
+
+
+def _is_parent(parent: Region, child: Region) -> bool:
+    if parent.adcode and child.adcode:
+        return child.adcode.startswith(parent.adcode) and child.adcode != parent.adcode
+    return bool(parent.full_name and child.full_name and child.full_name.startswith(parent.full_name))
+
+
+def related(a: Region, b: Region) -> bool:
+    """Same place, or one inside the other: never a pairing."""
+    same = (a.adcode is not None and a.adcode == b.adcode) or a.name == b.name
+    return same or _is_parent(a, b) or _is_parent(b, a)
