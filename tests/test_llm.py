@@ -420,7 +420,8 @@ def test_one_failing_article_does_not_stop_the_batch(fake, tmp_path, monkeypatch
 
 
 @pytest.mark.parametrize("changed", [("summarizer", "checks.py"), ("summarizer", "clean.py"),
-                                     ("summarizer.data", "vocabulary.toml")])
+                                     ("summarizer", "data/vocabulary.toml"), ("summarizer", "rules/funds.py"),
+                                     ("summarizer", "data/pairings.tsv")])
 def test_a_warm_run_after_a_change_to_checks_or_cleaning_recomputes(fake, good, tmp_path, monkeypatch, changed):
     """A stored result is a final result (cleaned, grounded, checked): it is valid only for the code that made it."""
     import summarizer.fingerprint as fingerprint
@@ -431,9 +432,9 @@ def test_a_warm_run_after_a_change_to_checks_or_cleaning_recomputes(fake, good, 
     [warm] = run_many(fake, [SEED], cache).values()
     assert not cold.cached and warm.cached and len(fake.requests) == 1
 
-    read = fingerprint._read
-    monkeypatch.setattr(fingerprint, "_read", lambda package, name: read(package, name) + (
-        b"\n# edited\n" if (package, name) == changed else b""))
+    files = fingerprint._files
+    monkeypatch.setattr(fingerprint, "_files", lambda package: [
+        (name, data + (b"\n# edited\n" if (package, name) == changed else b"")) for name, data in files(package)])
     fingerprint.code_fingerprint.cache_clear()
     try:
         [after] = run_many(fake, [SEED], cache).values()
