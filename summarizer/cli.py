@@ -528,12 +528,73 @@ def review(
 
 REPORT_FORMATS = ("table", "md", "csv", "html", "json")
 RESULT_SUFFIXES = (".json", ".jsonl")
+ResultsArg = typer.Argument(..., help="JSON/JSONL results from `summarize`, or article files/directories "
+                                      "(summarized first, with the cache).")
+
+
+def gather_results(inputs: list[str], backend, model, base_url, temperature, mode, timeout, concurrency, cache_dir,
+                   no_cache, record=None, replay=None) -> tuple[list[Result], int]:
+    """Results files are read (a bad record is one line and counted as failed); article inputs are summarized."""
+    results: list[Result] = []
+    failed = 0
+    result_files = [i for i in inputs if i.lower().endswith(RESULT_SUFFIXES) and Path(i).is_file()]
+    article_inputs = [i for i in inputs if i not in result_files]
+    for path in result_files:
+        for loaded in load_results(Path(path)):
+            if loaded.result is None:
+                err.print(f"[red]summarizer: skipped:[/red] {loaded.label}: {loaded.error}", highlight=False)
+                failed += 1
+            else:
+                results.append(loaded.result)
+    if article_inputs:
+        outcomes = summarize_sources(list(expand_inputs(article_inputs)), backend, model, base_url, temperature, mode,
+                                     timeout, concurrency, cache_dir, no_cache, record=record, replay=replay)
+        failed += report_failures(outcomes)
+        results += [o.result for o in outcomes if o.ok]
+    return results, failed
+
+
+@app.command("export")
+def export_command(
+    inputs: list[str] = ResultsArg,
+    to: Path = typer.Option(..., "--to", help="A folder (one CSV per table, UTF-8 with BOM) or a .sqlite/.db file "
+                                              "(the same tables with keys and indexes)."),
+    backend: str = BackendOpt,
+    model: Optional[str] = ModelOpt,
+    base_url: Optional[str] = BaseUrlOpt,
+    temperature: float = TemperatureOpt,
+    mode: str = ModeOpt,
+    timeout: float = TimeoutOpt,
+    concurrency: int = ConcurrencyOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    no_cache: bool = NoCacheOpt,
+) -> None:
+    """Tidy tables for pandas, R, DuckDB or a spreadsheet: articles, pairings, funds, measures, indicators,
+    one row per record (columns in the README)."""
+    from .export import ExportError, is_database, tables, write_csv, write_sqlite
+
+    if to.is_file() and not is_database(to):
+        fail(f"--to {to}: give a folder for CSV files or a .sqlite / .db file")
+    results, failed = gather_results(inputs, backend, model, base_url, temperature, mode, timeout, concurrency,
+                                     cache_dir, no_cache)
+    if not results:
+        fail("no results to export")
+    rows = tables(results)
+    try:
+        if is_database(to):
+            write_sqlite(rows, to)
+        else:
+            write_csv(rows, to)
+    except ExportError as exc:
+        fail(str(exc), 1)
+    counts = ", ".join(f"{len(v)} {k}" for k, v in rows.items())
+    err.print(f"wrote {counts} to {to}" + ("" if is_database(to) else "/"), highlight=False)
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
 def report(
-    inputs: list[str] = typer.Argument(..., help="JSON/JSONL results from `summarize`, or article files/directories "
-                                                 "(summarized first, with the cache)."),
+    inputs: list[str] = ResultsArg,
     fmt: str = typer.Option("table", "--format", "-f", help="table, md, csv, html or json."),
     out_path: Optional[Path] = typer.Option(None, "--out", "-o",
                                             help="Output file; for csv a directory gets one CSV per view."),
@@ -579,22 +640,8 @@ def report(
     if regions and "compare" not in views:
         views.append("compare")
 
-    results: list[Result] = []
-    failed = 0
-    result_files = [i for i in inputs if i.lower().endswith(RESULT_SUFFIXES) and Path(i).is_file()]
-    article_inputs = [i for i in inputs if i not in result_files]
-    for path in result_files:
-        for loaded in load_results(Path(path)):
-            if loaded.result is None:
-                err.print(f"[red]summarizer: skipped:[/red] {loaded.label}: {loaded.error}", highlight=False)
-                failed += 1
-            else:
-                results.append(loaded.result)
-    if article_inputs:
-        outcomes = summarize_sources(list(expand_inputs(article_inputs)), backend, model, base_url, temperature, mode,
-                                     timeout, concurrency, cache_dir, no_cache, record=record, replay=replay)
-        failed += report_failures(outcomes)
-        results += [o.result for o in outcomes if o.ok]
+    results, failed = gather_results(inputs, backend, model, base_url, temperature, mode, timeout, concurrency,
+                                     cache_dir, no_cache, record, replay)
     if not results:
         fail("no results to report on")
     book = open_corrections([Path(p) for p in result_files], corrections)

@@ -129,6 +129,7 @@ class Group:
     agreed_yuan: float = 0.0
     planned_refs: list[Ref] = field(default_factory=list)
     agreed_refs: list[Ref] = field(default_factory=list)
+    partner_keys: set[str] = field(default_factory=set, repr=False)
     measures_seen: dict[int, set[str]] = field(default_factory=dict, repr=False)  # article -> categories counted
 
     @property
@@ -426,11 +427,9 @@ def rollup_place(place: Place, level: str) -> Place:
         return place
     target = {"county": 6, "city": 4, "province": 2}[level]
     own = unit_code(place.adcode)
-    if len(own) <= target:
-        return place
     gaz = gazetteer()
     code = own[:target]
-    unit = gaz.units.get(code)
+    unit = gaz.units.get(code)  # already at the level: still its one name (云南 and 云南省 are one row)
     if unit is None:  # municipalities have no city level: 120101 -> 12
         for length in (4, 2):
             if length < len(own) and (unit := gaz.units.get(own[:length])):
@@ -487,6 +486,23 @@ def shown_source(source: str) -> str:
         except ValueError:
             return path.name
     return source
+
+
+def shown_sources(sources: list[str]) -> list[str]:
+    """shown_source for each, but two different paths never look the same: outside the working folder
+    a name shared by two files gets as many parent folders as it takes to tell them apart."""
+    shown = [shown_source(s) for s in sources]
+    clashes = Counter(shown)
+    for i, source in enumerate(sources):
+        if clashes[shown[i]] < 2 or not Path(source).is_absolute():
+            continue
+        rivals = [Path(s).parts for j, s in enumerate(sources) if shown[j] == shown[i] and s != source]
+        parts = Path(source).parts
+        for depth in range(2, len(parts) + 1):
+            if all(r[-depth:] != parts[-depth:] for r in rivals):
+                shown[i] = str(Path(*parts[-depth:]))
+                break
+    return shown
 
 
 def unique_articles(results: list[Result]) -> list[Result]:
@@ -575,8 +591,8 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
                if (since is None or (r.article.published or "") >= since)
                and (until is None or (r.article.published or "9999") <= until)]
     selection = region_filter(regions or [], results)
-    articles = [ArticleInfo(shown_source(r.article.source), r.article.title, r.article.published, r.article.outlet,
-                            r.article.text, _spans(r)) for r in results]
+    articles = [ArticleInfo(shown, r.article.title, r.article.published, r.article.outlet, r.article.text, _spans(r))
+                for shown, r in zip(shown_sources([r.article.source for r in results]), results)]
     ledger, merges = build_ledger(results)
     if kinds:
         ledger = [e for e in ledger if e.kind in kinds]
@@ -588,6 +604,7 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     helpers: dict[str, Group] = {}
     matrix: dict[str, Counter] = defaultdict(Counter)
     matrix_seen: dict[str, set[tuple[int, str]]] = {}
+    matrix_label: dict[str, str] = {}
     matrix_notes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     in_view: set[int] = set()
 
@@ -608,8 +625,8 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
             categories = sorted({m.category.value for m in mine})
             for table, key, label, partner in (
                 (pairings, f"{helper.key}→{recipient.key}", f"{helper.label} → {recipient.label}", None),
-                (recipients, recipient.key, recipient.label, helper.label),
-                (helpers, helper.key, helper.label, recipient.label),
+                (recipients, recipient.key, recipient.label, helper),
+                (helpers, helper.key, helper.label, recipient),
             ):
                 g = group(table, key, label)
                 g.relations[p.relation.value] += 1
@@ -622,16 +639,18 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
                 if a not in g.articles:
                     g.articles.add(a)
                     g.article_categories.update(loose)
-                if partner:
-                    g.partners.add(partner)
-            cell = matrix[recipient.label]
+                if partner and partner.key not in g.partner_keys:  # one place, one name, however it was written
+                    g.partner_keys.add(partner.key)
+                    g.partners.add(partner.label)
+            row = matrix_label.setdefault(recipient.key, recipient.label)  # one row per place, not per spelling
+            cell = matrix[row]
             for c in categories:
-                if (a, c) not in matrix_seen.setdefault(recipient.label, set()):
-                    matrix_seen[recipient.label].add((a, c))
+                if (a, c) not in matrix_seen.setdefault(row, set()):
+                    matrix_seen[row].add((a, c))
                     cell[c] += 1  # articles with a measure of this category claimed for this recipient
                     for m in mine:
                         if m.category.value == c:
-                            matrix_notes[recipient.label][c] += [f"{i.name} {i.value:g}{i.unit}" for i in m.indicators]
+                            matrix_notes[row][c] += [f"{i.name} {i.value:g}{i.unit}" for i in m.indicators]
 
     unattributed = []
     for entry in ledger:
@@ -671,10 +690,14 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
 
 
 def _compare_group(name: str, results: list[Result], ledger: list[FundEntry]) -> Group:
-    """Everything about one region, whether it gives or receives."""
-    g = Group(key=f"compare:{name}", label=name)
+    """Everything about one region, whether it gives or receives; selected as --region selects (a name, or an
+    adcode prefix such as 5223), so the side-by-side row holds what every other view shows for it."""
+    selector = _region_selector(name)
+    unit = gazetteer().units.get(next(iter(selector.prefixes))) if name.strip().isdigit() else None
+    g = Group(key=f"compare:{name}", label=f"{name} {unit.name}" if unit else name)
     for a, result in enumerate(results):
-        involved = [p for p in result.pairings if _same_place(name, p.recipient) or _same_place(name, p.helper)]
+        involved = [p for p in result.pairings
+                    if selector.covers(Place.of(p.recipient)) or selector.covers(Place.of(p.helper))]
         if not involved:
             continue
         g.articles.add(a)
@@ -683,10 +706,12 @@ def _compare_group(name: str, results: list[Result], ledger: list[FundEntry]) ->
             g.indicators[k] += v
         for p in involved:
             g.relations[p.relation.value] += 1
-            g.partners.add(p.helper.name if _same_place(name, p.recipient) else p.recipient.name)
+            partner = Place.of(p.helper if selector.covers(Place.of(p.recipient)) else p.recipient)
+            if partner.key not in g.partner_keys:
+                g.partner_keys.add(partner.key)
+                g.partners.add(partner.name)
     for entry in ledger:
-        places = [x for x in (entry.helper, entry.recipient) if x is not None]
-        if any(name == x.name or name in (x.full_name or "") for x in places):
+        if selector.covers(entry.helper) or selector.covers(entry.recipient):
             g.add_fund(entry)
     return g
 

@@ -17,6 +17,7 @@ from rich.cells import cell_len
 from rich.console import Group as RichGroup
 from rich.console import RenderableType
 from rich.table import Table
+from rich.cells import cell_len
 from rich.text import Text
 
 from .money import format_yuan
@@ -150,6 +151,7 @@ def _views(data: ReportData, views: list[str]) -> list[tuple[str, str, list[Grou
 
 # --- terminal ------------------------------------------------------------------------------
 
+FIGURE_COLUMNS = ("relation", "articles", "aid", "cumulative", "planned · agreed", "not aid")
 WIDE = 120  # below this many columns the terminal gets one block per row instead of a wide table
 
 
@@ -199,15 +201,17 @@ def as_table(data: ReportData, views: list[str], width: int = WIDE) -> Renderabl
             row = [g.label, _relations(g), str(len(g.articles)), _aid(g), _cumulative(g).replace(" (", "\n("),
                    _plans(g).replace("; ", "\n"), kinds, _categories(g), ", ".join(map(str, sorted(g.years)))]
             if view != "pairing":
-                row.append(", ".join(sorted(g.partners)))
+                row.append("、".join(sorted(g.partners)))
             rows.append(row)
-        money_columns = ("aid", "cumulative", "planned · agreed", "not aid")
         for i, col in enumerate(columns):
-            # An amount keeps its whole width and unit: the prose columns give way instead.
-            widest = max([cell_len(line) for r in rows for line in r[i].split("\n")] + [4])
-            table.add_column(col, overflow="fold", no_wrap=col in money_columns + ("years", "articles"),
-                             min_width=widest if col in money_columns else None,
-                             ratio=3 if col == "measures" else None if col in ("row",) + money_columns else 1)
+            # A figure is never cut or split from its unit: its column is as wide as its widest line; the words
+            # (row names, measures, partners) take what is left and wrap, and years wrap between years.
+            widest = max([cell_len(line) for r in rows for line in r[i].split("\n")] + [cell_len(col)])
+            whole = col in FIGURE_COLUMNS
+            table.add_column(col, overflow="fold", no_wrap=whole,
+                             min_width=widest if whole else min(widest, 6 if col == "years" else 12),
+                             ratio=3 if col == "measures" else 1 if col == "years" else 2 if col in ("row", "partners")
+                             else None)
         for row in rows:
             table.add_row(*row)
         parts.append(table)
