@@ -45,6 +45,25 @@ err = Console(stderr=True, soft_wrap=True)  # one message, one line: never folde
 PROGRESS_THRESHOLD = 3
 
 
+def hide_flag_types() -> None:
+    """Recent typer prints <bool> after every on/off flag (--json, --help…) in --help, as if it took a value."""
+    from typer import core
+
+    option = getattr(core, "TyperOption", None)
+    shown = getattr(option, "display_type_rich", None)
+    if shown is None or getattr(shown, "hides_flags", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if getattr(self, "is_flag", False) else shown(self, ctx)
+
+    display_type_rich.hides_flags = True
+    option.display_type_rich = display_type_rich
+
+
+hide_flag_types()
+
+
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[red]summarizer: error:[/red] {message}", highlight=False)
     raise typer.Exit(code)
@@ -243,9 +262,11 @@ def summarize(
         fail(f"no articles in {', '.join(paths)} (looked for *.txt *.html *.htm *.md)")
     one_document = len(paths) == 1 and (paths[0] == "-" or Path(paths[0]).is_file())
     try:
+        if out_file:
+            out_file.parent.mkdir(parents=True, exist_ok=True)  # as report --out does
         sink = open(out_file, "w", encoding="utf-8") if out_file else None
     except OSError as exc:
-        fail(f"cannot write {out_file}: {exc}")
+        fail(f"cannot write {out_file}: {exc.strerror or exc}")
     console = Console(file=sink, width=120) if sink else out
 
     def on_outcome(index: int, outcome: Outcome) -> None:
@@ -274,7 +295,10 @@ def summarize(
                                      cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay)
         if as_json:
             docs = [outcomes_corrected.get(i, o).as_dict() for i, o in enumerate(outcomes) if o.ok]
-            payload = docs[0] if one_document and len(docs) == 1 else docs
+            if one_document and not docs:  # an object, as promised for one file, even when it failed
+                payload = {"source": outcomes[0].source, "error": outcomes[0].error}
+            else:
+                payload = docs[0] if one_document and len(docs) == 1 else docs
             (sink or sys.stdout).write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     finally:
         if sink:
@@ -527,9 +551,33 @@ def review(
 
 
 REPORT_FORMATS = ("table", "md", "csv", "html", "json")
+REPORT_FILE_NAMES = {"table": "report.txt", "md": "report.md", "html": "report.html", "json": "report.json"}
+
+
+def report_out_path(out: str | None, fmt: str) -> Path | None:
+    """--out as a path, its folders created. A folder (an existing one, or a name ending in /) gets report.<ext>;
+    for csv a name without a suffix is a folder of one CSV per view."""
+    if out is None:
+        return None
+    path = Path(out)
+    folder = out.endswith(("/", os.sep)) or path.is_dir() or (fmt == "csv" and not path.suffix)
+    if folder and fmt != "csv":
+        path = path / REPORT_FILE_NAMES[fmt]
+    try:
+        (path if folder and fmt == "csv" else path.parent).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the folder for --out {out}: {exc.strerror or exc}")
+    return path
+
+
 RESULT_SUFFIXES = (".json", ".jsonl")
 ResultsArg = typer.Argument(..., help="JSON/JSONL results from `summarize`, or article files/directories "
                                       "(summarized first, with the cache).")
+
+
+def results_files(inputs: list[str]) -> list[str]:
+    """The inputs that are results (JSON/JSONL from `summarize`) rather than articles."""
+    return [i for i in inputs if i.lower().endswith(RESULT_SUFFIXES) and Path(i).is_file()]
 
 
 def gather_results(inputs: list[str], backend, model, base_url, temperature, mode, timeout, concurrency, cache_dir,
@@ -537,7 +585,7 @@ def gather_results(inputs: list[str], backend, model, base_url, temperature, mod
     """Results files are read (a bad record is one line and counted as failed); article inputs are summarized."""
     results: list[Result] = []
     failed = 0
-    result_files = [i for i in inputs if i.lower().endswith(RESULT_SUFFIXES) and Path(i).is_file()]
+    result_files = results_files(inputs)
     article_inputs = [i for i in inputs if i not in result_files]
     for path in result_files:
         for loaded in load_results(Path(path)):
@@ -596,8 +644,9 @@ def export_command(
 def report(
     inputs: list[str] = ResultsArg,
     fmt: str = typer.Option("table", "--format", "-f", help="table, md, csv, html or json."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o",
-                                            help="Output file; for csv a directory gets one CSV per view."),
+    out_arg: Optional[str] = typer.Option(None, "--out", "-o",
+                                          help="Output file, created with its folders; a folder (dir/) gets report.html, "
+                                           "report.md…, or for csv one CSV per view."),
     by: list[str] = typer.Option([], "--by", help="Views to show (repeat): pairing, recipient, helper, compare, "
                                                   "matrix. Default: all."),
     regions: list[str] = typer.Option([], "--region", help="A region by name or adcode, with every place inside it "
@@ -625,7 +674,7 @@ def report(
 
     Corrections from `review` are applied (beside each results file, or --corrections); the header
     says how far the review has got."""
-    from .report import ROLLUP_LEVELS, UnknownRegion, build_report
+    from .report import ROLLUP_LEVELS, NothingSelected, UnknownRegion, build_report
     from .report_render import VIEWS, as_csv, as_html, as_json, as_markdown, as_table, csv_rows
 
     fmt = fmt.lower()
@@ -639,12 +688,20 @@ def report(
     views = list(by) or list(VIEWS)
     if regions and "compare" not in views:
         views.append("compare")
+    for name, value in (("--since", since), ("--until", until)):
+        if value is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            fail(f"{name} {value!r}: use a date such as 2020-07-13 (or 2020, 2020-07)")
+    kinds = [k.strip().lower() for k in kinds]  # as case-insensitive as --format
+    unknown_kinds = [k for k in kinds if k not in {k.value for k in FundKind}]
+    if unknown_kinds:
+        fail(f"--kind {unknown_kinds[0]!r}: choose from {', '.join(k.value for k in FundKind)}")
+    out_path = report_out_path(out_arg, fmt)
 
     results, failed = gather_results(inputs, backend, model, base_url, temperature, mode, timeout, concurrency,
                                      cache_dir, no_cache, record, replay)
     if not results:
         fail("no results to report on")
-    book = open_corrections([Path(p) for p in result_files], corrections)
+    book = open_corrections([Path(p) for p in results_files(inputs)], corrections)
     review_stats = None
     if book:
         from .corrections import apply as apply_corrections, progress, progress_line
@@ -653,29 +710,18 @@ def report(
         review_stats["line"] = progress_line(review_stats, book.source)
         results, problems = apply_corrections(results, book)
         say_problems(problems)
-
-    if out_path is not None:
-        if out_path.is_dir() and fmt != "csv":
-            fail(f"--out {out_path} is a folder: give a file name for --format {fmt} (a folder is for csv only)")
-        try:
-            (out_path if fmt == "csv" and not out_path.suffix else out_path.parent).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            fail(f"cannot create the folder for --out {out_path}: {exc.strerror or exc}")
-    for name, value in (("--since", since), ("--until", until)):
-        if value is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-            fail(f"{name} {value!r}: use a date such as 2020-07-13 (or 2020, 2020-07)")
-    unknown_kinds = [k for k in kinds if k not in {k.value for k in FundKind}]
-    if unknown_kinds:
-        fail(f"--kind {unknown_kinds[0]!r}: choose from {', '.join(k.value for k in FundKind)}")
     try:
         data = build_report(results, rollup=level, regions=regions, since=since,
                             until=until + "-99" if until and len(until) < 10 else until, kinds=kinds)
-    except UnknownRegion as exc:
+    except (UnknownRegion, NothingSelected) as exc:
         fail(str(exc))
     for line in data.left_out:  # a record that contradicts its article is never added up
         err.print(f"[red]summarizer: check:[/red] {line}", highlight=False)
     failed += len(data.left_out)
     data.review = review_stats or {}
+    if data.filters.get("undated_left_out"):
+        err.print(f"summarizer: {data.filters['undated_left_out']} article(s) without a publication date left out "
+                  "by --since/--until", highlight=False)
     if fmt == "table":
         console = Console(file=open(out_path, "w", encoding="utf-8"), width=160) if out_path else out
         console.print(as_table(data, views, width=console.width))

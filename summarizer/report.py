@@ -532,6 +532,15 @@ class RegionFilter:
         return place.name in self.names or any(n in (place.full_name or "") for n in self.names if len(n) >= 2)
 
 
+class NothingSelected(ValueError):
+    """A date range that leaves no article (the message says how many were undated)."""
+
+
+def _date_range(since: str | None, until: str | None) -> str:
+    until = until[:10].replace("-99", "") if until else None
+    return " and ".join(part for part in (since and f"on or after {since}", until and f"on or before {until}") if part)
+
+
 class UnknownRegion(ValueError):
     """A --region that matches no place in the results (message lists near names)."""
 
@@ -587,9 +596,13 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     if rollup not in ROLLUP_LEVELS:
         raise ValueError(f"rollup must be one of {', '.join(ROLLUP_LEVELS)}")
     results, left_out = checked(results)
-    results = [r for r in unique_articles(results)
-               if (since is None or (r.article.published or "") >= since)
+    given = unique_articles(results)
+    results = [r for r in given if (since is None or (r.article.published or "") >= since)
                and (until is None or (r.article.published or "9999") <= until)]
+    undated = sum(1 for r in given if not r.article.published) if since or until else 0
+    if (since or until) and not results:
+        raise NothingSelected(f"no article published {_date_range(since, until)} among {len(given)} "
+                              f"({undated} without a publication date)")
     selection = region_filter(regions or [], results)
     articles = [ArticleInfo(shown, r.article.title, r.article.published, r.article.outlet, r.article.text, _spans(r))
                 for shown, r in zip(shown_sources([r.article.source for r in results]), results)]
@@ -672,8 +685,12 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
         in_view.update(r.article for e in ledger if e.helper is None for r in e.refs)
 
     compare = [_compare_group(name, results, ledger) for name in (regions or [])]
+    if kinds:
+        compare = [g for g in compare if _has_money(g)]
 
     def ordered(table: dict[str, Group]) -> list[Group]:
+        if kinds:  # --kind is about money: a row without money of those kinds is not shown
+            table = {k: g for k, g in table.items() if _has_money(g)}
         for g in table.values():  # one order for every run: counts first, then names
             g.categories = Counter(dict(sorted(g.categories.items(), key=lambda kv: (-kv[1], kv[0]))))
             g.article_categories = Counter(dict(sorted(g.article_categories.items(), key=lambda kv: (-kv[1], kv[0]))))
@@ -684,9 +701,15 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     notes = {label: {c: sorted(set(v))[:6] for c, v in sorted(row.items()) if v} for label, row in sorted(matrix_notes.items())}
     filters = {k: v for k, v in (("regions", list(regions or [])), ("since", since), ("until", until),
                                  ("kinds", list(kinds or []))) if v}
+    if undated:  # --since/--until cannot place an undated article: say how many were left out
+        filters["undated_left_out"] = undated
     filters["articles_in_view"] = sorted(in_view)
     return ReportData(articles, ledger, merges, ordered(pairings), ordered(recipients), ordered(helpers), compare,
                       matrix_rows, unattributed, rollup, filters, notes, left_out)
+
+
+def _has_money(g: Group) -> bool:
+    return bool(g.total_yuan or g.cumulative_yuan or g.planned_yuan or g.agreed_yuan)
 
 
 def _compare_group(name: str, results: list[Result], ledger: list[FundEntry]) -> Group:

@@ -128,10 +128,12 @@ def _totals_line(data: ReportData) -> str:
 
 
 def _filters_line(data: ReportData) -> str:
-    f = {k: v for k, v in data.filters.items() if k != "articles_in_view"}
+    f = {k: v for k, v in data.filters.items() if k not in ("articles_in_view", "undated_left_out")}
     if not f:
         return ""
     parts = [f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in f.items()]
+    if data.filters.get("undated_left_out"):
+        parts.append(f"{data.filters['undated_left_out']} article(s) without a publication date left out")
     return (f"Filtered ({'; '.join(parts)}): {len(data.filters['articles_in_view'])} of {len(data.articles)} article(s) "
             "in view; every view, total and list below is filtered the same way.")
 
