@@ -182,10 +182,13 @@ def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_ou
 def summarize_sources(sources: list[str], backend: str, model: str | None, base_url: str | None,
                       temperature: float, mode: str, timeout: float, concurrency: int, cache_dir: Path | None,
                       no_cache: bool, refresh: bool = False, on_outcome=lambda index, outcome: None,
-                      record: Path | None = None, replay: Path | None = None) -> list[Outcome]:
-    """The pipeline over many inputs with the chosen backend and cache: shared by summarize, eval and report."""
+                      record: Path | None = None, replay: Path | None = None, budget_of=None) -> list[Outcome]:
+    """The pipeline over many inputs with the chosen backend and cache: shared by summarize, eval and report.
+    budget_of(backend, cache), when given, returns the cost.Budget that --max-cost holds the run to."""
     chosen = choose_backend(backend, model, base_url, temperature, mode, timeout, record, replay)
-    pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache), refresh=refresh)
+    cache = open_cache(chosen, cache_dir, no_cache)
+    budget = budget_of(chosen, None if refresh else cache) if budget_of else None
+    pipeline = Pipeline(chosen, cache, refresh=refresh, budget=budget)
     return run_pipeline(pipeline, sources, concurrency, on_outcome)
 
 
@@ -201,23 +204,68 @@ def report_failures(outcomes: list[Outcome]) -> int:
     return 1 if failures or skipped else 0
 
 
-def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float | None) -> str | None:
+def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float | None,
+               currency: str = "USD") -> str | None:
+    from .cost import cost_of, money
+
     counted = [o.provenance for o in outcomes if o.ok and o.provenance.get("input_tokens") is not None]
     if not counted:
         return None
     fresh = [p for p in counted if not p.get("cached")]
     tokens_in = sum(p.get("input_tokens") or 0 for p in fresh)
     tokens_out = sum(p.get("output_tokens") or 0 for p in fresh)
-    line = f"tokens: {tokens_in} in + {tokens_out} out over {len(fresh)} request(s), {len(counted) - len(fresh)} from cache"
+    line = (f"tokens: {tokens_in:,} in + {tokens_out:,} out over {len(fresh)} article(s) sent, "
+            f"{len(counted) - len(fresh)} from cache")
     document = sum(o.document_tokens or 0 for o in outcomes if o.ok and not o.cached)
     sent = sum(o.text_tokens_sent or 0 for o in outcomes if o.ok and not o.cached)
     if document and sent < document:
         line += (f"; article text sent ≈ {sent:,} of {document:,} tokens "
                  f"({1 - sent / document:.0%} saved by passage selection)")
     if price_in is not None or price_out is not None:
-        cost = tokens_in / 1e6 * (price_in or 0) + tokens_out / 1e6 * (price_out or 0)
-        line += f"; cost ≈ {cost:.4f}"
+        cost = cost_of(tokens_in, tokens_out, price_in, price_out)
+        line += f"; cost ≈ {money(cost, currency)}"
+        if fresh:
+            line += f" ({money(cost / len(fresh), currency)} per article)"
     return line
+
+
+PriceInOpt = typer.Option(None, "--price-in", min=0, help="Price per million input tokens: prints the cost "
+                                                          "(estimated with --dry-run, counted after a run).")
+PriceOutOpt = typer.Option(None, "--price-out", min=0, help="Price per million output tokens.")
+CurrencyOpt = typer.Option("USD", "--currency", help="Currency the prices are in, named in every cost printed.")
+MaxCostOpt = typer.Option(None, "--max-cost", min=0, help="Send nothing that would take the cost past this "
+                                                          "(in --currency; needs --price-in/--price-out).")
+DryRunOpt = typer.Option(False, "--dry-run", help="Send nothing: print the requests, estimated tokens and, with "
+                                                  "prices, the cost.")
+
+
+def check_prices(price_in: float | None, price_out: float | None, max_cost: float | None) -> None:
+    if max_cost is not None and price_in is None and price_out is None:
+        fail("--max-cost needs --price-in and/or --price-out (per million tokens)")
+
+
+def dry_run_backend() -> None:
+    """A dry run sends nothing, so it needs no API key: the placeholder never leaves this process."""
+    os.environ.setdefault("OPENAI_API_KEY", "dry-run-sends-nothing")
+
+
+def cache_if_any(cache_dir: Path | None) -> Cache | None:
+    """The cache, for looking up only: a dry run creates none."""
+    try:
+        return Cache(cache_dir, create=False)
+    except CacheError:
+        return None
+
+
+def estimate_or_stop(sources: list[str], backend, cache, price_in, price_out, currency: str):
+    """Print what the requests would be and cost; return the estimate."""
+    from .cost import estimate, estimate_line
+
+    found = estimate(sources, backend, cache)
+    for source, reason in found.unreadable:
+        err.print(f"[red]summarizer: failed:[/red] {source}: {reason}", highlight=False)
+    err.print(estimate_line(found, price_in, price_out, currency), highlight=False)
+    return found
 
 
 @app.command()
@@ -239,8 +287,11 @@ def summarize(
     record: Optional[Path] = RecordOpt,
     replay: Optional[Path] = ReplayOpt,
     refresh: bool = RefreshOpt,
-    price_in: Optional[float] = typer.Option(None, "--price-in", help="Price per million input tokens, to print a cost."),
-    price_out: Optional[float] = typer.Option(None, "--price-out", help="Price per million output tokens."),
+    price_in: Optional[float] = PriceInOpt,
+    price_out: Optional[float] = PriceOutOpt,
+    currency: str = CurrencyOpt,
+    max_cost: Optional[float] = MaxCostOpt,
+    dry_run: bool = DryRunOpt,
     corrections: Optional[Path] = typer.Option(
         None, "--corrections", help="Apply these corrections (from `review`) to the output. Without it, corrections.jsonl "
                                     "beside --out is only checked against the new results (the results stay as "
@@ -252,6 +303,7 @@ def summarize(
     """Summarize articles into pairings, funds, measures and a summary (rich view, --json or --jsonl)."""
     if as_json and as_jsonl:
         fail("choose one of --json and --jsonl")
+    check_prices(price_in, price_out, max_cost)
     book = open_corrections([], corrections) if corrections else None
     beside_out = open_corrections([out_file], None) if out_file and not corrections else None
     problems: list = list(book.problems) if book else []
@@ -260,6 +312,25 @@ def summarize(
     sources = list(expand_inputs(paths))
     if not sources:
         fail(f"no articles in {', '.join(paths)} (looked for *.txt *.html *.htm *.md)")
+    if dry_run:
+        if "-" in sources:
+            fail("--dry-run reads files, not stdin")
+        dry_run_backend()
+        chosen = choose_backend(backend, model, base_url, temperature, mode, timeout, record, replay)
+        if chosen.name == "rules":
+            err.print("dry run: the rules backend works offline: no request is sent, nothing to pay", highlight=False)
+            raise typer.Exit(0)
+        found = estimate_or_stop(sources, chosen, None if refresh or no_cache else cache_if_any(cache_dir),
+                                 price_in, price_out, currency)
+        raise typer.Exit(1 if found.unreadable else 0)
+
+    def budget_of(chosen, cache):
+        from .cost import Budget, estimate
+
+        if max_cost is None or chosen.name == "rules":
+            return None
+        return Budget(max_cost, price_in, price_out, estimate([s for s in sources if s != "-"], chosen, cache),
+                      currency)
     one_document = len(paths) == 1 and (paths[0] == "-" or Path(paths[0]).is_file())
     try:
         if out_file:
@@ -292,7 +363,8 @@ def summarize(
     outcomes_corrected: dict[int, Outcome] = {}
     try:
         outcomes = summarize_sources(sources, backend, model, base_url, temperature, mode, timeout, concurrency,
-                                     cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay)
+                                     cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay,
+                                     budget_of=budget_of)
         if as_json:
             docs = [outcomes_corrected.get(i, o).as_dict() for i, o in enumerate(outcomes) if o.ok]
             if one_document and not docs:  # an object, as promised for one file, even when it failed
@@ -303,7 +375,7 @@ def summarize(
     finally:
         if sink:
             sink.close()
-    line = token_line(outcomes, price_in, price_out)
+    line = token_line(outcomes, price_in, price_out, currency)
     if line:
         err.print(line, style="dim", highlight=False)
     say_problems(problems)
@@ -791,15 +863,55 @@ def load_job(job_dir: Path):
         fail(str(exc))
 
 
+def resume_submit(out_dir: Path, cache_dir: Path | None, no_cache: bool):
+    """A job folder whose upload or batch creation failed: send its parts that have no batch yet.
+    Returns None when the folder holds no job, or one whose every part was submitted."""
+    from .batch import JOB_FILE, submit, unsubmitted
+
+    if not (out_dir / JOB_FILE).is_file():
+        return None
+    job, backend = load_job(out_dir)
+    left = unsubmitted(job)
+    if not left:
+        return None
+    err.print(f"{out_dir} holds job {job.id[:8]} with {len(left)} batch(es) not submitted (an earlier upload "
+              "failed): sending them; its requests were built then, so the inputs given now are not read again",
+              highlight=False)
+    with_provider(backend, lambda client: submit(job, client))
+    err.print(f"submitted {sum(p.requests for p in left)} request(s) in {len(left)} batch(es). Job folder: {out_dir}",
+              highlight=False)
+    return job, backend, open_cache(backend, cache_dir, no_cache), False
+
+
 def submit_job(paths: list[str], out_dir: Path, model, base_url, temperature, mode, timeout, cache_dir, no_cache,
-               max_requests: int, max_mb: float):
+               max_requests: int, max_mb: float, price_in=None, price_out=None, currency="USD", max_cost=None,
+               dry_run=False):
     from .batch import JobError, prepare, submit
 
+    check_prices(price_in, price_out, max_cost)
     sources = list(expand_inputs(paths))
     if not sources:
         fail(f"no articles in {', '.join(paths)} (looked for *.txt *.html *.htm *.md)")
+    if dry_run:
+        dry_run_backend()
+        backend = choose_backend("openai", model, base_url, temperature, mode, timeout)
+        found = estimate_or_stop(sources, backend, None if no_cache else cache_if_any(cache_dir), price_in, price_out,
+                                 currency)
+        raise typer.Exit(1 if found.unreadable else 0)
+    resumed = resume_submit(out_dir, cache_dir, no_cache)
+    if resumed is not None:
+        return resumed
     backend = choose_backend("openai", model, base_url, temperature, mode, timeout)
     cache = open_cache(backend, cache_dir, no_cache)
+    if max_cost is not None:
+        from .cost import cost_of, estimate, money
+
+        found = estimate(sources, backend, cache)
+        expected = cost_of(found.input_tokens, found.output_tokens, price_in, price_out)
+        if expected > max_cost:
+            fail(f"estimated cost ≈ {money(expected, currency)} for {found.requests} request(s) is more than "
+                 f"--max-cost {money(max_cost, currency)}: nothing submitted (a batch is sent whole; split the "
+                 "inputs, or see `--dry-run`)")
     show = len(sources) > PROGRESS_THRESHOLD and err.is_terminal
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=not show) as progress:
@@ -820,9 +932,13 @@ def submit_job(paths: list[str], out_dir: Path, model, base_url, temperature, mo
 
 
 def collect_job(job, backend, cache, reask: str, jsonl: str | None) -> int:
-    from .batch import collect
+    from .batch import collect, unsubmitted
 
     check_reask(reask)
+    left = unsubmitted(job)
+    if left:  # nothing will ever answer them: waiting would be forever
+        fail(f"{len(left)} batch(es) of {job.folder} were never submitted (the upload failed): "
+             f"`summarizer batch submit … --out {job.folder}` sends them, then collect", 1)
     report = with_provider(backend, lambda client: collect(job, client, backend, cache, reask))
     for source, reason in report.failed.items():
         err.print(f"[red]summarizer: failed:[/red] {source}: {reason}", highlight=False)
@@ -862,14 +978,17 @@ def write_results(job, jsonl: str | None) -> None:
 
 
 def print_status(job) -> None:
-    from .batch import progress
+    from .batch import progress, unsubmitted
 
     for part in job.parts:
         counts = ", ".join(f"{k} {v}" for k, v in part.counts.items())
         out.print(f"{part.name}: {part.requests} request(s), batch {part.batch_id or '(not submitted)'}, "
                   f"{part.status or 'not submitted'}" + (f" ({counts})" if counts else ""), highlight=False)
     done, total, finished = progress(job)
-    out.print(f"{done}/{total} request(s) answered or failed; {'all batches finished' if finished else 'running'}; "
+    left = unsubmitted(job)
+    state = (f"{len(left)} batch(es) never submitted (the upload failed): `summarizer batch submit … --out "
+             f"{job.folder}` sends them" if left else "all batches finished" if finished else "running")
+    out.print(f"{done}/{total} request(s) answered or failed; {state}; "
               f"{len(job.collected)} article(s) collected, {len(job.failed)} failed", highlight=False)
 
 
@@ -886,10 +1005,16 @@ def batch_submit(
     no_cache: bool = NoCacheOpt,
     max_requests: int = MaxRequestsOpt,
     max_mb: float = MaxMbOpt,
+    price_in: Optional[float] = PriceInOpt,
+    price_out: Optional[float] = PriceOutOpt,
+    currency: str = CurrencyOpt,
+    max_cost: Optional[float] = MaxCostOpt,
+    dry_run: bool = DryRunOpt,
 ) -> None:
-    """Build one request per article chunk (articles already cached are left out) and submit them as batches."""
+    """Build one request per article chunk (articles already cached are left out) and submit them as batches.
+    Given the folder of a job whose upload failed, sends what was not submitted. Prices are the Batch API's."""
     _, _, _, unreadable = submit_job(paths, out_dir, model, base_url, temperature, mode, timeout, cache_dir, no_cache,
-                                     max_requests, max_mb)
+                                     max_requests, max_mb, price_in, price_out, currency, max_cost, dry_run)
     raise typer.Exit(1 if unreadable else 0)
 
 
@@ -933,6 +1058,10 @@ def batch_run(
     no_cache: bool = NoCacheOpt,
     max_requests: int = MaxRequestsOpt,
     max_mb: float = MaxMbOpt,
+    price_in: Optional[float] = PriceInOpt,
+    price_out: Optional[float] = PriceOutOpt,
+    currency: str = CurrencyOpt,
+    max_cost: Optional[float] = MaxCostOpt,
 ) -> None:
     """submit, wait for the batches (progress on stderr), collect. Interrupted, `batch collect JOBDIR` carries on."""
     import time
@@ -941,7 +1070,8 @@ def batch_run(
 
     check_reask(reask)
     job, backend, cache, unreadable = submit_job(paths, out_dir, model, base_url, temperature, mode, timeout,
-                                                 cache_dir, no_cache, max_requests, max_mb)
+                                                 cache_dir, no_cache, max_requests, max_mb, price_in, price_out,
+                                                 currency, max_cost)
     show = err.is_terminal
     code = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
