@@ -10,6 +10,7 @@ import csv
 import html
 import io
 import json
+import math
 from importlib import resources
 
 from jinja2 import Environment, select_autoescape
@@ -296,7 +297,7 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
     if "matrix" in views and data.matrix:
         used = [c for c in CATEGORIES if any(c in row for row in data.matrix.values())]
         out.append("## Measure categories × recipient region (articles)\n")
-        out.append("| region | " + " | ".join(used) + " |")
+        out.append("| 地区 region | " + " | ".join(CATEGORY_ZH[c] for c in used) + " |")
         out.append("|---|" + "---|" * len(used))
         for region, row in data.matrix.items():
             out.append(f"| {region} | " + " | ".join(str(row.get(c, "")) for c in used) + " |")
@@ -443,25 +444,39 @@ def as_json(data: ReportData, views: list[str]) -> str:
 
 # --- html ------------------------------------------------------------------------------------
 
-def _bar_chart(rows: list[tuple[str, dict[str, float]]], width: int = 1000) -> str:
-    """Horizontal stacked bars as inline SVG (no script, no network), with a yuan axis; scales to the page."""
+def nice_ticks(top: float, count: int = 4) -> list[float]:
+    """Axis ticks on round values (0, 50亿, 100亿, 150亿, 200亿), the last at or above top."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return [step * i for i in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+CHART_WIDTH = 600  # drawn at this size, never shrunk (the box scrolls on a phone): labels stay 12-13 px
+
+
+def _bar_chart(rows: list[tuple[str, dict[str, float]]], width: int = CHART_WIDTH) -> str:
+    """Horizontal stacked bars as inline SVG (no script, no network), with a yuan axis on round values."""
     rows = [r for r in rows if sum(r[1].values())]
     if not rows:
         return "<p class='empty'>No money attributed to a pairing.</p>"
-    top = max(sum(v.values()) for _, v in rows)
-    label_w, bar_w, row_h = 220, width - 320, 26
+    ticks = nice_ticks(max(sum(v.values()) for _, v in rows))
+    top = ticks[-1]
+    label_w, bar_w, row_h = 170, width - 250, 26
     height = row_h * len(rows) + 34
-    parts = [f"<svg role='img' viewBox='0 0 {width} {height}' width='{width}' height='{height}'>"]
+    parts = [f"<svg role='img' class='chart' viewBox='0 0 {width} {height}' width='{width}' height='{height}'>"]
     axis_y = row_h * len(rows) + 8
     parts.append(f"<line x1='{label_w}' y1='{axis_y}' x2='{label_w + bar_w}' y2='{axis_y}' stroke='#999'/>")
-    for share in (0, 0.25, 0.5, 0.75, 1):
-        x = label_w + bar_w * share
+    for tick in ticks:
+        x = label_w + bar_w * tick / top
         parts.append(f"<line x1='{x:.1f}' y1='{axis_y}' x2='{x:.1f}' y2='{axis_y + 4}' stroke='#999'/>"
                      f"<text x='{x:.1f}' y='{axis_y + 16}' class='val' text-anchor='middle'>"
-                     f"{format_yuan(top * share) if share else '0'}</text>")
+                     f"{format_yuan(tick) if tick else '0'}</text>")
     for i, (label, kinds) in enumerate(rows):
         y = i * row_h + 5
-        parts.append(f"<text x='0' y='{y + 16}' class='lbl'>{html.escape(label)}</text>")
+        parts.append(f"<text x='0' y='{y + 14}' class='lbl'>{html.escape(label)}</text>")
         x = label_w
         for kind in KINDS:
             value = kinds.get(kind, 0)
@@ -502,6 +517,9 @@ def province_flows(data: ReportData) -> tuple[dict[str, float], dict[tuple[str, 
     return dict(sorted(received.items())), dict(sorted(flows.items()))
 
 
+LABEL_CLEARANCE = 0.3  # of a tile: arrows start and end this far from a tile's centre, clear of its name
+
+
 def _tile_map(data: ReportData, size: int = 54) -> str:
     """Provinces coloured by aid received, arrows helper -> recipient province; a tile links to its rows."""
     received, flows = province_flows(data)
@@ -515,28 +533,35 @@ def _tile_map(data: ReportData, size: int = 54) -> str:
         if code and code not in rows_by_province:
             rows_by_province[code] = g.key
     width, height = 8 * size, 8 * size
+    labels: list[str] = []
     parts = [f"<svg role='img' class='map' viewBox='0 0 {width} {height}' width='{width}' height='{height}'>",
-             "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='6' markerHeight='6' "
-             "orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#d62728'/></marker></defs>"]
+             "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='9' markerHeight='9' "
+             "markerUnits='userSpaceOnUse' orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#d62728'/></marker></defs>"]
     for code, (col, row, short) in TILES.items():
         value = received.get(code, 0.0)
         shade = f"rgba(31,119,180,{0.12 + 0.8 * value / peak:.2f})" if value else "#f2f2f2"
         title = f"{short}: 援助 {format_yuan(value)}" if value else short
         tile = (f"<rect x='{col * size + 2}' y='{row * size + 2}' width='{size - 4}' height='{size - 4}' rx='4' "
-                f"fill='{shade}' stroke='#bbb'><title>{html.escape(title)}</title></rect>"
-                f"<text x='{col * size + size / 2}' y='{row * size + size / 2 + 5}' text-anchor='middle' "
-                f"class='tile'>{short}</text>")
+                f"fill='{shade}' stroke='#bbb'><title>{html.escape(title)}</title></rect>")
         if code in rows_by_province:
             tile = f"<a href='#row-{html.escape(rows_by_province[code])}'>{tile}</a>"
         parts.append(tile)
+        labels.append(f"<text x='{col * size + size / 2}' y='{row * size + size / 2 + 5}' text-anchor='middle' "
+                      f"class='tile'>{short}</text>")
     for (frm, to), value in flows.items():
         if frm not in TILES or to not in TILES:
             continue
-        (x1, y1, _), (x2, y2, _) = TILES[frm], TILES[to]
+        (c1, r1, _), (c2, r2, _) = TILES[frm], TILES[to]
+        x1, y1, x2, y2 = (c1 + 0.5) * size, (r1 + 0.5) * size, (c2 + 0.5) * size, (r2 + 0.5) * size
+        # From the edge of the helper's label to the edge of the recipient's: the arrowhead never covers a name.
+        length = math.hypot(x2 - x1, y2 - y1)
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        clear = LABEL_CLEARANCE * size
         stroke = 1 + 5 * value / top_flow
-        parts.append(f"<line x1='{x1 * size + size / 2}' y1='{y1 * size + size / 2}' x2='{x2 * size + size / 2}' "
-                     f"y2='{y2 * size + size / 2}' stroke='#d62728' stroke-opacity='0.7' stroke-width='{stroke:.1f}' "
+        parts.append(f"<line x1='{x1 + ux * clear:.1f}' y1='{y1 + uy * clear:.1f}' x2='{x2 - ux * clear:.1f}' "
+                     f"y2='{y2 - uy * clear:.1f}' stroke='#d62728' stroke-opacity='0.7' stroke-width='{stroke:.1f}' "
                      f"marker-end='url(#arrow)'><title>{TILES[frm][2]} → {TILES[to][2]}: {format_yuan(value)}</title></line>")
+    parts += labels  # on top of the arrows
     parts.append("</svg>")
     return "".join(parts)
 
@@ -571,6 +596,7 @@ def as_html(data: ReportData, views: list[str]) -> str:
                        aid_kinds=AID_KINDS, cumulative_of=_cumulative, plans_of=_plans, reason_of=not_added_reason,
                        span_of=lambda e: _reported_span(data, e),
                        categories_of=_categories, relations_of=_relations, kind_zh=KIND_ZH, not_aid=NOT_AID,
+                       category_zh=CATEGORY_ZH,
                        totals_line=_totals_line(data), filters_line=_filters_line(data) if len(data.filters) > 1 else "",
                        review_line=_review_line(data))
     in_view = set(data.filters.get("articles_in_view", range(len(data.articles))))
