@@ -25,18 +25,22 @@ class Column:
     name: str
     sql: str  # TEXT, INTEGER, REAL
     doc: str
+    side: str | None = None  # the place's prefix for the seven columns of a place (helper, recipient…)
 
 
-def _side(prefix: str, who: str) -> list[Column]:
-    return [
-        Column(f"{prefix}_name", "TEXT", f"the {who} as the article writes it"),
-        Column(f"{prefix}_full_name", "TEXT", f"the {who}'s full administrative name (甘肃省白银市靖远县)"),
-        Column(f"{prefix}_level", "TEXT", "province, city, county, township, village or other"),
-        Column(f"{prefix}_code", "TEXT", "its division code as resolved (2-12 digits; 9 for a township), empty if unresolved"),
-        Column(f"{prefix}_adcode", "TEXT", "6-digit adcode: the unit's own, or for a township or village the county's"),
-        Column(f"{prefix}_province", "TEXT", "the province it lies in"),
-        Column(f"{prefix}_province_adcode", "TEXT", "6-digit adcode of that province (620000)"),
-    ]
+PLACE_COLUMNS = [
+    ("name", "as the article writes it"),
+    ("full_name", "full administrative name (甘肃省白银市靖远县)"),
+    ("level", "province, city, county, township, village or other"),
+    ("code", "division code as resolved (2-12 digits; 9 for a township), empty if unresolved"),
+    ("adcode", "6-digit adcode: the unit's own, or for a township or village its county's"),
+    ("province", "the province it lies in"),
+    ("province_adcode", "6-digit adcode of that province (620000)"),
+]
+
+
+def _side(prefix: str) -> list[Column]:
+    return [Column(f"{prefix}_{suffix}", "TEXT", doc, prefix) for suffix, doc in PLACE_COLUMNS]
 
 
 EVIDENCE = [
@@ -65,8 +69,8 @@ TABLES: dict[str, list[Column]] = {
     "pairings": [
         Column("article_id", "TEXT", "the article"),
         Column("pairing_index", "INTEGER", "record number in the result (pairings[N])"),
-        *_side("helper", "helper"),
-        *_side("recipient", "recipient"),
+        *_side("helper"),
+        *_side("recipient"),
         Column("relation", "TEXT", "east_west, counterpart_support, counterpart_assistance, twinning, designated, other"),
         *EVIDENCE,
     ],
@@ -86,8 +90,8 @@ TABLES: dict[str, list[Column]] = {
         Column("recipient", "TEXT", "recipient as written, or empty"),
         Column("purpose", "TEXT", "what it is for, or empty"),
         Column("part_of", "INTEGER", "fund_index of the total this is a part of, or empty"),
-        *_side("pairing_helper", "helper of the pairing the report attributes the fund to (empty if none)"),
-        *_side("pairing_recipient", "recipient of that pairing (empty if the article does not make it clear)"),
+        *_side("pairing_helper"),
+        *_side("pairing_recipient"),
         Column("duplicate_of", "TEXT", "article_id:fund_index of the mention the report kept for the same money, "
                                        "or empty: a duplicate is not added again"),
         *EVIDENCE,
@@ -270,10 +274,21 @@ def is_database(path: Path) -> bool:
     return path.suffix.lower() in (".sqlite", ".sqlite3", ".db")
 
 
+SIDES = {"helper": "the helper", "recipient": "the recipient",
+         "pairing_helper": "the helper of the pairing the report attributes the fund to (empty if none)",
+         "pairing_recipient": "the recipient of that pairing (empty if the article does not make it clear)"}
+
+
 def columns_markdown() -> str:
     """The README's column reference, generated so it cannot drift from the code."""
-    lines = []
+    lines = ["A place is seven columns, `PREFIX_` + " + "; ".join(f"`{suffix}` {doc}" for suffix, doc in PLACE_COLUMNS)
+             + ".", ""]
     for name, columns in TABLES.items():
-        lines.append(f"- `{name}` (key: {', '.join(KEYS[name])}): " +
-                     "; ".join(f"`{c.name}` {c.doc}" for c in columns))
+        shown = []
+        for c in columns:
+            if c.side is None:
+                shown.append(f"`{c.name}` {c.doc}")
+            elif c.name.endswith("_name") and c.name == f"{c.side}_name":
+                shown.append(f"`{c.side}_*` {SIDES[c.side]}")
+        lines.append(f"- **{name}** (key {', '.join(KEYS[name])}): " + "; ".join(shown) + ".")
     return "\n".join(lines)

@@ -1,0 +1,110 @@
+"""`summarizer export`: tidy tables as CSV (UTF-8 with BOM) and as one SQLite database."""
+import csv
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.export import KEYS, TABLES, columns_markdown
+
+runner = CliRunner()
+JINGYUAN = "620421"
+
+
+@pytest.fixture(scope="module")
+def seed_results(tmp_path_factory):
+    path = tmp_path_factory.mktemp("export") / "seeds.jsonl"
+    assert runner.invoke(app, ["summarize", "seeds/", "--jsonl", "--out", str(path)]).exit_code == 0
+    return path
+
+
+def expected_counts(path) -> dict[str, int]:
+    results = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return {"articles": len(results), "pairings": sum(len(r["pairings"]) for r in results),
+            "funds": sum(len(r["funds"]) for r in results), "measures": sum(len(r["measures"]) for r in results),
+            "indicators": sum(len(m["indicators"]) for r in results for m in r["measures"])}
+
+
+def check_rows(tables: dict[str, list[dict]], counts: dict[str, int]) -> None:
+    assert {name: len(rows) for name, rows in tables.items()} == counts
+    [article] = [r for r in tables["articles"] if r["source"].endswith("002_c52947674760a02e.txt")]
+    assert article["title"] and str(article["published"]) == "2020-07-13" and str(article["schema_version"]) == "1"
+    [pairing] = [r for r in tables["pairings"] if r["article_id"] == article["article_id"]]
+    assert (pairing["helper_name"], pairing["helper_adcode"], pairing["helper_province"]) == ("和平区", "120101", "天津市")
+    assert (pairing["recipient_full_name"], pairing["recipient_adcode"], pairing["recipient_province_adcode"]) == (
+        "甘肃省白银市靖远县", JINGYUAN, "620000")
+    assert pairing["relation"] == "east_west" and int(pairing["end"]) > int(pairing["start"])
+    fund = next(r for r in tables["funds"] if r["article_id"] == article["article_id"] and r["amount_text"] == "5200万元")
+    assert float(fund["amount_yuan"]) == 52_000_000 and fund["kind"] == "fiscal" and int(fund["year"]) == 2020
+    assert fund["pairing_recipient_adcode"] == JINGYUAN and fund["quote"].count("5200万元") == 1
+    assert fund["status"] in ("", None) and fund["cumulative"] in ("", None)  # a version-1 result has none
+    text = article["text"]
+    assert text[int(fund["start"]):int(fund["end"])] == fund["quote"]
+    measure = next(r for r in tables["measures"] if r["article_id"] == article["article_id"])
+    assert measure["category"] and measure["quote"] == text[int(measure["start"]):int(measure["end"])]
+    indicator = next(r for r in tables["indicators"] if r["article_id"] == article["article_id"])
+    owner = next(r for r in tables["measures"] if r["article_id"] == indicator["article_id"]
+                 and int(r["measure_index"]) == int(indicator["measure_index"]))
+    assert indicator["category"] == owner["category"] and float(indicator["value"]) and indicator["name"]
+
+
+def test_csv_tables_load_with_the_csv_module(seed_results, tmp_path):
+    done = runner.invoke(app, ["export", str(seed_results), "--to", str(tmp_path / "tables")])
+    assert done.exit_code == 0, done.stderr
+    tables = {}
+    for name, columns in TABLES.items():
+        raw = (tmp_path / "tables" / f"{name}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # BOM: a spreadsheet reads it as UTF-8
+        with open(tmp_path / "tables" / f"{name}.csv", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            assert reader.fieldnames == [c.name for c in columns]
+            tables[name] = list(reader)
+    check_rows(tables, expected_counts(seed_results))
+
+
+def test_sqlite_tables_have_keys_and_indexes(seed_results, tmp_path):
+    db_path = tmp_path / "out" / "tables.sqlite"
+    done = runner.invoke(app, ["export", str(seed_results), "--to", str(db_path)])
+    assert done.exit_code == 0, done.stderr
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    tables = {name: [dict(r) for r in db.execute(f"SELECT * FROM {name}")] for name in TABLES}
+    check_rows(tables, expected_counts(seed_results))
+    for name in TABLES:
+        keys = [r["name"] for r in sorted(db.execute(f"PRAGMA table_info({name})"), key=lambda r: r["pk"]) if r["pk"]]
+        assert tuple(keys) == KEYS[name]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    indexes = {r["name"] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"funds_kind", "pairings_recipient_adcode", "funds_pairing_recipient_province_adcode"} <= indexes
+    assert tuple(db.execute("SELECT typeof(amount_yuan), typeof(year) FROM funds WHERE year IS NOT NULL").fetchone()) == (
+        "real", "integer")
+    again = runner.invoke(app, ["export", str(seed_results), "--to", str(db_path)])  # replaced, not appended to
+    assert again.exit_code == 0 and sqlite3.connect(db_path).execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+
+
+def test_the_same_article_twice_is_exported_once_and_a_merged_duplicate_names_its_kept_twin(seed_results, tmp_path):
+    done = runner.invoke(app, ["export", str(seed_results), str(seed_results), "--to", str(tmp_path / "t.db")])
+    assert done.exit_code == 0
+    db = sqlite3.connect(tmp_path / "t.db")
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+    kept = db.execute("SELECT article_id || ':' || fund_index FROM funds WHERE duplicate_of IS NULL").fetchall()
+    for (twin,) in db.execute("SELECT duplicate_of FROM funds WHERE duplicate_of IS NOT NULL"):
+        assert (twin,) in kept
+
+
+def test_bad_destinations_and_inputs_are_one_line(seed_results, tmp_path):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x", encoding="utf-8")
+    refused = runner.invoke(app, ["export", str(seed_results), "--to", str(a_file)])
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1
+    nothing = runner.invoke(app, ["export", str(tmp_path / "missing.jsonl"), "--to", str(tmp_path / "t")])
+    assert nothing.exit_code != 0 and "Traceback" not in nothing.stderr
+
+
+def test_readme_documents_every_column():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert columns_markdown() in readme
