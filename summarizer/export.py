@@ -16,6 +16,7 @@ from pathlib import Path
 from .regions import gazetteer
 from .report import attribute, build_ledger, shown_sources, unique_articles
 from .schemas import Evidence, Region, Result
+from .verify import drop_contradicted
 
 CSV_ENCODING = "utf-8-sig"  # a BOM, so spreadsheets read the Chinese as UTF-8
 
@@ -32,7 +33,7 @@ PLACE_COLUMNS = [
     ("name", "as the article writes it"),
     ("full_name", "full administrative name (甘肃省白银市靖远县)"),
     ("level", "province, city, county, township, village or other"),
-    ("code", "division code as resolved (2-12 digits; 9 for a township), empty if unresolved"),
+    ("code", "division code as resolved (6 digits; 9 for a township), empty if unresolved"),
     ("adcode", "6-digit adcode: the unit's own, or for a township or village its county's"),
     ("province", "the province it lies in"),
     ("province_adcode", "6-digit adcode of that province (620000)"),
@@ -92,8 +93,12 @@ TABLES: dict[str, list[Column]] = {
         Column("part_of", "INTEGER", "fund_index of the total this is a part of, or empty"),
         *_side("pairing_helper"),
         *_side("pairing_recipient"),
+        Column("counted", "INTEGER", "1 when the report adds it into its comparable totals (the headline aid is "
+                                     "the counted fiscal, social and donation money of a pairing row)"),
+        Column("not_added", "TEXT", "why the report does not add it (planned, agreed, cumulative, per unit, part "
+                                    "of a counted total, a duplicate, no helper named, fails a check), or empty"),
         Column("duplicate_of", "TEXT", "article_id:fund_index of the mention the report kept for the same money, "
-                                       "or empty: a duplicate is not added again"),
+                                       "or empty"),
         *EVIDENCE,
     ],
     "measures": [
@@ -119,7 +124,8 @@ KEYS = {"articles": ("article_id",), "pairings": ("article_id", "pairing_index")
         "measures": ("article_id", "measure_index"), "indicators": ("article_id", "measure_index", "indicator_index")}
 INDEXES = {"articles": ("published",),
            "pairings": ("helper_adcode", "recipient_adcode", "recipient_province_adcode", "relation"),
-           "funds": ("kind", "year", "pairing_helper_adcode", "pairing_recipient_adcode", "pairing_recipient_province_adcode"),
+           "funds": ("kind", "year", "counted", "pairing_helper_adcode", "pairing_recipient_adcode",
+                     "pairing_recipient_province_adcode"),
            "measures": ("category",), "indicators": ("category",)}
 
 
@@ -158,24 +164,60 @@ def _evidence(evidence: Evidence) -> dict:
     return {"quote": evidence.text, "start": evidence.start, "end": evidence.end}
 
 
-def _flag(value) -> int | None:
-    return None if value is None else int(bool(value))
+def _measured(fund, version: str) -> dict:
+    """What the amount measures (contract v2). A version-1 result never said: empty, not v2's defaults."""
+    if version == "1":
+        return {"status": None, "cumulative": None, "per_unit": None, "since": None}
+    return {"status": fund.status.value, "cumulative": int(fund.cumulative), "per_unit": int(fund.per_unit),
+            "since": fund.since}
 
 
-def _status(fund) -> str | None:
-    status = getattr(fund, "status", None)
-    return getattr(status, "value", status)
+@dataclass
+class FundInReport:
+    """How the report reads one fund record: the pairing it is attributed to and whether it is added."""
+
+    helper: object = None  # report.Place
+    recipient: object = None
+    counted: bool = False
+    not_added: str | None = None
+    duplicate_of: str | None = None
+
+
+def report_reading(results: list[Result]) -> dict[tuple[int, int], FundInReport]:
+    """(article, fund index) -> what the report makes of it: the same check-dropping, attribution and
+    ledger as `build_report`, so the tables add up to the report's figures."""
+    reading: dict[tuple[int, int], FundInReport] = {}
+    checked_results, kept = [], []
+    for a, result in enumerate(results):
+        copy = result.model_copy(deep=True)
+        dropped = {c.path: c.message for c in drop_contradicted(copy)}
+        kept.append([i for i in range(len(result.funds)) if f"funds[{i}]" not in dropped])
+        for i in range(len(result.funds)):
+            if f"funds[{i}]" in dropped:
+                reading[(a, i)] = FundInReport(not_added=f"left out: {dropped[f'funds[{i}]']}")
+        checked_results.append(copy)
+    ledger, _ = build_ledger(checked_results)
+    for entry in ledger:
+        first = entry.refs[0]
+        kept_id = f"{results[first.article].article.id}:{kept[first.article][_index(first.record)]}"
+        for ref in entry.refs:
+            a, j = ref.article, _index(ref.record)
+            helper, recipient = attribute(checked_results[a], checked_results[a].funds[j])
+            reading[(a, kept[a][j])] = FundInReport(
+                helper, recipient, counted=entry.counted and ref is first,
+                not_added=entry.not_added if ref is first else f"the same money as {kept_id}: not added again",
+                duplicate_of=None if ref is first else kept_id)
+    return reading
+
+
+def _index(record: str) -> int:
+    return int(record[record.index("[") + 1:-1])
 
 
 def tables(results: list[Result]) -> dict[str, list[dict]]:
     """One row per record; the same article given twice is exported once."""
     results = unique_articles(results)
-    ledger, _ = build_ledger(results)
-    kept_as: dict[tuple[int, str], str] = {}
-    for entry in ledger:
-        first = entry.refs[0]
-        for ref in entry.refs[1:]:
-            kept_as[(ref.article, ref.record)] = f"{results[first.article].article.id}:{first.record[6:-1]}"
+    reading = report_reading(results)
     sources = shown_sources([r.article.source for r in results])
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     for a, result in enumerate(results):
@@ -191,15 +233,14 @@ def tables(results: list[Result]) -> dict[str, list[dict]]:
                                      **_region("recipient", p.recipient), "relation": p.relation.value,
                                      **_evidence(p.evidence)})
         for i, f in enumerate(result.funds):
-            helper, recipient = attribute(result, f)
+            read = reading.get((a, i), FundInReport())
             rows["funds"].append({
                 "article_id": art.id, "fund_index": i, "amount_yuan": f.amount_yuan, "amount_text": f.amount_text,
-                "approximate": int(f.approximate), "kind": f.kind.value, "status": _status(f),
-                "cumulative": _flag(getattr(f, "cumulative", None)), "per_unit": _flag(getattr(f, "per_unit", None)),
-                "since": getattr(f, "since", None), "year": f.year, "donor": f.donor, "recipient": f.recipient,
-                "purpose": f.purpose, "part_of": f.part_of,
-                **_attributed("pairing_helper", helper), **_attributed("pairing_recipient", recipient),
-                "duplicate_of": kept_as.get((a, f"funds[{i}]")), **_evidence(f.evidence)})
+                "approximate": int(f.approximate), "kind": f.kind.value, **_measured(f, result.schema_version),
+                "year": f.year, "donor": f.donor, "recipient": f.recipient, "purpose": f.purpose, "part_of": f.part_of,
+                **_attributed("pairing_helper", read.helper), **_attributed("pairing_recipient", read.recipient),
+                "counted": int(read.counted), "not_added": read.not_added, "duplicate_of": read.duplicate_of,
+                **_evidence(f.evidence)})
         for i, m in enumerate(result.measures):
             rows["measures"].append({"article_id": art.id, "measure_index": i, "category": m.category.value,
                                      "description": m.description, "indicators": len(m.indicators),

@@ -30,7 +30,7 @@ def expected_counts(path) -> dict[str, int]:
 def check_rows(tables: dict[str, list[dict]], counts: dict[str, int]) -> None:
     assert {name: len(rows) for name, rows in tables.items()} == counts
     [article] = [r for r in tables["articles"] if r["source"].endswith("002_c52947674760a02e.txt")]
-    assert article["title"] and str(article["published"]) == "2020-07-13" and str(article["schema_version"]) == "1"
+    assert article["title"] and str(article["published"]) == "2020-07-13" and str(article["schema_version"]) == "2"
     [pairing] = [r for r in tables["pairings"] if r["article_id"] == article["article_id"]]
     assert (pairing["helper_name"], pairing["helper_adcode"], pairing["helper_province"]) == ("和平区", "120101", "天津市")
     assert (pairing["recipient_full_name"], pairing["recipient_adcode"], pairing["recipient_province_adcode"]) == (
@@ -39,7 +39,8 @@ def check_rows(tables: dict[str, list[dict]], counts: dict[str, int]) -> None:
     fund = next(r for r in tables["funds"] if r["article_id"] == article["article_id"] and r["amount_text"] == "5200万元")
     assert float(fund["amount_yuan"]) == 52_000_000 and fund["kind"] == "fiscal" and int(fund["year"]) == 2020
     assert fund["pairing_recipient_adcode"] == JINGYUAN and fund["quote"].count("5200万元") == 1
-    assert fund["status"] in ("", None) and fund["cumulative"] in ("", None)  # a version-1 result has none
+    assert fund["status"] == "paid" and int(fund["cumulative"]) == 0 and int(fund["per_unit"]) == 0
+    assert int(fund["counted"]) == 1 and fund["not_added"] in ("", None)
     text = article["text"]
     assert text[int(fund["start"]):int(fund["end"])] == fund["quote"]
     measure = next(r for r in tables["measures"] if r["article_id"] == article["article_id"])
@@ -108,3 +109,88 @@ def test_readme_documents_every_column():
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert columns_markdown() in readme
+
+
+def test_a_version_1_result_exports_what_the_amount_measures_as_empty(seed_results, tmp_path):
+    lines = seed_results.read_text(encoding="utf-8").splitlines()
+    old = [json.loads(line) for line in lines]
+    for result in old:
+        result["schema_version"] = "1"
+        for fund in result["funds"]:
+            for field in ("status", "cumulative", "since", "per_unit"):
+                fund.pop(field, None)
+    path = tmp_path / "v1.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in old), encoding="utf-8")
+    assert runner.invoke(app, ["export", str(path), "--to", str(tmp_path / "v1.db")]).exit_code == 0
+    db = sqlite3.connect(tmp_path / "v1.db")
+    assert db.execute("SELECT count(*), count(status), count(cumulative), count(per_unit), count(since) "
+                      "FROM funds").fetchone() == (20, 0, 0, 0, 0)
+
+
+# --- the analyst's notebook: the report's headline per recipient province, from the tables alone -----------
+
+AID = ("fiscal", "social", "donation")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Seeds and dev-set results, exported both ways, and the report's own JSON at province level."""
+    folder = tmp_path_factory.mktemp("notebook")
+    results = folder / "results.jsonl"
+    assert runner.invoke(app, ["summarize", "seeds/", "devset/articles/", "--jsonl", "--out", str(results)]).exit_code == 0
+    assert runner.invoke(app, ["export", str(results), "--to", str(folder / "csv")]).exit_code == 0
+    assert runner.invoke(app, ["export", str(results), "--to", str(folder / "aid.sqlite")]).exit_code == 0
+    report = runner.invoke(app, ["report", str(results), "--level", "province", "--format", "json"])
+    assert report.exit_code == 0, report.stderr
+    return folder, json.loads(report.stdout)
+
+
+def report_headline(report) -> dict[str, float]:
+    """The report's aid (fiscal + social + donation) per recipient province row; its rows key provinces by adcode."""
+    return {g["key"]: g["aid_yuan"] for g in report["views"]["recipient"] if g["aid_yuan"] and g["key"].isdigit()}
+
+
+def test_notebook_reproduces_the_headline_per_recipient_province_from_the_csv_files(corpus):
+    folder, report = corpus
+    with open(folder / "csv" / "funds.csv", encoding="utf-8-sig", newline="") as handle:
+        funds = list(csv.DictReader(handle))
+    per_province: dict[str, float] = {}
+    for f in funds:
+        if f["counted"] == "1" and f["kind"] in AID and f["pairing_helper_name"] and f["pairing_recipient_province_adcode"]:
+            key = f["pairing_recipient_province_adcode"]
+            per_province[key] = per_province.get(key, 0.0) + float(f["amount_yuan"])
+    expected = report_headline(report)
+    assert len(expected) >= 5
+    assert per_province.keys() == expected.keys()
+    assert all(per_province[k] == pytest.approx(v) for k, v in expected.items())
+    headline = sum(v for k, v in report["totals_by_kind"].items() if k in AID)
+    assert sum(float(f["amount_yuan"]) for f in funds if f["counted"] == "1" and f["kind"] in AID) == pytest.approx(headline)
+
+
+def test_notebook_reproduces_the_headline_per_recipient_province_in_sql(corpus):
+    folder, report = corpus
+    db = sqlite3.connect(folder / "aid.sqlite")
+    rows = db.execute("""
+        SELECT pairing_recipient_province_adcode, sum(amount_yuan) FROM funds
+        WHERE counted = 1 AND kind IN ('fiscal', 'social', 'donation') AND pairing_helper_name IS NOT NULL
+          AND pairing_recipient_province_adcode IS NOT NULL
+        GROUP BY 1""").fetchall()
+    expected = report_headline(report)
+    assert {k: pytest.approx(v) for k, v in rows} == expected
+
+
+def test_counted_follows_the_headline_rule_on_the_records_own_fields(corpus):
+    """Paid, one year's, not per unit, not a duplicate, not a part whose total is counted on its side of the
+    aid line: what `counted` says, checked against the fields an analyst can filter on."""
+    folder, _ = corpus
+    db = sqlite3.connect(folder / "aid.sqlite")
+    db.row_factory = sqlite3.Row
+    funds = {(r["article_id"], r["fund_index"]): r for r in db.execute("SELECT * FROM funds")}
+    assert any(r["status"] != "paid" for r in funds.values()) and any(r["cumulative"] for r in funds.values())
+    for (article, _), f in funds.items():
+        if f["counted"]:
+            assert (f["status"], f["cumulative"], f["per_unit"], f["duplicate_of"]) == ("paid", 0, 0, None)
+            total = funds.get((article, f["part_of"])) if f["part_of"] is not None else None
+            assert not (total and total["counted"] and (total["kind"] in AID) == (f["kind"] in AID))
+        elif f["status"] == "paid" and not f["cumulative"] and not f["per_unit"] and f["duplicate_of"] is None:
+            assert f["not_added"]  # left out for another reason, which is said
