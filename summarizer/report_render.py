@@ -154,7 +154,8 @@ def _views(data: ReportData, views: list[str]) -> list[tuple[str, str, list[Grou
 
 # --- terminal ------------------------------------------------------------------------------
 
-FIGURE_COLUMNS = ("relation", "articles", "aid", "cumulative", "planned · agreed", "not aid")
+FIGURE_COLUMNS = ("articles", "aid", "cumulative", "planned · agreed", "not aid")
+OPTIONAL_COLUMNS = ("cumulative", "planned · agreed", "not aid")
 WIDE = 120  # below this many columns the terminal gets one block per row instead of a wide table
 
 
@@ -206,17 +207,25 @@ def as_table(data: ReportData, views: list[str], width: int = WIDE) -> Renderabl
             if view != "pairing":
                 row.append("、".join(sorted(g.partners)))
             rows.append(row)
-        for i, col in enumerate(columns):
-            # A figure is never cut or split from its unit: its column is as wide as its widest line; the words
-            # (row names, measures, partners) take what is left and wrap, and years wrap between years.
-            widest = max([cell_len(line) for r in rows for line in r[i].split("\n")] + [cell_len(col)])
-            whole = col in FIGURE_COLUMNS
-            table.add_column(col, overflow="fold", no_wrap=whole,
-                             min_width=widest if whole else min(widest, 6 if col == "years" else 12),
+        # A money column no row of this view has anything in is left out: it would only take width.
+        shown = [i for i, col in enumerate(columns) if col not in OPTIONAL_COLUMNS or any(r[i] for r in rows)]
+        # A figure is never cut or split from its unit: its column is as wide as its widest line; the words
+        # (row names, measures, partners) take what is left and wrap, and years wrap between years.
+        headers = {i: columns[i].replace(" · ", " ·\n") for i in shown}
+        widest = {i: max([cell_len(line) for r in rows for line in r[i].split("\n")] +
+                         [cell_len(line) for line in headers[i].split("\n")]) for i in shown}
+        least = {i: widest[i] if columns[i] in FIGURE_COLUMNS else min(widest[i], 6 if columns[i] == "years" else 10)
+                 for i in shown}
+        if sum(least.values()) + 3 * len(shown) + 1 > width:  # too many figures for this width: one block per row
+            parts.append(_stacked(title, groups, view))
+            continue
+        for i in shown:
+            col = columns[i]
+            table.add_column(headers[i], overflow="fold", no_wrap=col in FIGURE_COLUMNS, min_width=least[i],
                              ratio=3 if col == "measures" else 1 if col == "years" else 2 if col in ("row", "partners")
                              else None)
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*[row[i] for i in shown])
         parts.append(table)
     if "matrix" in views and data.matrix:
         used = [c for c in CATEGORIES if any(c in row for row in data.matrix.values())]

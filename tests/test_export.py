@@ -163,8 +163,11 @@ def test_notebook_reproduces_the_headline_per_recipient_province_from_the_csv_fi
     assert len(expected) >= 5
     assert per_province.keys() == expected.keys()
     assert all(per_province[k] == pytest.approx(v) for k, v in expected.items())
-    headline = sum(v for k, v in report["totals_by_kind"].items() if k in AID)
-    assert sum(float(f["amount_yuan"]) for f in funds if f["counted"] == "1" and f["kind"] in AID) == pytest.approx(headline)
+    headline = report["headline"]
+    counted_aid = [f for f in funds if f["counted"] == "1" and f["kind"] in AID]
+    assert sum(float(f["amount_yuan"]) for f in counted_aid) == pytest.approx(headline["aid_yuan"])
+    for kind, value in headline["aid_by_kind"].items():
+        assert sum(float(f["amount_yuan"]) for f in counted_aid if f["kind"] == kind) == pytest.approx(value)
 
 
 def test_notebook_reproduces_the_headline_per_recipient_province_in_sql(corpus):
