@@ -688,9 +688,10 @@ def export_command(
     concurrency: int = ConcurrencyOpt,
     cache_dir: Optional[Path] = CacheDirOpt,
     no_cache: bool = NoCacheOpt,
+    corrections: Optional[Path] = CorrectionsOpt,
 ) -> None:
     """Tidy tables for pandas, R, DuckDB or a spreadsheet: articles, pairings, funds, measures, indicators,
-    one row per record (columns in the README)."""
+    one row per record (columns in the README). Corrections from `review` are applied, as by report."""
     from .export import ExportError, is_database, tables, write_csv, write_sqlite
 
     if to.is_file() and not is_database(to):
@@ -699,6 +700,12 @@ def export_command(
                                      cache_dir, no_cache)
     if not results:
         fail("no results to export")
+    book = open_corrections([Path(p) for p in results_files(inputs)], corrections)
+    if book:
+        from .corrections import apply as apply_corrections
+
+        results, problems = apply_corrections(results, book)
+        say_problems(problems)
     rows = tables(results)
     try:
         if is_database(to):

@@ -197,3 +197,23 @@ def test_counted_follows_the_headline_rule_on_the_records_own_fields(corpus):
             assert not (total and total["counted"] and (total["kind"] in AID) == (f["kind"] in AID))
         elif f["status"] == "paid" and not f["cumulative"] and not f["per_unit"] and f["duplicate_of"] is None:
             assert f["not_added"]  # left out for another reason, which is said
+
+
+def test_corrections_beside_the_results_are_applied_as_report_applies_them(seed_results, tmp_path):
+    from summarizer.corrections import review_key
+    from summarizer.results_io import load_results
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    results = folder / "results.jsonl"
+    results.write_text(seed_results.read_text(encoding="utf-8"), encoding="utf-8")
+    [result] = [r.result for r in load_results(results) if r.result.article.source.endswith("002_c52947674760a02e.txt")]
+    rejected = result.funds[0]
+    (folder / "corrections.jsonl").write_text(json.dumps(
+        {"article": result.article.id, "record": review_key("funds", rejected), "action": "reject",
+         "time": "2026-12-01T00:00:00Z"}) + "\n", encoding="utf-8")
+    done = runner.invoke(app, ["export", str(results), "--to", str(tmp_path / "t.db")])
+    assert done.exit_code == 0, done.stderr
+    db = sqlite3.connect(tmp_path / "t.db")
+    texts = [t for (t,) in db.execute("SELECT amount_text FROM funds WHERE article_id = ?", (result.article.id,))]
+    assert len(texts) == len(result.funds) - 1 and rejected.amount_text not in texts
