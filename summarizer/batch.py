@@ -248,6 +248,9 @@ def _read_all(sources: list[str], identity: dict, chunk_chars: int):
         yield from zip(sources, pool.map(work, sources, chunksize=64))
 
 
+read_requests = _read_all  # what cost.estimate reads: the same requests a submit would write
+
+
 def _read_one(source: str, identity: dict, chunk_chars: int):
     try:
         data = read_bytes(source)
@@ -298,6 +301,11 @@ async def refresh(job: Job, client) -> None:
         part.counts = {"total": counts.total, "completed": counts.completed, "failed": counts.failed} if counts else {}
         part.output_file_id, part.error_file_id = batch.output_file_id, batch.error_file_id
     job.save()
+
+
+def unsubmitted(job: Job) -> list[Part]:
+    """Parts with no batch: their upload or batch creation failed, and no provider will ever answer them."""
+    return [p for p in job.parts if not p.batch_id]
 
 
 def progress(job: Job) -> tuple[int, int, bool]:

@@ -45,6 +45,25 @@ err = Console(stderr=True, soft_wrap=True)  # one message, one line: never folde
 PROGRESS_THRESHOLD = 3
 
 
+def hide_flag_types() -> None:
+    """Recent typer prints <bool> after every on/off flag (--json, --help…) in --help, as if it took a value."""
+    from typer import core
+
+    option = getattr(core, "TyperOption", None)
+    shown = getattr(option, "display_type_rich", None)
+    if shown is None or getattr(shown, "hides_flags", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if getattr(self, "is_flag", False) else shown(self, ctx)
+
+    display_type_rich.hides_flags = True
+    option.display_type_rich = display_type_rich
+
+
+hide_flag_types()
+
+
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[red]summarizer: error:[/red] {message}", highlight=False)
     raise typer.Exit(code)
@@ -163,10 +182,13 @@ def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_ou
 def summarize_sources(sources: list[str], backend: str, model: str | None, base_url: str | None,
                       temperature: float, mode: str, timeout: float, concurrency: int, cache_dir: Path | None,
                       no_cache: bool, refresh: bool = False, on_outcome=lambda index, outcome: None,
-                      record: Path | None = None, replay: Path | None = None) -> list[Outcome]:
-    """The pipeline over many inputs with the chosen backend and cache: shared by summarize, eval and report."""
+                      record: Path | None = None, replay: Path | None = None, budget_of=None) -> list[Outcome]:
+    """The pipeline over many inputs with the chosen backend and cache: shared by summarize, eval and report.
+    budget_of(backend, cache), when given, returns the cost.Budget that --max-cost holds the run to."""
     chosen = choose_backend(backend, model, base_url, temperature, mode, timeout, record, replay)
-    pipeline = Pipeline(chosen, open_cache(chosen, cache_dir, no_cache), refresh=refresh)
+    cache = open_cache(chosen, cache_dir, no_cache)
+    budget = budget_of(chosen, None if refresh else cache) if budget_of else None
+    pipeline = Pipeline(chosen, cache, refresh=refresh, budget=budget)
     return run_pipeline(pipeline, sources, concurrency, on_outcome)
 
 
@@ -182,23 +204,68 @@ def report_failures(outcomes: list[Outcome]) -> int:
     return 1 if failures or skipped else 0
 
 
-def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float | None) -> str | None:
+def token_line(outcomes: list[Outcome], price_in: float | None, price_out: float | None,
+               currency: str = "USD") -> str | None:
+    from .cost import cost_of, money
+
     counted = [o.provenance for o in outcomes if o.ok and o.provenance.get("input_tokens") is not None]
     if not counted:
         return None
     fresh = [p for p in counted if not p.get("cached")]
     tokens_in = sum(p.get("input_tokens") or 0 for p in fresh)
     tokens_out = sum(p.get("output_tokens") or 0 for p in fresh)
-    line = f"tokens: {tokens_in} in + {tokens_out} out over {len(fresh)} request(s), {len(counted) - len(fresh)} from cache"
+    line = (f"tokens: {tokens_in:,} in + {tokens_out:,} out over {len(fresh)} article(s) sent, "
+            f"{len(counted) - len(fresh)} from cache")
     document = sum(o.document_tokens or 0 for o in outcomes if o.ok and not o.cached)
     sent = sum(o.text_tokens_sent or 0 for o in outcomes if o.ok and not o.cached)
     if document and sent < document:
         line += (f"; article text sent ≈ {sent:,} of {document:,} tokens "
                  f"({1 - sent / document:.0%} saved by passage selection)")
     if price_in is not None or price_out is not None:
-        cost = tokens_in / 1e6 * (price_in or 0) + tokens_out / 1e6 * (price_out or 0)
-        line += f"; cost ≈ {cost:.4f}"
+        cost = cost_of(tokens_in, tokens_out, price_in, price_out)
+        line += f"; cost ≈ {money(cost, currency)}"
+        if fresh:
+            line += f" ({money(cost / len(fresh), currency)} per article)"
     return line
+
+
+PriceInOpt = typer.Option(None, "--price-in", min=0, help="Price per million input tokens: prints the cost "
+                                                          "(estimated with --dry-run, counted after a run).")
+PriceOutOpt = typer.Option(None, "--price-out", min=0, help="Price per million output tokens.")
+CurrencyOpt = typer.Option("USD", "--currency", help="Currency the prices are in, named in every cost printed.")
+MaxCostOpt = typer.Option(None, "--max-cost", min=0, help="Send nothing that would take the cost past this "
+                                                          "(in --currency; needs --price-in/--price-out).")
+DryRunOpt = typer.Option(False, "--dry-run", help="Send nothing: print the requests, estimated tokens and, with "
+                                                  "prices, the cost.")
+
+
+def check_prices(price_in: float | None, price_out: float | None, max_cost: float | None) -> None:
+    if max_cost is not None and price_in is None and price_out is None:
+        fail("--max-cost needs --price-in and/or --price-out (per million tokens)")
+
+
+def dry_run_backend() -> None:
+    """A dry run sends nothing, so it needs no API key: the placeholder never leaves this process."""
+    os.environ.setdefault("OPENAI_API_KEY", "dry-run-sends-nothing")
+
+
+def cache_if_any(cache_dir: Path | None) -> Cache | None:
+    """The cache, for looking up only: a dry run creates none."""
+    try:
+        return Cache(cache_dir, create=False)
+    except CacheError:
+        return None
+
+
+def estimate_or_stop(sources: list[str], backend, cache, price_in, price_out, currency: str):
+    """Print what the requests would be and cost; return the estimate."""
+    from .cost import estimate, estimate_line
+
+    found = estimate(sources, backend, cache)
+    for source, reason in found.unreadable:
+        err.print(f"[red]summarizer: failed:[/red] {source}: {reason}", highlight=False)
+    err.print(estimate_line(found, price_in, price_out, currency), highlight=False)
+    return found
 
 
 @app.command()
@@ -220,8 +287,11 @@ def summarize(
     record: Optional[Path] = RecordOpt,
     replay: Optional[Path] = ReplayOpt,
     refresh: bool = RefreshOpt,
-    price_in: Optional[float] = typer.Option(None, "--price-in", help="Price per million input tokens, to print a cost."),
-    price_out: Optional[float] = typer.Option(None, "--price-out", help="Price per million output tokens."),
+    price_in: Optional[float] = PriceInOpt,
+    price_out: Optional[float] = PriceOutOpt,
+    currency: str = CurrencyOpt,
+    max_cost: Optional[float] = MaxCostOpt,
+    dry_run: bool = DryRunOpt,
     corrections: Optional[Path] = typer.Option(
         None, "--corrections", help="Apply these corrections (from `review`) to the output. Without it, corrections.jsonl "
                                     "beside --out is only checked against the new results (the results stay as "
@@ -233,6 +303,7 @@ def summarize(
     """Summarize articles into pairings, funds, measures and a summary (rich view, --json or --jsonl)."""
     if as_json and as_jsonl:
         fail("choose one of --json and --jsonl")
+    check_prices(price_in, price_out, max_cost)
     book = open_corrections([], corrections) if corrections else None
     beside_out = open_corrections([out_file], None) if out_file and not corrections else None
     problems: list = list(book.problems) if book else []
@@ -241,11 +312,32 @@ def summarize(
     sources = list(expand_inputs(paths))
     if not sources:
         fail(f"no articles in {', '.join(paths)} (looked for *.txt *.html *.htm *.md)")
+    if dry_run:
+        if "-" in sources:
+            fail("--dry-run reads files, not stdin")
+        dry_run_backend()
+        chosen = choose_backend(backend, model, base_url, temperature, mode, timeout, record, replay)
+        if chosen.name == "rules":
+            err.print("dry run: the rules backend works offline: no request is sent, nothing to pay", highlight=False)
+            raise typer.Exit(0)
+        found = estimate_or_stop(sources, chosen, None if refresh or no_cache else cache_if_any(cache_dir),
+                                 price_in, price_out, currency)
+        raise typer.Exit(1 if found.unreadable else 0)
+
+    def budget_of(chosen, cache):
+        from .cost import Budget, estimate
+
+        if max_cost is None or chosen.name == "rules":
+            return None
+        return Budget(max_cost, price_in, price_out, estimate([s for s in sources if s != "-"], chosen, cache),
+                      currency)
     one_document = len(paths) == 1 and (paths[0] == "-" or Path(paths[0]).is_file())
     try:
+        if out_file:
+            out_file.parent.mkdir(parents=True, exist_ok=True)  # as report --out does
         sink = open(out_file, "w", encoding="utf-8") if out_file else None
     except OSError as exc:
-        fail(f"cannot write {out_file}: {exc}")
+        fail(f"cannot write {out_file}: {exc.strerror or exc}")
     console = Console(file=sink, width=120) if sink else out
 
     def on_outcome(index: int, outcome: Outcome) -> None:
@@ -271,15 +363,19 @@ def summarize(
     outcomes_corrected: dict[int, Outcome] = {}
     try:
         outcomes = summarize_sources(sources, backend, model, base_url, temperature, mode, timeout, concurrency,
-                                     cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay)
+                                     cache_dir, no_cache, refresh, on_outcome, record=record, replay=replay,
+                                     budget_of=budget_of)
         if as_json:
             docs = [outcomes_corrected.get(i, o).as_dict() for i, o in enumerate(outcomes) if o.ok]
-            payload = docs[0] if one_document and len(docs) == 1 else docs
+            if one_document and not docs:  # an object, as promised for one file, even when it failed
+                payload = {"source": outcomes[0].source, "error": outcomes[0].error}
+            else:
+                payload = docs[0] if one_document and len(docs) == 1 else docs
             (sink or sys.stdout).write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     finally:
         if sink:
             sink.close()
-    line = token_line(outcomes, price_in, price_out)
+    line = token_line(outcomes, price_in, price_out, currency)
     if line:
         err.print(line, style="dim", highlight=False)
     say_problems(problems)
@@ -527,16 +623,109 @@ def review(
 
 
 REPORT_FORMATS = ("table", "md", "csv", "html", "json")
+REPORT_FILE_NAMES = {"table": "report.txt", "md": "report.md", "html": "report.html", "json": "report.json"}
+
+
+def report_out_path(out: str | None, fmt: str) -> Path | None:
+    """--out as a path, its folders created. A folder (an existing one, or a name ending in /) gets report.<ext>;
+    for csv a name without a suffix is a folder of one CSV per view."""
+    if out is None:
+        return None
+    path = Path(out)
+    folder = out.endswith(("/", os.sep)) or path.is_dir() or (fmt == "csv" and not path.suffix)
+    if folder and fmt != "csv":
+        path = path / REPORT_FILE_NAMES[fmt]
+    try:
+        (path if folder and fmt == "csv" else path.parent).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the folder for --out {out}: {exc.strerror or exc}")
+    return path
+
+
 RESULT_SUFFIXES = (".json", ".jsonl")
+ResultsArg = typer.Argument(..., help="JSON/JSONL results from `summarize`, or article files/directories "
+                                      "(summarized first, with the cache).")
+
+
+def results_files(inputs: list[str]) -> list[str]:
+    """The inputs that are results (JSON/JSONL from `summarize`) rather than articles."""
+    return [i for i in inputs if i.lower().endswith(RESULT_SUFFIXES) and Path(i).is_file()]
+
+
+def gather_results(inputs: list[str], backend, model, base_url, temperature, mode, timeout, concurrency, cache_dir,
+                   no_cache, record=None, replay=None) -> tuple[list[Result], int]:
+    """Results files are read (a bad record is one line and counted as failed); article inputs are summarized."""
+    results: list[Result] = []
+    failed = 0
+    result_files = results_files(inputs)
+    article_inputs = [i for i in inputs if i not in result_files]
+    for path in result_files:
+        for loaded in load_results(Path(path)):
+            if loaded.result is None:
+                err.print(f"[red]summarizer: skipped:[/red] {loaded.label}: {loaded.error}", highlight=False)
+                failed += 1
+            else:
+                results.append(loaded.result)
+    if article_inputs:
+        outcomes = summarize_sources(list(expand_inputs(article_inputs)), backend, model, base_url, temperature, mode,
+                                     timeout, concurrency, cache_dir, no_cache, record=record, replay=replay)
+        failed += report_failures(outcomes)
+        results += [o.result for o in outcomes if o.ok]
+    return results, failed
+
+
+@app.command("export")
+def export_command(
+    inputs: list[str] = ResultsArg,
+    to: Path = typer.Option(..., "--to", help="A folder (one CSV per table, UTF-8 with BOM) or a .sqlite/.db file "
+                                              "(the same tables with keys and indexes)."),
+    backend: str = BackendOpt,
+    model: Optional[str] = ModelOpt,
+    base_url: Optional[str] = BaseUrlOpt,
+    temperature: float = TemperatureOpt,
+    mode: str = ModeOpt,
+    timeout: float = TimeoutOpt,
+    concurrency: int = ConcurrencyOpt,
+    cache_dir: Optional[Path] = CacheDirOpt,
+    no_cache: bool = NoCacheOpt,
+    corrections: Optional[Path] = CorrectionsOpt,
+) -> None:
+    """Tidy tables for pandas, R, DuckDB or a spreadsheet: articles, pairings, funds, measures, indicators,
+    one row per record (columns in the README). Corrections from `review` are applied, as by report."""
+    from .export import ExportError, is_database, tables, write_csv, write_sqlite
+
+    if to.is_file() and not is_database(to):
+        fail(f"--to {to}: give a folder for CSV files or a .sqlite / .db file")
+    results, failed = gather_results(inputs, backend, model, base_url, temperature, mode, timeout, concurrency,
+                                     cache_dir, no_cache)
+    if not results:
+        fail("no results to export")
+    book = open_corrections([Path(p) for p in results_files(inputs)], corrections)
+    if book:
+        from .corrections import apply as apply_corrections
+
+        results, problems = apply_corrections(results, book)
+        say_problems(problems)
+    rows = tables(results)
+    try:
+        if is_database(to):
+            write_sqlite(rows, to)
+        else:
+            write_csv(rows, to)
+    except ExportError as exc:
+        fail(str(exc), 1)
+    counts = ", ".join(f"{len(v)} {k}" for k, v in rows.items())
+    err.print(f"wrote {counts} to {to}" + ("" if is_database(to) else "/"), highlight=False)
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
 def report(
-    inputs: list[str] = typer.Argument(..., help="JSON/JSONL results from `summarize`, or article files/directories "
-                                                 "(summarized first, with the cache)."),
+    inputs: list[str] = ResultsArg,
     fmt: str = typer.Option("table", "--format", "-f", help="table, md, csv, html or json."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o",
-                                            help="Output file; for csv a directory gets one CSV per view."),
+    out_arg: Optional[str] = typer.Option(None, "--out", "-o",
+                                          help="Output file, created with its folders; a folder (dir/) gets report.html, "
+                                           "report.md…, or for csv one CSV per view."),
     by: list[str] = typer.Option([], "--by", help="Views to show (repeat): pairing, recipient, helper, compare, "
                                                   "matrix. Default: all."),
     regions: list[str] = typer.Option([], "--region", help="A region by name or adcode, with every place inside it "
@@ -564,7 +753,7 @@ def report(
 
     Corrections from `review` are applied (beside each results file, or --corrections); the header
     says how far the review has got."""
-    from .report import ROLLUP_LEVELS, UnknownRegion, build_report
+    from .report import ROLLUP_LEVELS, NothingSelected, UnknownRegion, build_report
     from .report_render import VIEWS, as_csv, as_html, as_json, as_markdown, as_table, csv_rows
 
     fmt = fmt.lower()
@@ -578,26 +767,20 @@ def report(
     views = list(by) or list(VIEWS)
     if regions and "compare" not in views:
         views.append("compare")
+    for name, value in (("--since", since), ("--until", until)):
+        if value is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            fail(f"{name} {value!r}: use a date such as 2020-07-13 (or 2020, 2020-07)")
+    kinds = [k.strip().lower() for k in kinds]  # as case-insensitive as --format
+    unknown_kinds = [k for k in kinds if k not in {k.value for k in FundKind}]
+    if unknown_kinds:
+        fail(f"--kind {unknown_kinds[0]!r}: choose from {', '.join(k.value for k in FundKind)}")
+    out_path = report_out_path(out_arg, fmt)
 
-    results: list[Result] = []
-    failed = 0
-    result_files = [i for i in inputs if i.lower().endswith(RESULT_SUFFIXES) and Path(i).is_file()]
-    article_inputs = [i for i in inputs if i not in result_files]
-    for path in result_files:
-        for loaded in load_results(Path(path)):
-            if loaded.result is None:
-                err.print(f"[red]summarizer: skipped:[/red] {loaded.label}: {loaded.error}", highlight=False)
-                failed += 1
-            else:
-                results.append(loaded.result)
-    if article_inputs:
-        outcomes = summarize_sources(list(expand_inputs(article_inputs)), backend, model, base_url, temperature, mode,
-                                     timeout, concurrency, cache_dir, no_cache, record=record, replay=replay)
-        failed += report_failures(outcomes)
-        results += [o.result for o in outcomes if o.ok]
+    results, failed = gather_results(inputs, backend, model, base_url, temperature, mode, timeout, concurrency,
+                                     cache_dir, no_cache, record, replay)
     if not results:
         fail("no results to report on")
-    book = open_corrections([Path(p) for p in result_files], corrections)
+    book = open_corrections([Path(p) for p in results_files(inputs)], corrections)
     review_stats = None
     if book:
         from .corrections import apply as apply_corrections, progress, progress_line
@@ -606,29 +789,18 @@ def report(
         review_stats["line"] = progress_line(review_stats, book.source)
         results, problems = apply_corrections(results, book)
         say_problems(problems)
-
-    if out_path is not None:
-        if out_path.is_dir() and fmt != "csv":
-            fail(f"--out {out_path} is a folder: give a file name for --format {fmt} (a folder is for csv only)")
-        try:
-            (out_path if fmt == "csv" and not out_path.suffix else out_path.parent).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            fail(f"cannot create the folder for --out {out_path}: {exc.strerror or exc}")
-    for name, value in (("--since", since), ("--until", until)):
-        if value is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-            fail(f"{name} {value!r}: use a date such as 2020-07-13 (or 2020, 2020-07)")
-    unknown_kinds = [k for k in kinds if k not in {k.value for k in FundKind}]
-    if unknown_kinds:
-        fail(f"--kind {unknown_kinds[0]!r}: choose from {', '.join(k.value for k in FundKind)}")
     try:
         data = build_report(results, rollup=level, regions=regions, since=since,
                             until=until + "-99" if until and len(until) < 10 else until, kinds=kinds)
-    except UnknownRegion as exc:
+    except (UnknownRegion, NothingSelected) as exc:
         fail(str(exc))
     for line in data.left_out:  # a record that contradicts its article is never added up
         err.print(f"[red]summarizer: check:[/red] {line}", highlight=False)
     failed += len(data.left_out)
     data.review = review_stats or {}
+    if data.filters.get("undated_left_out"):
+        err.print(f"summarizer: {data.filters['undated_left_out']} article(s) without a publication date left out "
+                  "by --since/--until", highlight=False)
     if fmt == "table":
         console = Console(file=open(out_path, "w", encoding="utf-8"), width=160) if out_path else out
         console.print(as_table(data, views, width=console.width))
@@ -698,15 +870,55 @@ def load_job(job_dir: Path):
         fail(str(exc))
 
 
+def resume_submit(out_dir: Path, cache_dir: Path | None, no_cache: bool):
+    """A job folder whose upload or batch creation failed: send its parts that have no batch yet.
+    Returns None when the folder holds no job, or one whose every part was submitted."""
+    from .batch import JOB_FILE, submit, unsubmitted
+
+    if not (out_dir / JOB_FILE).is_file():
+        return None
+    job, backend = load_job(out_dir)
+    left = unsubmitted(job)
+    if not left:
+        return None
+    err.print(f"{out_dir} holds job {job.id[:8]} with {len(left)} batch(es) not submitted (an earlier upload "
+              "failed): sending them; its requests were built then, so the inputs given now are not read again",
+              highlight=False)
+    with_provider(backend, lambda client: submit(job, client))
+    err.print(f"submitted {sum(p.requests for p in left)} request(s) in {len(left)} batch(es). Job folder: {out_dir}",
+              highlight=False)
+    return job, backend, open_cache(backend, cache_dir, no_cache), False
+
+
 def submit_job(paths: list[str], out_dir: Path, model, base_url, temperature, mode, timeout, cache_dir, no_cache,
-               max_requests: int, max_mb: float):
+               max_requests: int, max_mb: float, price_in=None, price_out=None, currency="USD", max_cost=None,
+               dry_run=False):
     from .batch import JobError, prepare, submit
 
+    check_prices(price_in, price_out, max_cost)
     sources = list(expand_inputs(paths))
     if not sources:
         fail(f"no articles in {', '.join(paths)} (looked for *.txt *.html *.htm *.md)")
+    if dry_run:
+        dry_run_backend()
+        backend = choose_backend("openai", model, base_url, temperature, mode, timeout)
+        found = estimate_or_stop(sources, backend, None if no_cache else cache_if_any(cache_dir), price_in, price_out,
+                                 currency)
+        raise typer.Exit(1 if found.unreadable else 0)
+    resumed = resume_submit(out_dir, cache_dir, no_cache)
+    if resumed is not None:
+        return resumed
     backend = choose_backend("openai", model, base_url, temperature, mode, timeout)
     cache = open_cache(backend, cache_dir, no_cache)
+    if max_cost is not None:
+        from .cost import cost_of, estimate, money
+
+        found = estimate(sources, backend, cache)
+        expected = cost_of(found.input_tokens, found.output_tokens, price_in, price_out)
+        if expected > max_cost:
+            fail(f"estimated cost ≈ {money(expected, currency)} for {found.requests} request(s) is more than "
+                 f"--max-cost {money(max_cost, currency)}: nothing submitted (a batch is sent whole; split the "
+                 "inputs, or see `--dry-run`)")
     show = len(sources) > PROGRESS_THRESHOLD and err.is_terminal
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=not show) as progress:
@@ -727,9 +939,13 @@ def submit_job(paths: list[str], out_dir: Path, model, base_url, temperature, mo
 
 
 def collect_job(job, backend, cache, reask: str, jsonl: str | None) -> int:
-    from .batch import collect
+    from .batch import collect, unsubmitted
 
     check_reask(reask)
+    left = unsubmitted(job)
+    if left:  # nothing will ever answer them: waiting would be forever
+        fail(f"{len(left)} batch(es) of {job.folder} were never submitted (the upload failed): "
+             f"`summarizer batch submit … --out {job.folder}` sends them, then collect", 1)
     report = with_provider(backend, lambda client: collect(job, client, backend, cache, reask))
     for source, reason in report.failed.items():
         err.print(f"[red]summarizer: failed:[/red] {source}: {reason}", highlight=False)
@@ -769,14 +985,17 @@ def write_results(job, jsonl: str | None) -> None:
 
 
 def print_status(job) -> None:
-    from .batch import progress
+    from .batch import progress, unsubmitted
 
     for part in job.parts:
         counts = ", ".join(f"{k} {v}" for k, v in part.counts.items())
         out.print(f"{part.name}: {part.requests} request(s), batch {part.batch_id or '(not submitted)'}, "
                   f"{part.status or 'not submitted'}" + (f" ({counts})" if counts else ""), highlight=False)
     done, total, finished = progress(job)
-    out.print(f"{done}/{total} request(s) answered or failed; {'all batches finished' if finished else 'running'}; "
+    left = unsubmitted(job)
+    state = (f"{len(left)} batch(es) never submitted (the upload failed): `summarizer batch submit … --out "
+             f"{job.folder}` sends them" if left else "all batches finished" if finished else "running")
+    out.print(f"{done}/{total} request(s) answered or failed; {state}; "
               f"{len(job.collected)} article(s) collected, {len(job.failed)} failed", highlight=False)
 
 
@@ -793,10 +1012,16 @@ def batch_submit(
     no_cache: bool = NoCacheOpt,
     max_requests: int = MaxRequestsOpt,
     max_mb: float = MaxMbOpt,
+    price_in: Optional[float] = PriceInOpt,
+    price_out: Optional[float] = PriceOutOpt,
+    currency: str = CurrencyOpt,
+    max_cost: Optional[float] = MaxCostOpt,
+    dry_run: bool = DryRunOpt,
 ) -> None:
-    """Build one request per article chunk (articles already cached are left out) and submit them as batches."""
+    """Build one request per article chunk (articles already cached are left out) and submit them as batches.
+    Given the folder of a job whose upload failed, sends what was not submitted. Prices are the Batch API's."""
     _, _, _, unreadable = submit_job(paths, out_dir, model, base_url, temperature, mode, timeout, cache_dir, no_cache,
-                                     max_requests, max_mb)
+                                     max_requests, max_mb, price_in, price_out, currency, max_cost, dry_run)
     raise typer.Exit(1 if unreadable else 0)
 
 
@@ -840,6 +1065,10 @@ def batch_run(
     no_cache: bool = NoCacheOpt,
     max_requests: int = MaxRequestsOpt,
     max_mb: float = MaxMbOpt,
+    price_in: Optional[float] = PriceInOpt,
+    price_out: Optional[float] = PriceOutOpt,
+    currency: str = CurrencyOpt,
+    max_cost: Optional[float] = MaxCostOpt,
 ) -> None:
     """submit, wait for the batches (progress on stderr), collect. Interrupted, `batch collect JOBDIR` carries on."""
     import time
@@ -848,7 +1077,8 @@ def batch_run(
 
     check_reask(reask)
     job, backend, cache, unreadable = submit_job(paths, out_dir, model, base_url, temperature, mode, timeout,
-                                                 cache_dir, no_cache, max_requests, max_mb)
+                                                 cache_dir, no_cache, max_requests, max_mb, price_in, price_out,
+                                                 currency, max_cost)
     show = err.is_terminal
     code = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -151,8 +151,9 @@ class CircuitBreaker:
 
 class Pipeline:
     def __init__(self, backend: Backend, cache: Cache | None = None, refresh: bool = False,
-                 breaker: CircuitBreaker | None = None):
+                 breaker: CircuitBreaker | None = None, budget=None):
         self.backend = backend
+        self.budget = budget  # cost.Budget under --max-cost: asked before each article is sent
         self.cache = cache
         self.refresh = refresh
         self.breaker = breaker or CircuitBreaker()
@@ -233,6 +234,20 @@ class Pipeline:
     async def run_source(self, source: str) -> Outcome:
         if self.breaker.open:
             return Outcome(source, error=f"not attempted: {self.breaker.reason}", not_attempted=True)
+        if self.budget is not None and not self.budget.reserve(source):
+            return Outcome(source, error=f"not attempted: {self.budget.reason}", not_attempted=True)
+        try:
+            return self._settled(source, await self._run_source(source))
+        except BaseException:
+            self._settled(source, None)
+            raise
+
+    def _settled(self, source: str, outcome: Outcome | None) -> Outcome | None:
+        if self.budget is not None:
+            self.budget.settle(source, outcome.provenance if outcome is not None and outcome.ok else None)
+        return outcome
+
+    async def _run_source(self, source: str) -> Outcome:
         try:
             data = read_bytes(source)
             doc = Document(source=source, text=document_text(source, data))

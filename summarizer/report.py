@@ -129,6 +129,7 @@ class Group:
     agreed_yuan: float = 0.0
     planned_refs: list[Ref] = field(default_factory=list)
     agreed_refs: list[Ref] = field(default_factory=list)
+    partner_keys: set[str] = field(default_factory=set, repr=False)
     measures_seen: dict[int, set[str]] = field(default_factory=dict, repr=False)  # article -> categories counted
 
     @property
@@ -426,11 +427,9 @@ def rollup_place(place: Place, level: str) -> Place:
         return place
     target = {"county": 6, "city": 4, "province": 2}[level]
     own = unit_code(place.adcode)
-    if len(own) <= target:
-        return place
     gaz = gazetteer()
     code = own[:target]
-    unit = gaz.units.get(code)
+    unit = gaz.units.get(code)  # already at the level: still its one name (云南 and 云南省 are one row)
     if unit is None:  # municipalities have no city level: 120101 -> 12
         for length in (4, 2):
             if length < len(own) and (unit := gaz.units.get(own[:length])):
@@ -489,6 +488,23 @@ def shown_source(source: str) -> str:
     return source
 
 
+def shown_sources(sources: list[str]) -> list[str]:
+    """shown_source for each, but two different paths never look the same: outside the working folder
+    a name shared by two files gets as many parent folders as it takes to tell them apart."""
+    shown = [shown_source(s) for s in sources]
+    clashes = Counter(shown)
+    for i, source in enumerate(sources):
+        if clashes[shown[i]] < 2 or not Path(source).is_absolute():
+            continue
+        rivals = [Path(s).parts for j, s in enumerate(sources) if shown[j] == shown[i] and s != source]
+        parts = Path(source).parts
+        for depth in range(2, len(parts) + 1):
+            if all(r[-depth:] != parts[-depth:] for r in rivals):
+                shown[i] = str(Path(*parts[-depth:]))
+                break
+    return shown
+
+
 def unique_articles(results: list[Result]) -> list[Result]:
     """The same article given twice (same article.id) is one article."""
     seen: set[str] = set()
@@ -514,6 +530,15 @@ class RegionFilter:
         if place.adcode and any(place.adcode.startswith(p) for p in self.prefixes):
             return True
         return place.name in self.names or any(n in (place.full_name or "") for n in self.names if len(n) >= 2)
+
+
+class NothingSelected(ValueError):
+    """A date range that leaves no article (the message says how many were undated)."""
+
+
+def _date_range(since: str | None, until: str | None) -> str:
+    until = until[:10].replace("-99", "") if until else None
+    return " and ".join(part for part in (since and f"on or after {since}", until and f"on or before {until}") if part)
 
 
 class UnknownRegion(ValueError):
@@ -571,12 +596,16 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     if rollup not in ROLLUP_LEVELS:
         raise ValueError(f"rollup must be one of {', '.join(ROLLUP_LEVELS)}")
     results, left_out = checked(results)
-    results = [r for r in unique_articles(results)
-               if (since is None or (r.article.published or "") >= since)
+    given = unique_articles(results)
+    results = [r for r in given if (since is None or (r.article.published or "") >= since)
                and (until is None or (r.article.published or "9999") <= until)]
+    undated = sum(1 for r in given if not r.article.published) if since or until else 0
+    if (since or until) and not results:
+        raise NothingSelected(f"no article published {_date_range(since, until)} among {len(given)} "
+                              f"({undated} without a publication date)")
     selection = region_filter(regions or [], results)
-    articles = [ArticleInfo(shown_source(r.article.source), r.article.title, r.article.published, r.article.outlet,
-                            r.article.text, _spans(r)) for r in results]
+    articles = [ArticleInfo(shown, r.article.title, r.article.published, r.article.outlet, r.article.text, _spans(r))
+                for shown, r in zip(shown_sources([r.article.source for r in results]), results)]
     ledger, merges = build_ledger(results)
     if kinds:
         ledger = [e for e in ledger if e.kind in kinds]
@@ -588,6 +617,7 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     helpers: dict[str, Group] = {}
     matrix: dict[str, Counter] = defaultdict(Counter)
     matrix_seen: dict[str, set[tuple[int, str]]] = {}
+    matrix_label: dict[str, str] = {}
     matrix_notes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     in_view: set[int] = set()
 
@@ -608,8 +638,8 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
             categories = sorted({m.category.value for m in mine})
             for table, key, label, partner in (
                 (pairings, f"{helper.key}→{recipient.key}", f"{helper.label} → {recipient.label}", None),
-                (recipients, recipient.key, recipient.label, helper.label),
-                (helpers, helper.key, helper.label, recipient.label),
+                (recipients, recipient.key, recipient.label, helper),
+                (helpers, helper.key, helper.label, recipient),
             ):
                 g = group(table, key, label)
                 g.relations[p.relation.value] += 1
@@ -622,16 +652,18 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
                 if a not in g.articles:
                     g.articles.add(a)
                     g.article_categories.update(loose)
-                if partner:
-                    g.partners.add(partner)
-            cell = matrix[recipient.label]
+                if partner and partner.key not in g.partner_keys:  # one place, one name, however it was written
+                    g.partner_keys.add(partner.key)
+                    g.partners.add(partner.label)
+            row = matrix_label.setdefault(recipient.key, recipient.label)  # one row per place, not per spelling
+            cell = matrix[row]
             for c in categories:
-                if (a, c) not in matrix_seen.setdefault(recipient.label, set()):
-                    matrix_seen[recipient.label].add((a, c))
+                if (a, c) not in matrix_seen.setdefault(row, set()):
+                    matrix_seen[row].add((a, c))
                     cell[c] += 1  # articles with a measure of this category claimed for this recipient
                     for m in mine:
                         if m.category.value == c:
-                            matrix_notes[recipient.label][c] += [f"{i.name} {i.value:g}{i.unit}" for i in m.indicators]
+                            matrix_notes[row][c] += [f"{i.name} {i.value:g}{i.unit}" for i in m.indicators]
 
     unattributed = []
     for entry in ledger:
@@ -653,8 +685,12 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
         in_view.update(r.article for e in ledger if e.helper is None for r in e.refs)
 
     compare = [_compare_group(name, results, ledger) for name in (regions or [])]
+    if kinds:
+        compare = [g for g in compare if _has_money(g)]
 
     def ordered(table: dict[str, Group]) -> list[Group]:
+        if kinds:  # --kind is about money: a row without money of those kinds is not shown
+            table = {k: g for k, g in table.items() if _has_money(g)}
         for g in table.values():  # one order for every run: counts first, then names
             g.categories = Counter(dict(sorted(g.categories.items(), key=lambda kv: (-kv[1], kv[0]))))
             g.article_categories = Counter(dict(sorted(g.article_categories.items(), key=lambda kv: (-kv[1], kv[0]))))
@@ -665,16 +701,26 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     notes = {label: {c: sorted(set(v))[:6] for c, v in sorted(row.items()) if v} for label, row in sorted(matrix_notes.items())}
     filters = {k: v for k, v in (("regions", list(regions or [])), ("since", since), ("until", until),
                                  ("kinds", list(kinds or []))) if v}
+    if undated:  # --since/--until cannot place an undated article: say how many were left out
+        filters["undated_left_out"] = undated
     filters["articles_in_view"] = sorted(in_view)
     return ReportData(articles, ledger, merges, ordered(pairings), ordered(recipients), ordered(helpers), compare,
                       matrix_rows, unattributed, rollup, filters, notes, left_out)
 
 
+def _has_money(g: Group) -> bool:
+    return bool(g.total_yuan or g.cumulative_yuan or g.planned_yuan or g.agreed_yuan)
+
+
 def _compare_group(name: str, results: list[Result], ledger: list[FundEntry]) -> Group:
-    """Everything about one region, whether it gives or receives."""
-    g = Group(key=f"compare:{name}", label=name)
+    """Everything about one region, whether it gives or receives; selected as --region selects (a name, or an
+    adcode prefix such as 5223), so the side-by-side row holds what every other view shows for it."""
+    selector = _region_selector(name)
+    unit = gazetteer().units.get(next(iter(selector.prefixes))) if name.strip().isdigit() else None
+    g = Group(key=f"compare:{name}", label=f"{name} {unit.name}" if unit else name)
     for a, result in enumerate(results):
-        involved = [p for p in result.pairings if _same_place(name, p.recipient) or _same_place(name, p.helper)]
+        involved = [p for p in result.pairings
+                    if selector.covers(Place.of(p.recipient)) or selector.covers(Place.of(p.helper))]
         if not involved:
             continue
         g.articles.add(a)
@@ -683,10 +729,12 @@ def _compare_group(name: str, results: list[Result], ledger: list[FundEntry]) ->
             g.indicators[k] += v
         for p in involved:
             g.relations[p.relation.value] += 1
-            g.partners.add(p.helper.name if _same_place(name, p.recipient) else p.recipient.name)
+            partner = Place.of(p.helper if selector.covers(Place.of(p.recipient)) else p.recipient)
+            if partner.key not in g.partner_keys:
+                g.partner_keys.add(partner.key)
+                g.partners.add(partner.name)
     for entry in ledger:
-        places = [x for x in (entry.helper, entry.recipient) if x is not None]
-        if any(name == x.name or name in (x.full_name or "") for x in places):
+        if selector.covers(entry.helper) or selector.covers(entry.recipient):
             g.add_fund(entry)
     return g
 

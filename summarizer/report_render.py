@@ -10,6 +10,7 @@ import csv
 import html
 import io
 import json
+import math
 from importlib import resources
 
 from jinja2 import Environment, select_autoescape
@@ -17,6 +18,7 @@ from rich.cells import cell_len
 from rich.console import Group as RichGroup
 from rich.console import RenderableType
 from rich.table import Table
+from rich.cells import cell_len
 from rich.text import Text
 
 from .money import format_yuan
@@ -127,10 +129,12 @@ def _totals_line(data: ReportData) -> str:
 
 
 def _filters_line(data: ReportData) -> str:
-    f = {k: v for k, v in data.filters.items() if k != "articles_in_view"}
+    f = {k: v for k, v in data.filters.items() if k not in ("articles_in_view", "undated_left_out")}
     if not f:
         return ""
     parts = [f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in f.items()]
+    if data.filters.get("undated_left_out"):
+        parts.append(f"{data.filters['undated_left_out']} article(s) without a publication date left out")
     return (f"Filtered ({'; '.join(parts)}): {len(data.filters['articles_in_view'])} of {len(data.articles)} article(s) "
             "in view; every view, total and list below is filtered the same way.")
 
@@ -150,6 +154,8 @@ def _views(data: ReportData, views: list[str]) -> list[tuple[str, str, list[Grou
 
 # --- terminal ------------------------------------------------------------------------------
 
+FIGURE_COLUMNS = ("articles", "aid", "cumulative", "planned · agreed", "not aid")
+OPTIONAL_COLUMNS = ("cumulative", "planned · agreed", "not aid")
 WIDE = 120  # below this many columns the terminal gets one block per row instead of a wide table
 
 
@@ -199,17 +205,27 @@ def as_table(data: ReportData, views: list[str], width: int = WIDE) -> Renderabl
             row = [g.label, _relations(g), str(len(g.articles)), _aid(g), _cumulative(g).replace(" (", "\n("),
                    _plans(g).replace("; ", "\n"), kinds, _categories(g), ", ".join(map(str, sorted(g.years)))]
             if view != "pairing":
-                row.append(", ".join(sorted(g.partners)))
+                row.append("、".join(sorted(g.partners)))
             rows.append(row)
-        money_columns = ("aid", "cumulative", "planned · agreed", "not aid")
-        for i, col in enumerate(columns):
-            # An amount keeps its whole width and unit: the prose columns give way instead.
-            widest = max([cell_len(line) for r in rows for line in r[i].split("\n")] + [4])
-            table.add_column(col, overflow="fold", no_wrap=col in money_columns + ("years", "articles"),
-                             min_width=widest if col in money_columns else None,
-                             ratio=3 if col == "measures" else None if col in ("row",) + money_columns else 1)
+        # A money column no row of this view has anything in is left out: it would only take width.
+        shown = [i for i, col in enumerate(columns) if col not in OPTIONAL_COLUMNS or any(r[i] for r in rows)]
+        # A figure is never cut or split from its unit: its column is as wide as its widest line; the words
+        # (row names, measures, partners) take what is left and wrap, and years wrap between years.
+        headers = {i: columns[i].replace(" · ", " ·\n") for i in shown}
+        widest = {i: max([cell_len(line) for r in rows for line in r[i].split("\n")] +
+                         [cell_len(line) for line in headers[i].split("\n")]) for i in shown}
+        least = {i: widest[i] if columns[i] in FIGURE_COLUMNS else min(widest[i], 6 if columns[i] == "years" else 10)
+                 for i in shown}
+        if sum(least.values()) + 3 * len(shown) + 1 > width:  # too many figures for this width: one block per row
+            parts.append(_stacked(title, groups, view))
+            continue
+        for i in shown:
+            col = columns[i]
+            table.add_column(headers[i], overflow="fold", no_wrap=col in FIGURE_COLUMNS, min_width=least[i],
+                             ratio=3 if col == "measures" else 1 if col == "years" else 2 if col in ("row", "partners")
+                             else None)
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*[row[i] for i in shown])
         parts.append(table)
     if "matrix" in views and data.matrix:
         used = [c for c in CATEGORIES if any(c in row for row in data.matrix.values())]
@@ -290,7 +306,7 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
     if "matrix" in views and data.matrix:
         used = [c for c in CATEGORIES if any(c in row for row in data.matrix.values())]
         out.append("## Measure categories × recipient region (articles)\n")
-        out.append("| region | " + " | ".join(used) + " |")
+        out.append("| 地区 region | " + " | ".join(CATEGORY_ZH[c] for c in used) + " |")
         out.append("|---|" + "---|" * len(used))
         for region, row in data.matrix.items():
             out.append(f"| {region} | " + " | ".join(str(row.get(c, "")) for c in used) + " |")
@@ -437,25 +453,39 @@ def as_json(data: ReportData, views: list[str]) -> str:
 
 # --- html ------------------------------------------------------------------------------------
 
-def _bar_chart(rows: list[tuple[str, dict[str, float]]], width: int = 1000) -> str:
-    """Horizontal stacked bars as inline SVG (no script, no network), with a yuan axis; scales to the page."""
+def nice_ticks(top: float, count: int = 4) -> list[float]:
+    """Axis ticks on round values (0, 50亿, 100亿, 150亿, 200亿), the last at or above top."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return [step * i for i in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+CHART_WIDTH = 600  # drawn at this size, never shrunk (the box scrolls on a phone): labels stay 12-13 px
+
+
+def _bar_chart(rows: list[tuple[str, dict[str, float]]], width: int = CHART_WIDTH) -> str:
+    """Horizontal stacked bars as inline SVG (no script, no network), with a yuan axis on round values."""
     rows = [r for r in rows if sum(r[1].values())]
     if not rows:
         return "<p class='empty'>No money attributed to a pairing.</p>"
-    top = max(sum(v.values()) for _, v in rows)
-    label_w, bar_w, row_h = 220, width - 320, 26
+    ticks = nice_ticks(max(sum(v.values()) for _, v in rows))
+    top = ticks[-1]
+    label_w, bar_w, row_h = 170, width - 250, 26
     height = row_h * len(rows) + 34
-    parts = [f"<svg role='img' viewBox='0 0 {width} {height}' width='{width}' height='{height}'>"]
+    parts = [f"<svg role='img' class='chart' viewBox='0 0 {width} {height}' width='{width}' height='{height}'>"]
     axis_y = row_h * len(rows) + 8
     parts.append(f"<line x1='{label_w}' y1='{axis_y}' x2='{label_w + bar_w}' y2='{axis_y}' stroke='#999'/>")
-    for share in (0, 0.25, 0.5, 0.75, 1):
-        x = label_w + bar_w * share
+    for tick in ticks:
+        x = label_w + bar_w * tick / top
         parts.append(f"<line x1='{x:.1f}' y1='{axis_y}' x2='{x:.1f}' y2='{axis_y + 4}' stroke='#999'/>"
                      f"<text x='{x:.1f}' y='{axis_y + 16}' class='val' text-anchor='middle'>"
-                     f"{format_yuan(top * share) if share else '0'}</text>")
+                     f"{format_yuan(tick) if tick else '0'}</text>")
     for i, (label, kinds) in enumerate(rows):
         y = i * row_h + 5
-        parts.append(f"<text x='0' y='{y + 16}' class='lbl'>{html.escape(label)}</text>")
+        parts.append(f"<text x='0' y='{y + 14}' class='lbl'>{html.escape(label)}</text>")
         x = label_w
         for kind in KINDS:
             value = kinds.get(kind, 0)
@@ -496,6 +526,9 @@ def province_flows(data: ReportData) -> tuple[dict[str, float], dict[tuple[str, 
     return dict(sorted(received.items())), dict(sorted(flows.items()))
 
 
+LABEL_CLEARANCE = 0.3  # of a tile: arrows start and end this far from a tile's centre, clear of its name
+
+
 def _tile_map(data: ReportData, size: int = 54) -> str:
     """Provinces coloured by aid received, arrows helper -> recipient province; a tile links to its rows."""
     received, flows = province_flows(data)
@@ -509,28 +542,35 @@ def _tile_map(data: ReportData, size: int = 54) -> str:
         if code and code not in rows_by_province:
             rows_by_province[code] = g.key
     width, height = 8 * size, 8 * size
+    labels: list[str] = []
     parts = [f"<svg role='img' class='map' viewBox='0 0 {width} {height}' width='{width}' height='{height}'>",
-             "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='6' markerHeight='6' "
-             "orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#d62728'/></marker></defs>"]
+             "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='9' markerHeight='9' "
+             "markerUnits='userSpaceOnUse' orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#d62728'/></marker></defs>"]
     for code, (col, row, short) in TILES.items():
         value = received.get(code, 0.0)
         shade = f"rgba(31,119,180,{0.12 + 0.8 * value / peak:.2f})" if value else "#f2f2f2"
         title = f"{short}: 援助 {format_yuan(value)}" if value else short
         tile = (f"<rect x='{col * size + 2}' y='{row * size + 2}' width='{size - 4}' height='{size - 4}' rx='4' "
-                f"fill='{shade}' stroke='#bbb'><title>{html.escape(title)}</title></rect>"
-                f"<text x='{col * size + size / 2}' y='{row * size + size / 2 + 5}' text-anchor='middle' "
-                f"class='tile'>{short}</text>")
+                f"fill='{shade}' stroke='#bbb'><title>{html.escape(title)}</title></rect>")
         if code in rows_by_province:
             tile = f"<a href='#row-{html.escape(rows_by_province[code])}'>{tile}</a>"
         parts.append(tile)
+        labels.append(f"<text x='{col * size + size / 2}' y='{row * size + size / 2 + 5}' text-anchor='middle' "
+                      f"class='tile'>{short}</text>")
     for (frm, to), value in flows.items():
         if frm not in TILES or to not in TILES:
             continue
-        (x1, y1, _), (x2, y2, _) = TILES[frm], TILES[to]
+        (c1, r1, _), (c2, r2, _) = TILES[frm], TILES[to]
+        x1, y1, x2, y2 = (c1 + 0.5) * size, (r1 + 0.5) * size, (c2 + 0.5) * size, (r2 + 0.5) * size
+        # From the edge of the helper's label to the edge of the recipient's: the arrowhead never covers a name.
+        length = math.hypot(x2 - x1, y2 - y1)
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        clear = LABEL_CLEARANCE * size
         stroke = 1 + 5 * value / top_flow
-        parts.append(f"<line x1='{x1 * size + size / 2}' y1='{y1 * size + size / 2}' x2='{x2 * size + size / 2}' "
-                     f"y2='{y2 * size + size / 2}' stroke='#d62728' stroke-opacity='0.7' stroke-width='{stroke:.1f}' "
+        parts.append(f"<line x1='{x1 + ux * clear:.1f}' y1='{y1 + uy * clear:.1f}' x2='{x2 - ux * clear:.1f}' "
+                     f"y2='{y2 - uy * clear:.1f}' stroke='#d62728' stroke-opacity='0.7' stroke-width='{stroke:.1f}' "
                      f"marker-end='url(#arrow)'><title>{TILES[frm][2]} → {TILES[to][2]}: {format_yuan(value)}</title></line>")
+    parts += labels  # on top of the arrows
     parts.append("</svg>")
     return "".join(parts)
 
@@ -565,6 +605,7 @@ def as_html(data: ReportData, views: list[str]) -> str:
                        aid_kinds=AID_KINDS, cumulative_of=_cumulative, plans_of=_plans, reason_of=not_added_reason,
                        span_of=lambda e: _reported_span(data, e),
                        categories_of=_categories, relations_of=_relations, kind_zh=KIND_ZH, not_aid=NOT_AID,
+                       category_zh=CATEGORY_ZH,
                        totals_line=_totals_line(data), filters_line=_filters_line(data) if len(data.filters) > 1 else "",
                        review_line=_review_line(data))
     in_view = set(data.filters.get("articles_in_view", range(len(data.articles))))

@@ -63,6 +63,7 @@ class FakeOpenAI:
         self.batch_states = ["validating", "in_progress", "completed"]
         self.batch_expire_after: int | None = None
         self.batch_malformed = False
+        self.upload_failures = 0  # the next N uploads are refused (400), as a provider refuses a bad file
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -136,6 +137,11 @@ class FakeOpenAI:
 
             def _upload(self):
                 data = self._body()
+                with fake.lock:
+                    refuse = fake.upload_failures > 0
+                    fake.upload_failures -= refuse
+                if refuse:
+                    return self._send(400, {"error": {"message": "upload refused by the test"}})
                 boundary = re.search(r"boundary=([^;]+)", self.headers.get("content-type", "")).group(1).strip('"')
                 fields = {}
                 for section in data.split(b"--" + boundary.encode())[1:-1]:

@@ -257,3 +257,33 @@ def test_large_jobs_read_in_worker_processes_build_the_same_requests(fake, tmp_p
     assert pooled == alone and pooled.unreadable == [(sources[-1], "no such file")]
     for name in ("requests-001.jsonl", "articles.jsonl"):
         assert (tmp_path / "pooled" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()
+
+
+def test_a_failed_upload_is_not_running_collect_says_so_and_submit_sends_it(fake, tmp_path):
+    fake.upload_failures = 1
+    job = tmp_path / "job"
+    failed = batch(fake, "submit", "seeds", "--out", str(job))
+    assert failed.exit_code == 1 and "upload refused by the test" in failed.stderr
+    status_now = batch(fake, "status", str(job))
+    assert "running" not in status_now.stdout and "never submitted" in status_now.stdout
+    collect = batch(fake, "collect", str(job))
+    assert collect.exit_code == 1 and "never submitted" in collect.stderr and "batch submit" in collect.stderr
+    again = batch(fake, "submit", "seeds", "--out", str(job))
+    assert again.exit_code == 0, again.stderr
+    assert "not submitted" in again.stderr and fake.uploads == 1 and fake.batches_created == 1
+    fake.batch_states = ["completed"]
+    done = batch(fake, "collect", str(job))
+    assert done.exit_code == 0 and "collected 5 article(s) now" in done.stderr
+
+
+def test_batch_dry_run_sends_nothing_and_max_cost_refuses_before_uploading(fake, tmp_path):
+    job = tmp_path / "job"
+    dry = batch(fake, "submit", "seeds", "--out", str(job), "--dry-run", "--no-cache", "--price-in", "0.075",
+                "--price-out", "0.3", "--currency", "EUR")
+    assert dry.exit_code == 0, dry.stderr
+    assert "5 request(s) for 5 article(s)" in dry.stderr and "EUR" in dry.stderr and "per article" in dry.stderr
+    assert not job.exists() and fake.uploads == 0
+    capped = batch(fake, "submit", "seeds", "--out", str(job), "--no-cache", "--price-in", "0.075",
+                   "--price-out", "0.3", "--max-cost", "0.0001")
+    assert capped.exit_code == 2 and "--max-cost" in capped.stderr and "nothing submitted" in capped.stderr
+    assert fake.uploads == 0 and not (job / "job.json").exists()

@@ -1,0 +1,185 @@
+"""What a new user met walking through the report and the CLI (issue 22): each case fails on the tool before it."""
+import io
+import json
+import math
+import re
+from pathlib import Path
+
+from rich.console import Console
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.money import format_yuan
+from summarizer.report import AID_KINDS, build_report
+from summarizer.report_render import VIEWS, as_html, as_markdown, as_table
+from summarizer.schemas import Category, FundKind
+
+from test_report import make_result
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+WANGMO = ("南明区", "520102", "望谟县", "522326")  # 522326 lies in the prefecture 5223
+HEPING = ("和平区", "120101", "靖远县", "620421")
+
+
+def results_file(tmp_path, results) -> str:
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(r.model_dump_json() + "\n" for r in results), encoding="utf-8")
+    return str(path)
+
+
+def test_the_side_by_side_view_selects_by_adcode_as_every_other_view_does():
+    a = make_result("a", [WANGMO], [(2_000_000, "200万元", FundKind.donation, 2019, None)],
+                    categories=[Category.education])
+    b = make_result("b", [HEPING], [(1_000_000, "100万元", FundKind.fiscal, 2020, None)])
+    data = build_report([a, b], regions=["5223"])
+    [row] = data.compare
+    assert "黔西南" in row.label and row.articles == {0} and dict(row.funds_by_kind) == {"donation": 2_000_000}
+    assert row.partners == {"南明区"}
+
+
+def test_terminal_table_at_120_to_160_columns_keeps_amounts_units_and_years_whole():
+    cats = list(Category)
+    a = make_result("a", [("北京市", "11", "内蒙古", "15")],
+                    [(21_199_490_000, "211.9949亿元", FundKind.fiscal, 2017, None),
+                     (24_499_000_000, "244.99亿元", FundKind.investment, 2018, None),
+                     (6_320_000_000, "63.2亿元", FundKind.procurement, 2019, None)], categories=cats)
+    b = make_result("b", [("北京市", "11", "内蒙古", "15")], [(100_000, "10万元", FundKind.social, 2020, None)],
+                    categories=cats, published="2021-01-01")
+    data = build_report([a, b])
+    figures = {format_yuan(v) for g in data.by_pairing + data.by_recipient  # the aid and each kind not aid
+               for v in [g.aid_yuan, *(v for k, v in g.funds_by_kind.items() if k not in AID_KINDS)] if v}
+    assert {"211.9959亿元", "244.99亿元", "63.2亿元"} <= figures
+    for width in (120, 130, 140, 160):
+        console = Console(width=width, record=True, file=io.StringIO())
+        console.print(as_table(data, list(VIEWS), width=width))
+        text = console.export_text()
+        tables = text[text.index("By pairing"):]  # the figures inside the tables, not the totals line above
+        for figure in figures:
+            assert figure in tables, (width, figure)
+        for year in ("2017", "2018", "2019", "2020"):
+            assert re.search(rf"(?<!\d){year}(?!\d)", text), (width, year)
+        assert "partner" in text and not re.search(r"partner\s*│[^\n]*\n[^\n]*│\s*s\s", text)
+
+
+def test_province_rollup_is_one_matrix_row_per_province_and_partners_are_named_once():
+    a = make_result("a", [("上海市", "31", "云南", "53")], [], categories=[Category.industry])
+    b = make_result("b", [("上海", "31", "云南省", "53")], [], categories=[Category.education])
+    data = build_report([a, b], rollup="province")
+    assert list(data.matrix) == ["云南省"] and data.matrix["云南省"] == {"education": 1, "industry": 1}
+    assert [(g.label, g.partners) for g in data.by_recipient] == [("云南省", {"上海市"})]
+    written = build_report([a, b])
+    assert len(written.matrix) == 1 and all(len(g.partners) == 1 for g in written.by_recipient + written.by_helper)
+
+
+def test_since_until_say_how_many_undated_articles_they_leave_out_and_an_empty_range_is_exit_2(tmp_path):
+    dated = make_result("a", [HEPING], [(1_000_000, "100万元", FundKind.fiscal, 2020, None)])
+    undated = make_result("b", [WANGMO], [(2_000_000, "200万元", FundKind.fiscal, 2019, None)], published=None)
+    path = results_file(tmp_path, [dated, undated])
+    kept = runner.invoke(app, ["report", path, "--since", "2020-01-01", "--format", "json"])
+    assert kept.exit_code == 0 and "1 article(s) without a publication date left out" in kept.stderr
+    assert json.loads(kept.stdout)["filters"]["undated_left_out"] == 1
+    empty = runner.invoke(app, ["report", path, "--since", "2030-01-01"])
+    assert empty.exit_code == 2 and "no article published on or after 2030-01-01" in empty.stderr
+    assert "1 without a publication date" in empty.stderr
+
+
+def test_kind_keeps_only_rows_with_that_money_and_is_case_insensitive(tmp_path):
+    a = make_result("a", [HEPING], [(1_000_000, "100万元", FundKind.procurement, 2020, None)])
+    b = make_result("b", [WANGMO], [(2_000_000, "200万元", FundKind.fiscal, 2019, None)])
+    data = build_report([a, b], kinds=["procurement"])
+    assert [g.label for g in data.by_pairing] == ["和平区 → 靖远县"]
+    assert [g.label for g in data.by_recipient] == ["靖远县"] and [g.label for g in data.by_helper] == ["和平区"]
+    upper = runner.invoke(app, ["report", results_file(tmp_path, [a, b]), "--kind", "Procurement", "--format", "json"])
+    assert upper.exit_code == 0 and [r["row"] for r in json.loads(upper.stdout)["views"]["pairing"]] == ["和平区 → 靖远县"]
+
+
+def test_two_files_of_the_same_name_outside_the_working_folder_look_different(tmp_path):
+    one = make_result(str(tmp_path / "site-a" / "001.txt"), [HEPING], [])
+    two = make_result(str(tmp_path / "site-b" / "001.txt"), [WANGMO], [])
+    sources = [a.source for a in build_report([one, two]).articles]
+    assert len(set(sources)) == 2 and all(s.endswith("001.txt") and not s.startswith("/") for s in sources)
+
+
+def test_report_out_to_a_folder_writes_report_dot_format_inside_it(tmp_path):
+    path = results_file(tmp_path, [make_result("a", [HEPING], [(1e6, "100万元", FundKind.fiscal, 2020, None)])])
+    for fmt, name in (("html", "report.html"), ("md", "report.md"), ("json", "report.json")):
+        folder = tmp_path / f"out-{fmt}"
+        done = runner.invoke(app, ["report", path, "--format", fmt, "--out", f"{folder}/"])
+        assert done.exit_code == 0, done.stderr
+        assert (folder / name).is_file() and "和平区" in (folder / name).read_text(encoding="utf-8")
+
+
+def test_summarize_one_failed_file_as_json_is_an_object_and_out_creates_folders(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    failed = runner.invoke(app, ["summarize", str(empty), "--json"])
+    assert failed.exit_code == 1
+    assert json.loads(failed.stdout) == {"source": str(empty), "error": "empty input"}
+    out = tmp_path / "new" / "dir" / "x.json"
+    done = runner.invoke(app, ["summarize", str(ROOT / "seeds" / "001_ee477a1f74fe2587.txt"), "--json", "--out", str(out)])
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["article"]["title"]
+
+
+def test_help_prints_no_bool_after_flags():
+    for command in (["summarize"], ["report"], ["export"], ["batch", "submit"], []):
+        shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "120"})
+        assert shown.exit_code == 0 and "--help" in shown.stdout and "<bool>" not in shown.stdout, command
+
+
+def test_readme_deepseek_example_uses_a_mode_deepseek_has():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [line] = [l for l in readme.splitlines() if "--model deepseek-chat" in l]
+    assert "json_schema" not in line.split("#")[0]
+
+
+def _big_data():
+    a = make_result("a", [HEPING], [(15_748_250_000, "157.4825亿元", FundKind.fiscal, 2020, None)],
+                    categories=[Category.industry, Category.education])
+    b = make_result("b", [("上海市", "31", "云南省", "53")], [(3e8, "3亿元", FundKind.fiscal, 2020, None)])
+    return build_report([a, b])
+
+
+def test_html_chart_axis_ticks_fall_on_round_values():
+    page = as_html(_big_data(), list(VIEWS))
+    ticks = re.findall(r"<text x='[\d.]+' y='[\d.]+' class='val' text-anchor='middle'>([^<]+)</text>", page)
+    assert "50亿元" in ticks and "100亿元" in ticks and "150亿元" in ticks
+    assert "157.4825亿元" not in ticks and not any("." in t for t in ticks if "亿" in t)
+
+
+def test_html_chart_labels_stay_readable_on_a_phone():
+    page = as_html(_big_data(), list(VIEWS))
+    [css] = re.findall(r"svg\.chart \{([^}]*)\}", page)
+    assert "max-width: none" in css  # drawn at its own size in a scrolling box, never shrunk to a 390 px screen
+    sizes = {name: int(px) for name, px in re.findall(r"svg \.(lbl|val) \{ font-size: (\d+)px", page)}
+    assert min(sizes.values()) >= 12
+    widths = [int(w) for w in re.findall(r"<svg role='img' class='chart' viewBox='0 0 (\d+) ", page)]
+    assert widths and all(w == int(re.search(rf"class='chart' viewBox='0 0 {w} \d+' width='(\d+)'", page).group(1))
+                          for w in widths)
+
+
+def test_map_arrowheads_stop_clear_of_the_tile_names():
+    from summarizer.report_render import LABEL_CLEARANCE, TILES
+
+    page = as_html(_big_data(), list(VIEWS))
+    svg = page[page.index("class='map'"):]
+    svg = svg[:svg.index("</svg>")]
+    assert "markerUnits='userSpaceOnUse'" in svg
+    size = 54
+    centres = [((c + 0.5) * size, (r + 0.5) * size) for c, r, _ in TILES.values()]
+    lines = re.findall(r"<line x1='([\d.]+)' y1='([\d.]+)' x2='([\d.]+)' y2='([\d.]+)'", svg)
+    assert lines
+    for x1, y1, x2, y2 in lines:
+        for x, y in ((float(x1), float(y1)), (float(x2), float(y2))):
+            assert min(math.hypot(x - cx, y - cy) for cx, cy in centres) >= LABEL_CLEARANCE * size - 0.1
+    assert svg.rindex("class='tile'") > svg.rindex("<line")  # names drawn over the arrows
+
+
+def test_matrix_headers_are_chinese_in_html_and_markdown():
+    data = _big_data()
+    md = as_markdown(data, list(VIEWS))
+    header = next(l for l in md.splitlines() if l.startswith("| 地区"))
+    assert "产业" in header and "教育" in header and "industry" not in header
+    page = as_html(data, list(VIEWS))
+    assert "<th title=\"industry\">产业</th>" in page and "<th>industry</th>" not in page
