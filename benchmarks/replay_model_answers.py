@@ -73,11 +73,15 @@ def first_answer_result(final: Result, answer: dict) -> Result:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--answers", type=Path,
+                        help="a folder of NAME.request.json + NAME.answer.json (default ../shared/model-answers; "
+                             "devset/model-answers/<prompt version> holds answers to later prompts); only the "
+                             "articles it answers are run and scored")
     parser.add_argument("--reask-answer", choices=["same", "empty"], default="same",
                         help="what a re-ask gets: the first answer again (default) or an empty object")
     args = parser.parse_args()
-    folder = model_answers_dir()
-    if folder is None:
+    folder = args.answers or model_answers_dir()
+    if folder is None or not folder.is_dir():
         print("no ../shared/model-answers beside the checkout: nothing to replay")
         return 2
     replay = ModelAnswers.load(folder)
@@ -86,12 +90,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, FakeOpenAI() as server:
         server.default = replay.reply
         out = Path(tmp) / "results.jsonl"
-        code = run_summarize(server.url, [f for _, f, _ in SETS], out)
+        names = {r.name for r in replay.recorded}
+        inputs = [p for _, f, _ in SETS for p in sorted(f.glob("*.txt")) if p.stem in names]
+        code = run_summarize(server.url, inputs, out)
         results = [Result.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
     by_stem = {Path(r.article.source).stem: r for r in results}
     answers = {r.name: r.answer for r in replay.recorded}
 
-    articles = sum(len(list(f.glob("*.txt"))) for _, f, _ in SETS)
+    articles = len(inputs)
     total_requests = sum(replay.requests.values())
     print(f"summarize exit {code}; {len(results)}/{articles} results; {total_requests} requests "
           f"= {total_requests / articles:.3f} per article; {sum(replay.reasks.values())} re-asks "
@@ -112,7 +118,7 @@ def main() -> int:
                      "reasked_articles": len(replay.reasks), "sets": {}}
     lost_total = 0
     for label, _, gold_dir in SETS:
-        golds = load_gold(gold_dir)
+        golds = [g for g in load_gold(gold_dir) if Path(g["article"]).stem in names]
         matched = {Path(g["article"]).stem: by_stem[Path(g["article"]).stem] for g in golds
                    if Path(g["article"]).stem in by_stem}
         for gold in golds:
