@@ -242,6 +242,10 @@ DryRunOpt = typer.Option(False, "--dry-run", help="Send nothing: print the reque
 def check_prices(price_in: float | None, price_out: float | None, max_cost: float | None) -> None:
     if max_cost is not None and price_in is None and price_out is None:
         fail("--max-cost needs --price-in and/or --price-out (per million tokens)")
+    if (price_in is None) != (price_out is None):  # a cost of half the tokens would read as the whole cost
+        missing = "--price-out" if price_out is None else "--price-in"
+        err.print(f"summarizer: warning: no {missing}: the cost counts only the "
+                  f"{'input' if price_out is None else 'output'} tokens", highlight=False)
 
 
 def dry_run_backend() -> None:
@@ -768,7 +772,7 @@ def report(
     if regions and "compare" not in views:
         views.append("compare")
     for name, value in (("--since", since), ("--until", until)):
-        if value is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        if value is not None and not _is_date_prefix(value):
             fail(f"{name} {value!r}: use a date such as 2020-07-13 (or 2020, 2020-07)")
     kinds = [k.strip().lower() for k in kinds]  # as case-insensitive as --format
     unknown_kinds = [k for k in kinds if k not in {k.value for k in FundKind}]
@@ -1142,6 +1146,20 @@ def cache_clear(
     except CacheError as exc:
         fail(str(exc))
     out.print(f"removed {removed} cached result(s)" + ("; counters reset" if seconds is None else ""))
+
+
+def _is_date_prefix(value: str) -> bool:
+    """2020, 2020-07 or a real calendar date 2020-07-13 (not 2019-13-01 or 2019-02-30)."""
+    import datetime as dt
+
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        return False
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    try:
+        dt.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return False
+    return True
 
 
 def main() -> None:

@@ -97,11 +97,12 @@ def document_text(source: str, data: bytes) -> str:
     return text
 
 
-RESULT_KEYS = re.compile(r'"schema_version"\s*:|"pairings"\s*:')
+# The tool's own outputs: results (summarize) and reports (report --format json).
+RESULT_KEYS = re.compile(r'"schema_version"\s*:|"pairings"\s*:|"headline"\s*:|"rollup"\s*:')
 
 
 def looks_like_results(text: str) -> bool:
-    """JSON or JSON Lines whose first record has the contract's keys (summarize's own output)."""
+    """JSON or JSON Lines whose first record has the contract's keys (summarize's own output), or a report's JSON."""
     head = text.lstrip()[:4096]
     return head[:1] in ("{", "[") and bool(RESULT_KEYS.search(head)) and '"article"' in head
 

@@ -181,7 +181,7 @@ class Headline:
     cumulative_largest: "FundEntry | None"
     planned_yuan: float
     agreed_yuan: float
-    apart_yuan: float  # money in articles that name no helper
+    apart_yuan: float  # aid-kind money, paid, one year's, in articles that name no helper (comparable, not added)
     not_added: int
     left_out: int
 
@@ -243,7 +243,8 @@ class ReportData:
             not_aid_by_kind={k: v for k, v in totals.items() if k not in AID_KINDS},
             cumulative_largest=max(cumulative, key=lambda e: e.amount_yuan, default=None),
             planned_yuan=summed("planned"), agreed_yuan=summed("agreed"),
-            apart_yuan=sum(e.amount_yuan for e in self.apart if e.status == "paid" and not e.per_unit),
+            apart_yuan=sum(e.amount_yuan for e in self.apart if e.status == "paid" and not e.per_unit
+                           and not e.cumulative and e.kind in AID_KINDS),
             not_added=len(self.not_added), left_out=len(self.left_out))
 
     def cumulative_spans(self) -> list[FundEntry]:
@@ -300,7 +301,11 @@ def attribute(result: Result, fund: Fund) -> tuple[Place | None, Place | None]:
     if fund.recipient:
         narrowed = [p for p in candidates if _same_place(fund.recipient, p.recipient)]
         candidates = narrowed or candidates
-    if len(candidates) == 1:
+    if len(candidates) > 1 and fund.recipient:  # 毕节 names 毕节市, not 大方县 inside it
+        closest = [p for p in candidates if p.recipient.name.startswith(fund.recipient)
+                   or fund.recipient.startswith(p.recipient.name)]
+        candidates = closest if len({(p.helper.name, p.recipient.name) for p in closest}) == 1 else candidates
+    if len(candidates) == 1 or len({(p.helper.name, p.recipient.name) for p in candidates}) == 1:
         return Place.of(candidates[0].helper), Place.of(candidates[0].recipient)
     helpers = {Place.of(p.helper) for p in candidates}
     if len(helpers) == 1:

@@ -108,8 +108,8 @@ def _plans(group: Group) -> str:
 def _totals_line(data: ReportData) -> str:
     h = data.headline
     rest = "; ".join(f"{KIND_ZH[k]} {format_yuan(v)}" for k, v in h.not_aid_by_kind.items())
-    line = (f"援助 aid {format_yuan(h.aid_yuan)}: fiscal + social + donation paid in one year, counted once "
-            "(no cumulative, planned, agreed or per-unit money)")
+    line = (f"援助 aid {format_yuan(h.aid_yuan)}: fiscal + social + donation, each amount paid and one year's "
+            "(summed over the years in view), counted once (no cumulative, planned, agreed or per-unit money)")
     if h.cumulative_largest is not None:
         line += f"; largest cumulative aid {format_yuan(h.cumulative_largest.amount_yuan)} ({_span(h.cumulative_largest)})"
     if h.planned_yuan:
@@ -121,8 +121,9 @@ def _totals_line(data: ReportData) -> str:
     if unattributed:
         line += f"; of the aid, {format_yuan(unattributed)} is in no pairing row (its article does not say which pairing)"
     if data.apart:
-        line += f"; {len(data.apart)} amount(s) from articles that name no helper are listed apart"
-    line += f"; {h.not_added} amount(s) not added, each with its reason at the end"
+        line += (f"; {len(data.apart)} amount(s) are from articles that name no helper"
+                 + (f" ({format_yuan(h.apart_yuan)} of it paid one-year aid)" if h.apart_yuan else ""))
+    line += f"; {h.not_added} amount(s) not added (those included), each with its reason at the end"
     if h.left_out:
         line += f"; {h.left_out} record(s) left out for failing a check"
     return line + "."
@@ -203,7 +204,7 @@ def as_table(data: ReportData, views: list[str], width: int = WIDE) -> Renderabl
         for g in groups:
             kinds = "\n".join(f"{KIND_ZH[k]} {_money(g, k)}" for k in NOT_AID if g.funds_by_kind.get(k))
             row = [g.label, _relations(g), str(len(g.articles)), _aid(g), _cumulative(g).replace(" (", "\n("),
-                   _plans(g).replace("; ", "\n"), kinds, _categories(g), ", ".join(map(str, sorted(g.years)))]
+                   _plans(g).replace("; ", "\n"), kinds, _categories(g), "\n".join(map(str, sorted(g.years)))]
             if view != "pairing":
                 row.append("、".join(sorted(g.partners)))
             rows.append(row)
@@ -214,16 +215,16 @@ def as_table(data: ReportData, views: list[str], width: int = WIDE) -> Renderabl
         headers = {i: columns[i].replace(" · ", " ·\n") for i in shown}
         widest = {i: max([cell_len(line) for r in rows for line in r[i].split("\n")] +
                          [cell_len(line) for line in headers[i].split("\n")]) for i in shown}
-        least = {i: widest[i] if columns[i] in FIGURE_COLUMNS else min(widest[i], 6 if columns[i] == "years" else 10)
-                 for i in shown}
+        least = {i: widest[i] if columns[i] in FIGURE_COLUMNS or columns[i] == "years" else min(widest[i], 10)
+                 for i in shown}  # a year is a figure too: one a line, never cut
         if sum(least.values()) + 3 * len(shown) + 1 > width:  # too many figures for this width: one block per row
             parts.append(_stacked(title, groups, view))
             continue
         for i in shown:
             col = columns[i]
-            table.add_column(headers[i], overflow="fold", no_wrap=col in FIGURE_COLUMNS, min_width=least[i],
-                             ratio=3 if col == "measures" else 1 if col == "years" else 2 if col in ("row", "partners")
-                             else None)
+            table.add_column(headers[i], overflow="fold", no_wrap=col in FIGURE_COLUMNS or col == "years",
+                             min_width=least[i],
+                             ratio=3 if col == "measures" else 2 if col in ("row", "partners") else None)
         for row in rows:
             table.add_row(*[row[i] for i in shown])
         parts.append(table)
@@ -259,6 +260,8 @@ def _notes_table(data: ReportData) -> Table:
                       f"kept {data.articles[m.kept.article].source} {m.kept.record}")
     for e in data.not_added:
         table.add_row(f"not added: {not_added_reason(e)}", e.amount_text, _sources(data, e.refs))
+    for line in data.left_out:
+        table.add_row("left out: the record fails a rule check", "", line)
     return table
 
 
@@ -326,6 +329,9 @@ def as_markdown(data: ReportData, views: list[str]) -> str:
         out.append(f"- merged duplicate ({m.reason}){cite([m.merged])}, kept{cite([m.kept])}")
     for e in data.not_added:
         out.append(f"- {e.amount_text}: {not_added_reason(e)}{cite(e.refs)}")
+    if data.left_out:
+        out.append("\n## Left out: records that fail a rule check\n")
+        out += [f"- {line}" for line in data.left_out]
     out.append("")
     out.extend(notes)
     return "\n".join(out) + "\n"

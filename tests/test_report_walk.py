@@ -183,3 +183,50 @@ def test_matrix_headers_are_chinese_in_html_and_markdown():
     assert "产业" in header and "教育" in header and "industry" not in header
     page = as_html(data, list(VIEWS))
     assert "<th title=\"industry\">产业</th>" in page and "<th>industry</th>" not in page
+
+
+# --- the second new-user walk (after contract v2) -------------------------------------------
+
+def test_money_naming_a_recipient_goes_to_its_pairing_not_to_a_place_inside_it():
+    from summarizer.report import attribute
+    from summarizer.schemas import Evidence, Fund
+    r = make_result("a", [("某集团", None, "青岭市", None), ("某集团", None, "青岭市山阳县", None)], [])
+    for p, name in zip(r.pairings, ("青岭市", "山阳县")):
+        p.recipient.name, p.recipient.full_name = name, "某省青岭市" + ("" if name == "青岭市" else name)
+    fund = Fund(amount_yuan=1e8, amount_text="1亿元", kind=FundKind.donation, donor="某集团", recipient="青岭",
+                evidence=Evidence(text="x", start=0, end=1))
+    helper, recipient = attribute(r, fund)
+    assert helper.name == "某集团" and recipient.name == "青岭市"
+
+
+def test_an_impossible_date_is_a_usage_error(tmp_path):
+    path = results_file(tmp_path, [make_result("a", [HEPING], [])])
+    for value in ("2019-13-01", "2019-02-30"):
+        result = runner.invoke(app, ["report", path, "--since", value])
+        assert result.exit_code == 2 and "use a date such as" in result.stderr, value
+    assert runner.invoke(app, ["report", path, "--since", "2020-02-29"]).exit_code == 0
+
+
+def test_a_report_json_is_not_summarized_as_an_article(tmp_path):
+    path = results_file(tmp_path, [make_result("a", [HEPING], [(1_000_000, "100万元", FundKind.fiscal, 2020, None)])])
+    report = tmp_path / "report.json"
+    report.write_text(runner.invoke(app, ["report", path, "--format", "json"]).stdout, encoding="utf-8")
+    result = runner.invoke(app, ["summarize", str(report)])
+    assert result.exit_code != 0 and "report" in result.stderr
+
+
+def test_a_record_left_out_by_the_checks_is_listed_in_the_table_and_markdown(tmp_path):
+    a = make_result("a", [HEPING], [(1_000_000, "100万元", FundKind.fiscal, 2020, None)])
+    a.funds[0].amount_yuan = 10_000_000  # 10x its text
+    data = build_report([a])
+    assert len(data.left_out) == 1
+    assert "Left out: records that fail a rule check" in as_markdown(data, ["pairing"]) and data.left_out[0] in as_markdown(data, ["pairing"])
+    console = Console(file=io.StringIO(), width=200)
+    console.print(as_table(data, ["pairing"], width=200))
+    assert "left out" in console.file.getvalue()
+
+
+def test_a_price_for_one_side_only_is_said(tmp_path):
+    result = runner.invoke(app, ["summarize", str(ROOT / "seeds"), "--backend", "openai", "--model", "m",
+                                 "--dry-run", "--price-in", "0.15"])
+    assert "no --price-out" in result.stderr
