@@ -11,20 +11,10 @@ from typer.testing import CliRunner
 from summarizer.cli import app
 
 from fake_openai import FakeOpenAI, answer, status
-from gold_answers import ROOT, gold_answer, seed_paths
+from gold_answers import ROOT, gold_answer, gold_reply, seed_paths
 
 KEY = "sk-test-batch-key"
 runner = CliRunner()
-
-
-def gold_reply(body):
-    """The gold answer of whichever seed the request's article is."""
-    user = body["messages"][-1]["content"]
-    for seed in seed_paths():
-        good = gold_answer(seed)
-        if good["summary"][:30] in user:
-            return answer(good)
-    return status(500, message="unknown article")
 
 
 @pytest.fixture
