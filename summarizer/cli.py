@@ -506,7 +506,7 @@ def eval_command(
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.print(eval_view(report))
+        out.print(eval_view(report, width=out.width))
         if by_class:
             out.print(eval_breakdown_view(report))
     missing = sum(a.missing for a in report.articles)

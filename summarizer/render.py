@@ -128,16 +128,30 @@ def clean_view(source: str, cleaned: CleanArticle, show_removed: bool) -> Render
     return Panel(Group(*parts))
 
 
-def eval_view(report: Report) -> RenderableType:
-    table = Table(title="Per article", title_justify="left")
-    for col in ("article", "pairing F1", "relation", "fund F1", "kind", "status", "measure F1", "indicators",
-                "metadata"):
-        table.add_column(col)
+EVAL_COLUMNS = ("pairing F1", "relation", "fund F1", "kind", "status", "measure F1", "indicators", "metadata")
+EVAL_WIDE = 110  # below this the per-article table would cut names and headers: one line per article instead
+
+
+def eval_view(report: Report, width: int = EVAL_WIDE) -> RenderableType:
+    rows = []
     for a in report.articles:
         name = a.article + (" (no result)" if a.missing else "")
-        table.add_row(name, f"{a.pairings.f1:.2f}", f"{a.relation.value:.2f}", f"{a.funds.f1:.2f}",
-                      f"{a.kind.value:.2f}", f"{a.status.value:.2f}" if a.status.total else "–",
-                      f"{a.measures.f1:.2f}", f"{a.indicators.value:.2f}", f"{a.metadata.value:.2f}")
+        rows.append((name, f"{a.pairings.f1:.2f}", f"{a.relation.value:.2f}", f"{a.funds.f1:.2f}",
+                     f"{a.kind.value:.2f}", f"{a.status.value:.2f}" if a.status.total else "–",
+                     f"{a.measures.f1:.2f}", f"{a.indicators.value:.2f}", f"{a.metadata.value:.2f}"))
+    if width < EVAL_WIDE:
+        lines = [Text("Per article", style="italic")]
+        for name, *values in rows:
+            lines.append(Text(name, style="bold"))
+            lines.append(Text("  " + " · ".join(f"{col} {v}" for col, v in zip(EVAL_COLUMNS, values))))
+        table: RenderableType = Group(*lines)
+    else:
+        table = Table(title="Per article", title_justify="left")
+        table.add_column("article", no_wrap=True)
+        for col in EVAL_COLUMNS:
+            table.add_column(col, no_wrap=True)
+        for row in rows:
+            table.add_row(*row)
     micro = Table(title="Micro-average", title_justify="left")
     micro.add_column("metric")
     micro.add_column("value", justify="right")

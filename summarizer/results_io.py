@@ -43,12 +43,19 @@ def iter_documents(path: Path) -> Iterator[tuple[str, object | None, str | None]
     """Yield (label, parsed JSON or None, parse error or None) for each document in a file."""
     try:
         raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        yield str(path), None, f"cannot read: {exc}"
+    except UnicodeDecodeError:
+        yield str(path), None, "binary data or not UTF-8: not a results file (JSON or JSON Lines from summarize)"
+        return
+    except OSError as exc:
+        yield str(path), None, f"cannot read: {exc.strerror or exc}"
         return
     stripped = raw.lstrip()
     if not stripped:
         yield str(path), None, "empty: no results in it"
+        return
+    if stripped[0] not in "[{":  # an article, not results: one line, not one error per line of its text
+        yield str(path), None, ("not JSON: this looks like an article, not results; run `summarizer summarize` "
+                                "on it (or `summarize --jsonl` to make a results file)")
         return
     if stripped.startswith("["):
         try:

@@ -230,3 +230,24 @@ def test_a_price_for_one_side_only_is_said(tmp_path):
     result = runner.invoke(app, ["summarize", str(ROOT / "seeds"), "--backend", "openai", "--model", "m",
                                  "--dry-run", "--price-in", "0.15"])
     assert "no --price-out" in result.stderr
+
+
+def test_check_on_an_article_or_binary_file_says_so_in_one_line(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("标题\n某县对口帮扶某村，投入资金10万元。\n第二行。\n", encoding="utf-8")
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(bytes(range(128, 256)) * 3)
+    for path, words in ((article, "looks like an article"), (binary, "binary data")):
+        result = runner.invoke(app, ["check", str(path)])
+        assert result.exit_code == 1 and words in result.stderr
+        assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1
+
+
+def test_eval_at_80_columns_keeps_names_and_figures_whole():
+    from summarizer.evaluate import evaluate, load_gold
+    from summarizer.render import eval_view
+    golds = load_gold(ROOT / "seeds" / "gold")
+    console = Console(file=io.StringIO(), width=80)
+    console.print(eval_view(evaluate(golds, {}), width=80))
+    text = console.file.getvalue()
+    assert "000_9bc852f1aa1b2cfa.txt (no result)" in text and "pairing F1 0.00" in text
