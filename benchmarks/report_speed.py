@@ -34,14 +34,19 @@ def synthetic(n: int, seed: int = 1) -> list[Result]:
         h, r = rnd.choice(east[:40]), rnd.choice(west[:60])
         if i and i % 5 == 0:  # this article repeats the previous one's pairing and money
             h, r = previous
-        amounts = [rnd.randrange(10, 5000) * 10_000 for _ in range(2)]
+        total = rnd.randrange(20, 5000)  # a part never exceeds its total: the report checks what it reads
+        amounts = [total * 10_000, rnd.randrange(10, total) * 10_000]
         text = f"{h.name}对口帮扶{r.name}，投入{amounts[0] // 10_000}万元，其中{amounts[1] // 10_000}万元用于产业。"
         ev = Evidence(text=text, start=0, end=len(text))
         funds = [Fund(amount_yuan=a, amount_text=f"{a // 10_000}万元", kind=rnd.choice(kinds), year=2018 + i % 4,
                       evidence=ev) for a in amounts]
         funds[1].part_of = 0
-        if i and i % 5 == 0:
-            funds.append(results[-1].funds[0].model_copy())
+        if i and i % 5 == 0:  # the previous article's money told again, in its words
+            repeated = results[-1].funds[0]
+            text += f"此前投入{repeated.amount_text}。"
+            start = text.index(f"此前投入{repeated.amount_text}")
+            funds.append(repeated.model_copy(update={"evidence": Evidence(text=text[start:-1], start=start,
+                                                                           end=len(text) - 1)}))
         previous = (h, r)
         results.append(Result(
             article=Article(id=str(i), source=f"synthetic-{i}.txt", title=f"第{i}篇", published="2020-01-01",

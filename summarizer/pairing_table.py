@@ -48,8 +48,21 @@ def published_rows(helper_code: str | None, recipient_code: str | None) -> list[
     """The rows that assign helper_code (or a unit containing it) to help recipient_code (or a unit containing it)."""
     if not helper_code or not recipient_code:
         return []
-    helper_code, recipient_code = unit_code(helper_code), unit_code(recipient_code)  # 520000 reads as 52
-    return [row for row in published_pairings() if row.covers(helper_code, recipient_code)]
+    return list(_rows_covering(unit_code(helper_code), unit_code(recipient_code)))  # 520000 reads as 52
+
+
+@lru_cache(maxsize=4096)  # a report checks the same few pairs thousands of times
+def _rows_covering(helper_code: str, recipient_code: str) -> tuple[PublishedPairing, ...]:
+    return tuple(row for row in _rows_by_helper_province().get(helper_code[:2], ())
+                 if row.covers(helper_code, recipient_code))
+
+
+@lru_cache(maxsize=1)
+def _rows_by_helper_province() -> dict[str, tuple[PublishedPairing, ...]]:
+    index: dict[str, list[PublishedPairing]] = {}
+    for row in published_pairings():
+        index.setdefault(row.helper_adcode[:2], []).append(row)
+    return {province: tuple(rows) for province, rows in index.items()}
 
 
 def published_direction(a_code: str | None, b_code: str | None) -> bool | None:

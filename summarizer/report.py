@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .regions import gazetteer, standard_adcode, unit_code
 from .schemas import Fund, Measure, Region, Result
+from .checks import record_errors, run_checks
 from .verify import drop_contradicted
 
 SAME_MONEY_YUAN = 1.0  # two mentions are the same money only if the amounts agree to the yuan
@@ -583,11 +584,12 @@ def checked(results: list[Result]) -> tuple[list[Result], list[str]]:
     kept: list[Result] = []
     left_out: list[str] = []
     for result in results:
-        copy = result.model_copy(deep=True)
-        dropped = drop_contradicted(copy)
-        if not dropped:
+        findings = run_checks(result)
+        if not record_errors(findings):  # the usual case: nothing to leave out, nothing copied
             kept.append(result)
             continue
+        copy = result.model_copy(deep=True)
+        dropped = drop_contradicted(copy, findings)
         kept.append(copy)
         source = shown_source(result.article.source)
         left_out += [f"{source}: {c.path} left out: {c.message}" for c in dropped]
@@ -627,7 +629,10 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     in_view: set[int] = set()
 
     def group(table: dict[str, Group], key: str, label: str) -> Group:
-        return table.setdefault(key, Group(key=key, label=label))
+        found = table.get(key)  # a Group is built only for a new row (it has a dozen containers)
+        if found is None:
+            found = table[key] = Group(key=key, label=label)
+        return found
 
     for a, result in enumerate(results):
         claimed, article_level = measures_by_pairing(result)

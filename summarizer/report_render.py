@@ -428,7 +428,14 @@ def as_json(data: ReportData, views: list[str]) -> str:
                 "indicators": [{"category": c, "unit": u, "value": v} for (c, u), v in g.indicators.items()],
                 "years": sorted(g.years), "partners": sorted(g.partners)}
 
-    def entry_dict(e: FundEntry) -> dict:
+    made: dict[int, dict] = {}
+
+    def entry_dict(e: FundEntry) -> dict:  # an entry is in the ledger and maybe in other lists: built once
+        if id(e) not in made:
+            made[id(e)] = _entry_dict(e)
+        return made[id(e)]
+
+    def _entry_dict(e: FundEntry) -> dict:
         return {"amount_yuan": e.amount_yuan, "amount_text": e.amount_text, "kind": e.kind, "year": e.year,
                 "approximate": e.approximate, "helper": _place_dict(e.helper), "recipient": _place_dict(e.recipient),
                 "status": e.status, "cumulative": e.cumulative, "since": e.since, "per_unit": e.per_unit,
@@ -451,7 +458,10 @@ def as_json(data: ReportData, views: list[str]) -> str:
         "ledger": [entry_dict(e) for e in data.ledger],
         "merged": [{"kept": _ref(m.kept), "merged": _ref(m.merged), "reason": m.reason} for m in data.merges],
         "unattributed": [entry_dict(e) for e in data.unattributed],
-        "not_added": [{**entry_dict(e), "reason": not_added_reason(e)} for e in data.not_added],
+        # each amount once, pointing at its ledger entry (which has the parties, flags and evidence)
+        "not_added": [{"ledger": index, "amount_yuan": e.amount_yuan, "amount_text": e.amount_text, "kind": e.kind,
+                       "article": e.refs[0].article, "reason": not_added_reason(e)}
+                      for index, e in enumerate(data.ledger) if not e.is_aid],
         "left_out": data.left_out,
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"

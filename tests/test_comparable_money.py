@@ -98,7 +98,8 @@ def test_report_json_carries_the_headline_and_every_amount_not_added(tmp_path):
     assert payload["headline"]["aid_yuan"] == 140_000_000
     assert payload["headline"]["cumulative_largest_yuan"] == 300_000_000
     assert payload["headline"]["planned_yuan"] == 200_000_000 and payload["headline"]["agreed_yuan"] == 500_000_000
-    not_added = {(e["amount_text"], e["refs"][0]["article"]): e["reason"] for e in payload["not_added"]}
+    not_added = {(e["amount_text"], e["article"]): e["reason"] for e in payload["not_added"]}
+    assert all(payload["ledger"][e["ledger"]]["amount_text"] == e["amount_text"] for e in payload["not_added"])
     assert set(not_added) == {("3亿元", 0), ("2亿元", 0), ("5亿元", 0), ("10万元", 0), ("1000万元", 2), ("1000万元", 3)}
     row = next(r for r in payload["views"]["pairing"] if r["row"].startswith("东海市"))
     assert (row["aid_yuan"], row["cumulative_yuan"], row["cumulative_since"]) == (130_000_000, 300_000_000, 2016)
