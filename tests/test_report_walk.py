@@ -251,3 +251,14 @@ def test_eval_at_80_columns_keeps_names_and_figures_whole():
     console.print(eval_view(evaluate(golds, {}), width=80))
     text = console.file.getvalue()
     assert "000_9bc852f1aa1b2cfa.txt (no result)" in text and "pairing F1 0.00" in text
+
+
+def test_years_are_never_cut_in_a_wide_table():
+    results = [make_result(f"y{i}", [HEPING], [(1_000_000 * (i + 1), f"{i + 1}00万元", FundKind.fiscal, 2017 + i, None)])
+               for i in range(4)]
+    data = build_report(results)
+    for width in (120, 160):
+        console = Console(file=io.StringIO(), width=width)
+        console.print(as_table(data, ["helper"], width=width))
+        text = console.file.getvalue()
+        assert all(str(year) in text for year in range(2017, 2021)), text
