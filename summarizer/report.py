@@ -375,8 +375,8 @@ def build_ledger(results: list[Result]) -> tuple[list[FundEntry], list[Merge]]:
             key = round(entry.amount_yuan / SAME_MONEY_YUAN)
             twin, reason = next(((e, r) for e in by_amount[key] if (r := _same_money(entry, e))), (None, None))
             if twin is None:  # one article may round the same money differently (1121万元 … 11210584.7元)
-                twin = next((e for e in entries.values() if e is not entry and _close(e, entry)
-                             and _repeated(entry, e)), None)
+                twin = next((e for e in entries.values() if e is not entry and e.refs[0].article == a
+                             and _close(e, entry) and _repeated(entry, e)), None)
                 reason = f"the same amount ({entry.amount_text}, rounded) repeated in one article" if twin else None
             if twin is not None:
                 twin.refs.append(ref)
