@@ -202,25 +202,11 @@ def prepare(folder: Path, sources: list[str], backend: LLMBackend, cache: Cache 
     job = Job(folder, uuid.uuid4().hex, settings, [])
     identity = backend.cache_identity()
     report = Prepared()
-    seen: set[str] = set()
     writer = PartWriter(job, max_requests, max_bytes)
     lines = RequestLines(backend)
     with open(folder / ARTICLES_FILE, "w", encoding="utf-8") as manifest:
-        for source, read in _read_all(sources, identity, backend.settings.chunk_chars):
-            on_article()
-            if isinstance(read, str):
-                report.unreadable.append((source, read))
-                continue
-            key, raw, header, chunks = read
-            if key in seen:
-                report.duplicates += 1
-                continue
-            seen.add(key)
-            if cache is not None and cache.get(key) is not None:
-                if source != "-":
-                    cache.alias(raw, key)
-                report.cached += 1
-                continue
+        for source, key, raw, header, chunks in new_requests(sources, identity, backend.settings.chunk_chars, cache,
+                                                             report, on_article, alias_hits=True):
             ids = []
             for number, chunk in enumerate(chunks):
                 ids.append(f"{key[:24]}-{number}")
@@ -232,6 +218,30 @@ def prepare(folder: Path, sources: list[str], backend: LLMBackend, cache: Cache 
     writer.close()
     job.save()
     return job, report
+
+
+def new_requests(sources: list[str], identity: dict, chunk_chars: int, cache, tally, on_article=lambda: None,
+                 alias_hits: bool = False):
+    """(source, key, raw key, header, chunks) of each article that would be sent: read and chunked, not a
+    duplicate of one before it, not in the cache. What is skipped is counted on `tally` (unreadable,
+    duplicates, cached); with alias_hits a cache hit also learns the input's raw bytes."""
+    seen: set[str] = set()
+    for source, read in _read_all(sources, identity, chunk_chars):
+        on_article()
+        if isinstance(read, str):
+            tally.unreadable.append((source, read))
+            continue
+        key, raw, header, chunks = read
+        if key in seen:
+            tally.duplicates += 1
+            continue
+        seen.add(key)
+        if cache is not None and cache.get(key) is not None:
+            if alias_hits and source != "-":
+                cache.alias(raw, key)
+            tally.cached += 1
+            continue
+        yield source, key, raw, header, chunks
 
 
 PARALLEL_FROM = 256  # articles; fewer are read in this process (starting workers costs more)
@@ -246,9 +256,6 @@ def _read_all(sources: list[str], identity: dict, chunk_chars: int):
         return
     with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8)) as pool:
         yield from zip(sources, pool.map(work, sources, chunksize=64))
-
-
-read_requests = _read_all  # what cost.estimate reads: the same requests a submit would write
 
 
 def _read_one(source: str, identity: dict, chunk_chars: int):

@@ -43,23 +43,12 @@ def request_tokens(chunks: list[str], header: str, overhead: int) -> tuple[int, 
 
 def estimate(sources: list[str], backend, cache=None) -> Estimate:
     """The requests `summarize` or `batch submit` would send for these inputs with this backend and cache."""
-    from .batch import read_requests
+    from .batch import new_requests
 
     overhead = prompt_overhead()["total"]
     result = Estimate()
-    seen: set[str] = set()
-    for source, read in read_requests(sources, backend.cache_identity(), backend.settings.chunk_chars):
-        if isinstance(read, str):
-            result.unreadable.append((source, read))
-            continue
-        key, _, header, chunks = read
-        if key in seen:
-            result.duplicates += 1
-            continue
-        seen.add(key)
-        if cache is not None and cache.get(key) is not None:
-            result.cached += 1
-            continue
+    for source, _, _, header, chunks in new_requests(sources, backend.cache_identity(), backend.settings.chunk_chars,
+                                                     cache, result):
         tokens = request_tokens(chunks, header, overhead)
         result.per_source[source] = tokens
         result.articles += 1
