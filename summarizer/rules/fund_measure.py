@@ -64,12 +64,11 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
     A figure compared with an earlier year (较去年增长, 是2019年的1.3倍) is one year's."""
     if cues().yearly_comparison.search(after):
         return False, None
-    lead_cues = list(cues().time.finditer(lead))
     found = list(cues().time.finditer(before))
     if not found:
         if cues().so_far.search(before):  # "已无偿投入60亿": what was given up to now
             return True, None
-        found = lead_cues
+        found = list(cues().time.finditer(lead))
         if not found:
             return False, None
     last = found[-1]
@@ -78,8 +77,8 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
     if last.lastgroup == "within":
         prior = next((m for m in reversed(found[:-1]) if m.lastgroup != "within"), None)
         if prior is None:  # from the paragraph's lead only a time frame counts (今年以来), not 今年是…第二十六年
-            prior = next((m for m in reversed(lead_cues) if m.lastgroup != "within" and m.group(0).endswith("以来")),
-                         None)
+            frames = [m for m in cues().time.finditer(lead) if m.lastgroup != "within" and m.group(0).endswith("以来")]
+            prior = frames[-1] if frames else None
         if prior is not None and prior.lastgroup == "single" and _names_year(prior.group(0)):
             return False, None
     run = []  # the span cues since the last single-year one: "2016年以来累计投入" starts in 2016
