@@ -47,6 +47,10 @@ class FundKind(str, Enum):
     other = "other"
 
 
+# What a report's headline aid adds (CONTRACT.md): money given, not invested, bought, lent or earned.
+AID_KINDS = ("fiscal", "social", "donation")
+
+
 class FundStatus(str, Enum):
     paid = "paid"
     planned = "planned"

@@ -203,6 +203,15 @@ def fund_measures(result: Result) -> Iterator[Check]:
                            "year's: check cumulative on both")
 
 
+def describe_record(name: str, record) -> str:
+    """A record in a few words for a message: pairing A→B, fund 5200万元, measure industry."""
+    if name == "pairings":
+        return f"pairing {record.helper.name}→{record.recipient.name}"
+    if name == "funds":
+        return f"fund {record.amount_text}"
+    return f"measure {record.category.value}"
+
+
 def record_key(name: str, record) -> tuple:
     """What makes two records the same: the pipeline merges on it, `duplicate_record` reports it."""
     ev = (record.evidence.start, record.evidence.end) if record.evidence.start >= 0 else (record.evidence.text,)

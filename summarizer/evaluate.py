@@ -13,11 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schemas import Result
+from .schemas import AID_KINDS, Result
 
 METADATA_FIELDS = ("title", "published", "outlet")
 MEASURED_FIELDS = ("status", "cumulative", "per_unit")  # what a fund measures, scored where gold says it
-AID_KINDS = {"fiscal", "social", "donation"}
 AMOUNT_TOLERANCE = 0.005
 INDICATOR_TOLERANCE = 0.005
 
@@ -129,7 +128,7 @@ def comparable_aid(gold: dict) -> float:
     other required amounts: what a report's headline aid over the same article should be."""
     total = 0.0
     for fund in gold.get("funds", []):
-        if (set(fund.get("kind", [])) <= AID_KINDS and fund.get("kind") and "paid" in fund.get("status", ["paid"])
+        if (set(fund.get("kind", [])) <= set(AID_KINDS) and fund.get("kind") and "paid" in fund.get("status", ["paid"])
                 and not fund.get("cumulative", False) and not fund.get("per_unit", False)
                 and not fund.get("in_other_total", False)):
             total += float(fund["amount_yuan"])

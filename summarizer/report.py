@@ -17,16 +17,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .regions import gazetteer, standard_adcode, unit_code
-from .schemas import Fund, Measure, Region, Result
 from .checks import record_errors, run_checks
+from .regions import gazetteer, standard_adcode, unit_code
+from .schemas import AID_KINDS, Fund, Measure, Region, Result
 from .verify import drop_contradicted
 
 SAME_MONEY_YUAN = 1.0  # two mentions are the same money only if the amounts agree to the yuan
 SAME_ARTICLE_TOLERANCE = 0.001  # …except within one article, which may write one sum rounded and exact
 ROLLUP_LEVELS = ("as_written", "county", "city", "province")
-# What analysts compare as aid; investment, procurement, credit, returns and other stay apart.
-AID_KINDS = ("fiscal", "social", "donation")
 UNSPECIFIED = "（未指明）"  # the recipient of money an article gives a helper but no recipient for
 
 

@@ -22,8 +22,8 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from .money import format_yuan
-from .report import AID_KINDS, FundEntry, Group, Ref, ReportData, timeline_by_year
-from .schemas import Category, FundKind
+from .report import FundEntry, Group, Ref, ReportData, timeline_by_year
+from .schemas import AID_KINDS, Category, FundKind
 
 VIEWS = ("pairing", "recipient", "helper", "compare", "matrix")
 KINDS = [k.value for k in FundKind]

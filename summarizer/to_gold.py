@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .schemas import Result
+from .schemas import AID_KINDS, Result
 
 FUND_V2_FIELDS = ("status", "cumulative", "per_unit")  # carried when the results have them (schema v2)
 
@@ -17,9 +17,6 @@ FUND_V2_FIELDS = ("status", "cumulative", "per_unit")  # carried when the result
 def gold_name(result: Result) -> str:
     """The gold's file stem: the article's file stem (how eval matches), or its id for stdin."""
     return Path(result.article.source).stem if result.article.source != "-" else result.article.id[:16]
-
-
-AID_KINDS = ("fiscal", "social", "donation")
 
 
 def in_headline(results: list[Result]) -> set[tuple[str, int]] | None:

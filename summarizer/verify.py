@@ -5,7 +5,7 @@ the records a model is re-asked about are judged exactly as the final ones are.
 from __future__ import annotations
 
 from .backends.base import Extraction
-from .checks import record_errors, record_key, run_checks
+from .checks import describe_record, record_errors, record_key, run_checks
 from .ground import ground
 from .regions import standard_adcode
 from .schemas import Article, Check, Provenance, Result, Severity
@@ -76,21 +76,13 @@ def drop_contradicted(result: Result, findings: list[Check] | None = None) -> li
             if findings:
                 reasons = "; ".join(f"{c.rule}: {c.message}" for c in findings)
                 reports.append(Check(rule="record_dropped", severity=Severity.error, path=f"{name}[{i}]",
-                                     message=f"dropped {_describe(name, record)} — {reasons}"))
+                                     message=f"dropped {describe_record(name, record)} — {reasons}"))
             else:
                 keep.append(record)
         setattr(result, name, keep)
     # Dropping a total re-points its parts' part_of indexes: rebuild them.
     _reindex_parts(result, errors)
     return reports
-
-
-def _describe(name: str, record) -> str:
-    if name == "pairings":
-        return f"pairing {record.helper.name}→{record.recipient.name}"
-    if name == "funds":
-        return f"fund {record.amount_text}"
-    return f"measure {record.category.value}"
 
 
 def _reindex_parts(result: Result, errors: dict) -> None:

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from summarizer.clean import clean
-from summarizer.evaluate import AID_KINDS
+from summarizer.schemas import AID_KINDS
 from summarizer.money import find_amounts
 from summarizer.reader import read_document
 from summarizer.text import clauses, sentences

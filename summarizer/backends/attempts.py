@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..checks import describe_record
 from ..schemas import Check, Severity
 from .base import Extraction
 
@@ -88,19 +89,11 @@ def _repoint_parts(kept: list[tuple[int, int, object]], attempts: list[Attempt])
         fund.part_of = target
 
 
-def _describe(name: str, record) -> str:
-    if name == "pairings":
-        return f"pairing {record.helper.name}→{record.recipient.name}"
-    if name == "funds":
-        return f"fund {record.amount_text}"
-    return f"measure {record.category.value}"
-
-
 def _origin_check(origin: dict[str, list[tuple[int, object]]], count: int) -> Check:
     """Which answer the records came from, when the last answer is not the whole story."""
     parts = []
     for number in range(count):
-        described = [_describe(name, record) for name in RECORDS for n, record in origin[name] if n == number]
+        described = [describe_record(name, record) for name in RECORDS for n, record in origin[name] if n == number]
         if described and number < count - 1:
             label = "the first answer" if number == 0 else f"re-ask {number}"
             parts.append(f"{len(described)} from {label} ({', '.join(described[:6])}{', …' if len(described) > 6 else ''})")
