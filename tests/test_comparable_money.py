@@ -142,6 +142,16 @@ def test_cues_read_what_an_amount_measures():
     assert read("两地签约仪式上，某公司捐赠#").status is FundStatus.paid
     assert read("为12个村各安排#").per_unit is True
     assert read("甲公司和乙公司各捐赠#").per_unit is False
+    # 将 before a verb or a preposition is the future; before a noun it only marks the object
+    assert read("明年甲乙两区将分别帮扶#").status is FundStatus.planned
+    assert read("某省将对某州六县率先投入#").status is FundStatus.planned
+    assert read("某市将帮扶范围扩大到全县，投入#").status is FundStatus.paid
+    # money of projects a plan names earlier in the sentence is planned, giving verb or not
+    assert read("某省下月将开工的援建项目共9个，其中新建项目投入#").status is FundStatus.planned
+    assert read("某省下月将召开协作会议，此前已投入#").status is FundStatus.paid
+    # a sum something new is built on is what was given so far; a dateline is not the money's time
+    assert read("在某区已投入#援助资金的基础上，再新建两所学校").cumulative is True
+    assert read("本报甲地5月8日电，某县已投入#").cumulative is True
 
 
 def test_every_fund_measure_cue_matches_its_examples_and_not_its_negatives():

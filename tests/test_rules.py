@@ -105,6 +105,36 @@ def test_sub_allocations_point_at_their_total():
     assert result.funds[total].part_of is None
 
 
+def test_a_paragraph_opening_on_qizhong_breaks_down_the_one_before():
+    text = ("甲省援助乙州\n\n发布时间：2031-04-06\n\n甲省对口支援乙州，今年安排援助资金8亿元。\n\n"
+            "其中：教育项目安排资金3亿元；产业项目安排资金5亿元。")
+    result = summarize_text(text, RulesBackend())
+    by_amount = {f.amount_yuan: i for i, f in enumerate(result.funds)}
+    assert result.funds[by_amount[300_000_000]].part_of == by_amount[800_000_000]
+    assert result.funds[by_amount[500_000_000]].part_of == by_amount[800_000_000]
+
+
+def test_a_realised_share_is_a_part_of_the_sum_its_rate_points_to():
+    text = ("甲市对口帮扶乙县\n\n发布时间：2031-08-06\n\n甲市对口帮扶乙县，今年安排帮扶资金6亿元，另有社会捐赠1亿元。"
+            "截至7月底，累计到位帮扶资金2.7亿元，资金到位率45%。")
+    result = summarize_text(text, RulesBackend())
+    by_amount = {f.amount_yuan: i for i, f in enumerate(result.funds)}
+    assert result.funds[by_amount[270_000_000]].part_of == by_amount[600_000_000]
+
+
+def test_a_gift_in_a_donation_sentence_is_a_donation():
+    text = "标题\n发布时间：2031-04-06\n甲县商会向乙村小学捐赠图书500册，并为该村考上大学的学生提供5万元奖学金。"
+    assert [f.kind for f in summarize_text(text, RulesBackend()).funds] == [FundKind.donation]
+
+
+def test_a_published_pair_named_in_one_sentence_with_its_relation_word_is_a_pairing():
+    text = ("年度计划下达\n\n发布时间：2031-04-06\n\n"
+            "近日，江苏省有关部门下达年度援疆项目计划，伊犁哈萨克自治州今年实施援疆项目120个，安排援疆资金9亿元。")
+    result = summarize_text(text, RulesBackend())
+    assert [(p.helper.name, p.recipient.name, p.relation) for p in result.pairings] == [
+        ("江苏省", "伊犁哈萨克自治州", Relation.counterpart_support)]
+
+
 def test_summary_is_short_chinese_from_the_text():
     result = summarize_text(UNSEEN_EAST_WEST, RulesBackend())
     assert 10 <= len(result.summary) <= 230

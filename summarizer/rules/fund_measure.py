@@ -13,6 +13,8 @@ from functools import lru_cache
 from ..schemas import FundStatus
 from ..vocabulary import vocabulary
 
+# A plan naming the projects it is for: 将启动和加快实施的援藏项目, 计划新建的帮扶项目.
+PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目")
 FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
 
 
@@ -24,6 +26,7 @@ class Cues:
     each: re.Pattern
     so_far: re.Pattern
     yearly_comparison: re.Pattern
+    prior_total: re.Pattern
     each_counted: re.Pattern
     giving_verb: re.Pattern
     year: re.Pattern
@@ -42,6 +45,7 @@ def cues() -> Cues:
         each=re.compile(words["each"]),
         so_far=re.compile(words["so_far"]),
         yearly_comparison=re.compile(words["yearly_comparison"]),
+        prior_total=re.compile(words["prior_total"]),
         each_counted=re.compile(words["each_counted"]),
         giving_verb=re.compile(words["giving_verb"]),
         year=re.compile(r"(?:19|20)\d{2}"),
@@ -61,10 +65,14 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
 
     A weak cue (累计, 截至) inside a year named before it is that year's running total (2019年…累计实现销售).
     A sentence that names no time takes it from its paragraph's lead (过去两年，…。…将20.7亿元援助资金用于…).
-    A figure compared with an earlier year (较去年增长, 是2019年的1.3倍) is one year's."""
+    A figure compared with an earlier year (较去年增长, 是2019年的1.3倍) is one year's; a sum something new
+    is built on (在已投入2.3亿元的基础上) is what was given so far."""
     if cues().yearly_comparison.search(after):
         return False, None
     found = list(cues().time.finditer(before))
+    if cues().prior_total.search(after):
+        return True, next((year for m in found if m.lastgroup == "cumulative"
+                           and (year := first_year(m.group(0))) is not None), None)
     if not found:
         if cues().so_far.search(before):  # "已无偿投入60亿": what was given up to now
             return True, None
@@ -114,8 +122,13 @@ def status_of(clause_before: str, clause_after: str, sentence_before: str = "") 
     if not found:
         after = cues().status.search(clause_after)
         found = [after] if after else []
-    if not found and not cues().giving_verb.search(clause_before):
-        found = [m for m in cues().status.finditer(sentence_before) if m.lastgroup != "paid"][-1:]
+    if not found:
+        earlier = [m for m in cues().status.finditer(sentence_before) if m.lastgroup != "paid"][-1:]
+        # With a giving verb of its own, the clause follows an earlier plan only when that plan names the
+        # projects the money is for (今年将启动的援藏项目共34个，其中…投入5313万元).
+        if not cues().giving_verb.search(clause_before) or (
+                earlier and PLANNED_PROJECTS.match(sentence_before, earlier[0].end())):
+            found = earlier
     if not found:
         return FundStatus.paid
     return FundStatus(found[-1].lastgroup)

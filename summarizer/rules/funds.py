@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from ..money import Amount, find_amounts
 from ..own_money import own_money
@@ -22,6 +23,7 @@ PER_UNIT_AID = re.compile(r"(?:每(?:个|一个|名|位|所|家)?(?:县|乡|镇|
 NOT_A_FUND_AFTER = re.compile(r"^\s*(?:/|每|一斤|一公斤|一亩|以上的|左右的收入)")
 # Economic statistics of a place are not money given: 地区生产总值从5.9亿元增长到216.3亿元.
 ECONOMY = re.compile(r"生产总值|GDP|固定资产投资|财政收入|一般公共预算|增加值|零售总额|总产值|经济总量", re.I)
+DONATION_CUE = re.compile(r"捐赠|捐款|捐助|捐资|捐献")
 # Where the clause says nothing of the kind, the sentence may: 援宁资金…由1.12亿元提高到3.1亿元.
 AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金|协作资金|输血|财政")
 # Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending.
@@ -49,6 +51,7 @@ TOWARDS = re.compile(r"(?:向|给|为|帮助|帮扶|支持|扶持|援助|资助)
 PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|实施|建设|帮助|投资)([^，。；,;]{2,40})")
 DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
 BREAKDOWN = re.compile(r"其中|包括")
+REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
 
 
 def fund_kind(clause: str) -> FundKind:
@@ -66,6 +69,8 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
     investment needs an enterprise in the sentence.
     """
     kind = fund_kind(clause)
+    if kind is FundKind.other and DONATION_CUE.search(mask_org_names(sentence)):
+        kind = FundKind.donation  # 捐赠…礼物，为大学生提供10万元助学金: given in the same act
     if kind is FundKind.other and AID_CUE.search(mask_org_names(sentence)):
         kind = FundKind.fiscal
     if kind is FundKind.fiscal and PROJECT_MONEY.search(clause) and ENTERPRISE_PROJECTS.search(sentence):
@@ -121,7 +126,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             year=None if what.cumulative else _year(text[sentence.start:amount.start], published_year),
             evidence=evidence,
             approximate=amount.approximate,
-            part_of=_parent(text, sentence, amount, amounts),
+            part_of=_part_of(text, sentence, amount, amounts),
             status=what.status,
             cumulative=what.cumulative,
             since=what.since,
@@ -208,13 +213,39 @@ def _year(before: str, published_year: int | None) -> int | None:
     return max(found)[1] if found else None
 
 
+def _part_of(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
+    parent = _parent(text, sentence, amount, amounts)
+    return parent if parent is not None else _realised_part_of(text, sentence, amount, amounts)
+
+
+def _realised_part_of(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
+    """安排资金22亿元。…累计到位资金9.9亿元，资金到位率45%: the amount is the realised share of the earlier
+    amount it is that percentage of (within a point), so a part of it."""
+    rate = REALISED_SHARE.search(text, amount.end, sentence.end)
+    if rate is None or REALISED_SHARE.search(text, amount.end, rate.start()) is not None:
+        return None
+    if list(find_amounts(text[amount.end:rate.start()])):
+        return None  # another amount stands between this one and its rate
+    share = Decimal(rate.group(1))
+    for index in range(len(amounts) - 1, -1, -1):
+        total = amounts[index].yuan
+        if total > amount.yuan and abs(amount.yuan / total * 100 - share) <= 1:
+            return index
+    return None
+
+
 def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
-    """A fund listed after 其中 in the same sentence is a part of the last larger amount before it."""
+    """A fund listed after 其中 in the same sentence is a part of the last larger amount before it; a paragraph
+    opening on 其中 breaks down the paragraph right before it (…安排资金17.56亿元。\n其中：…0.87亿元；…)."""
     markers = list(BREAKDOWN.finditer(text, sentence.start, amount.start))
     if not markers:
         return None
     marker = markers[-1].start()
+    opens_paragraph = text[text.rfind("\n", 0, marker) + 1:marker].strip() == ""
     for index in range(len(amounts) - 1, -1, -1):
         if amounts[index].end <= marker and amounts[index].yuan >= amount.yuan:
-            return None if "\n" in text[amounts[index].end:amount.start] else index
+            between = text[amounts[index].end:marker]
+            if "\n" not in between or (opens_paragraph and "\n" not in between.strip()):
+                return index
+            return None
     return None

@@ -11,13 +11,13 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from ..checks import record_key
-from ..pairing_table import explain_direction, helper_first, published_direction
+from ..pairing_table import explain_direction, helper_first, published_direction, published_relation
 from ..regions import RegionResolver
 from ..relations import article_relation, programme_mentions, refine_relation, relation_mentions
 from ..schemas import Evidence, Level, Pairing, Region, Relation
 from ..text import Span, clauses, enclosing, sentences
 from .pairing_candidates import (
-    COOPERATING, NAMED_TOGETHER, PROGRAMME, TOPIC, Candidate, candidates_for, receiving_places,
+    COOPERATING, NAMED_TOGETHER, PROGRAMME, PUBLISHED_PAIR, TOPIC, Candidate, candidates_for, receiving_places,
 )
 from .pairing_places import Place, places, places_in, related
 from .pairing_triggers import Reading, Trigger, TriggerKind, triggers_in
@@ -67,7 +67,8 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
     pairings += _named_together(run, pairings)
     if run.east_west_programme:
         pairings += _cooperating_provinces(run, pairings)
-    return pairings + _programme_pairings(run, pairings)
+    pairings += _programme_pairings(run, pairings)
+    return pairings or _published_pair_named(run)
 
 
 class _Run:
@@ -208,6 +209,34 @@ def _named_together(run: _Run, found: list[Pairing]) -> list[Pairing]:
                          f"relation word “{text[word.start:word.end]}” in the sentence", NAMED_TOGETHER,
                          *_orientation(a, b, pairing))
     return added
+
+
+def _published_pair_named(run: _Run) -> list[Pairing]:
+    """"浙江省下达援疆项目计划，阿克苏地区实施援疆项目370个": in an article where nothing else links two
+    places, a sentence with relation wording that names both sides of a published pair, of that pair's
+    relation, states it; the table orients it."""
+    text = run.text
+    added: dict[tuple, Pairing] = {}
+    for sentence in run.sentence_spans:
+        words = run.words_in(sentence)
+        inside = places_in(run.all_places, run.place_starts, sentence)
+        for i, a in enumerate(inside):
+            for b in inside[i + 1:]:
+                direction = published_direction(a.region.adcode, b.region.adcode)
+                if direction is None:
+                    continue
+                helper, recipient = (a, b) if direction else (b, a)
+                relation = published_relation(helper.region.adcode, recipient.region.adcode)
+                word = next((w for w in words if w.relation is relation), None)
+                if word is None:
+                    continue
+                pairing = _orient(text, helper, recipient, relation, word.start, word.end, run.clause_spans,
+                                  run.east_west_programme)
+                if pairing is not None and record_key("pairings", pairing) not in added:
+                    added[record_key("pairings", pairing)] = pairing
+                    run.note(pairing.helper.name, pairing.recipient.name, pairing.relation, True, a.start,
+                             PUBLISHED_PAIR, f"relation word “{text[word.start:word.end]}” in the sentence")
+    return list(added.values())
 
 
 def _coordinated(text: str, words, start: int, end: int) -> frozenset[Relation]:
