@@ -40,7 +40,8 @@ from summarizer.schemas import Result  # noqa: E402
 from summarizer.verify import grounded_result  # noqa: E402
 
 SETS = [("seeds", ROOT / "seeds", ROOT / "seeds" / "gold"),
-        ("devset", ROOT / "devset" / "articles", ROOT / "devset" / "gold")]
+        ("devset", ROOT / "devset" / "articles", ROOT / "devset" / "gold")] + [
+    (folder.name, folder / "articles", folder / "gold") for folder in sorted((ROOT / "devset").glob("holdout*"))]
 
 
 def run_summarize(url: str, folders: list[Path], out: Path) -> int:
@@ -119,6 +120,8 @@ def main() -> int:
     lost_total = 0
     for label, _, gold_dir in SETS:
         golds = [g for g in load_gold(gold_dir) if Path(g["article"]).stem in names]
+        if not golds:
+            continue
         matched = {Path(g["article"]).stem: by_stem[Path(g["article"]).stem] for g in golds
                    if Path(g["article"]).stem in by_stem}
         for gold in golds:

@@ -235,11 +235,14 @@ def duplicates(result: Result) -> Iterator[Check]:
 def not_assistance(result: Result) -> Iterator[Check]:
     """A region's own budget, output, trade, revenue or income figure is not a fund unless the clause that
     states it ties it to a helper or recipient (own_money.py)."""
+    text = result.article.text
     for i, fund in enumerate(result.funds):
-        quote = fund.evidence.text
+        quote, ev = fund.evidence.text, fund.evidence
         at = quote.find(fund.amount_text) if fund.amount_text else -1
         if at < 0:
             continue  # evidence_value reports it
+        if 0 <= ev.start and text[ev.start:ev.end] == quote:  # read in the article: a short quote loses its clause
+            quote, at = text, ev.start + at
         word = own_money(clause_around(quote, at, at + len(fund.amount_text)))
         if word:
             yield _error("not_assistance", f"funds[{i}]",

@@ -36,6 +36,8 @@ MONEY_CONTEXT = re.compile(
 )
 # After a bare figure: money continues with punctuation, 的, or a money noun; a counter ends it.
 MONEY_FOLLOWERS = re.compile(r"$|[^\u4e00-\u9fff]|的|资金|元|用于|人民币|美元")
+# Right after a bare figure, a noun of money makes it money: 第一批600万启动资金, 30万帮扶经费 (not 50万尾鱼苗).
+MONEY_NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:资金|经费|善款|款项|专款)")
 # Right before a bare figure these make it money whatever follows: 价值30万优良种子, 折价50万.
 VALUE_BEFORE = re.compile(r"(?:价值|折价|折款|折合)(?:约|近|超过|超|逾|达|为|共)?$")
 # 共计/合计/总计 before a bare figure: money unless a counter follows (共计3万人 is people).
@@ -161,6 +163,8 @@ def bare_figure_is_money(text: str, start: int, end: int) -> bool:
         return True
     if TOTAL_BEFORE.search(before):
         return not COUNTER.match(text, end)
+    if MONEY_NOUN_AFTER.match(text, end):
+        return True
     if not MONEY_FOLLOWERS.match(text, end):
         return False
     window = text[max(0, start - 10) : start]

@@ -16,6 +16,8 @@ from .relations import relation_mentions
 from .vocabulary import vocabulary
 
 CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
+BREAKDOWN_OPENING = re.compile(r"\s*其中")
+LOOKBACK = 400
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,15 @@ def own_money_words() -> OwnMoney:
 
 
 def clause_around(text: str, start: int, end: int) -> str:
-    """The clause of text (between commas or stops) that holds text[start:end]."""
-    before = [m.end() for m in CLAUSE_BREAK.finditer(text, 0, start)]
+    """The clause of text (between commas or stops) that holds text[start:end]; a clause opening on 其中 is
+    a part of the amount before it and is judged with that clause (投入援助资金3559万元，其中省级财政拨付1000万元)."""
+    window = max(0, start - LOOKBACK)  # a clause and the one before it; bounded, so a huge text stays linear
+    before = [m.end() for m in CLAUSE_BREAK.finditer(text, window, start)]
     after = CLAUSE_BREAK.search(text, end)
-    return text[before[-1] if before else 0:after.start() if after else len(text)]
+    begin = before[-1] if before else window
+    if before and BREAKDOWN_OPENING.match(text, begin) and text[begin - 1] not in "。！？!?\n":
+        begin = before[-2] if len(before) >= 2 else window
+    return text[begin:after.start() if after else len(text)]
 
 
 def own_money(clause: str) -> str | None:

@@ -32,8 +32,9 @@ LIST_SEPARATOR = re.compile(r"^\s*(?:、|和|及|以及|与|同|,|，)?\s*$")
 LEAD_GAP = re.compile(r"^[^，。；,;：:！？!?“”\"]{0,6}$")
 # 与/同 before a relation word makes it mutual ("A与B结对"); 和 is too often part of a name (和平区).
 MUTUAL = re.compile(r"与|同")
-# Between a help word and its recipient in a checked quote: a list of places, no clause break.
-DIRECTION_GAP = re.compile(r"^[^，。；,;：:！？!?\n]{0,30}$")
+# Between a help word and its recipient in a checked quote: a list of places, no clause break, and no 与/同/向
+# bringing in another party (对口凉山扶贫协作工作组密切与佛山市扶贫办沟通: 佛山市 is not helped).
+DIRECTION_GAP = re.compile(r"^(?:(?!与|同|向)[^，。；,;：:！？!?\n]){0,30}$")
 # "来到(望谟县)石屯镇": arriving at a place, possibly through its parent's name.
 ARRIVE = re.compile(rf"(?:{vocabulary().raw['wording']['arrive_verbs']})[^，。；,;、]{{0,6}}$")
 
@@ -110,6 +111,8 @@ def refine_relation(relation: Relation, helper_code: str | None, recipient_code:
     published = published_relation(helper_code, recipient_code)
     if relation in PROGRAMMES and published in PROGRAMMES and len(named_programmes) > 1:
         return published  # 滨州市…对口支援和扶贫协作…奉节: the published pairing says which programme
+    if relation is Relation.designated and published in PROGRAMMES:
+        return published  # 江苏省与陕西省…挂钩扶贫协作: two regions of a published pair are in its programme
     return relation
 
 

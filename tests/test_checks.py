@@ -100,6 +100,13 @@ def test_reversed_pairing_from_passive_wording():
     assert r is not None
 
 
+def test_a_party_brought_in_by_yu_is_not_the_one_helped():
+    from summarizer.relations import wording_direction
+    # "甲市对口乙州协作工作组与甲市民政局会商": 甲市 after 与 is a partner in the talks, not helped
+    text = "东部对口西州扶贫协作工作组近日与东市民政局会商追加资金。"
+    assert wording_direction(text, "东市", "西州") is not False
+
+
 def test_year_out_of_range(result):
     result.funds[0].year = 1890
     assert "year_plausible" in rules_at(result, "funds[0]")

@@ -142,6 +142,21 @@ def test_a_worse_reask_never_wipes_a_good_answer(fake, good):
     assert "from the first answer" in merged.message and "pairing 和平区→靖远县" in merged.message
 
 
+def test_one_amount_given_to_each_of_two_recipients_stays_two_records(fake, good):
+    """各/分别: one amount and one quote, a record per recipient; none may be merged away, with or without a re-ask."""
+    each = json.loads(json.dumps(good))
+    twin = dict(each["funds"][0], recipient="富坪村")
+    each["funds"].append(twin)
+    bad = json.loads(json.dumps(each))
+    bad["funds"][1]["amount_yuan"] *= 10  # amount_mismatch: one re-ask
+    fake.push(answer(each), answer(bad), answer(each))
+    for _ in range(2):
+        result = run_one(fake).result
+        same = [f for f in result.funds if f.amount_text == twin["amount_text"] and f.evidence.text == result.funds[0].evidence.text]
+        assert {f.recipient for f in same} == {good["funds"][0]["recipient"], "富坪村"}
+        assert len(result.funds) == len(each["funds"])
+
+
 def test_a_reask_correction_replaces_the_failed_record(fake, good):
     bad = json.loads(json.dumps(good))
     bad["funds"][1]["amount_yuan"] *= 10  # amount_mismatch

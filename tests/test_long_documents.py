@@ -264,6 +264,15 @@ def test_the_not_assistance_check_flags_a_budget_figure_and_not_aid():
     assert [c.path for c in findings] == ["funds[1]"] and findings[0].severity.value == "error"
 
 
+def test_a_part_after_qizhong_is_judged_with_the_sum_it_belongs_to():
+    from summarizer.own_money import clause_around
+    aid = "某省去年投入对口援助资金5600万元，其中省级财政拨付2000万元。"
+    budget = "全州地区生产总值210亿元，其中第二产业增加值64亿元。"
+    for text, amount, own in ((aid, "2000万元", False), (budget, "64亿元", True)):
+        at = text.index(amount)
+        assert bool(own_money(clause_around(text, at, at + len(amount)))) is own, text
+
+
 def test_unambiguous_city_names_are_read_as_their_city_without_context():
     from summarizer.regions import RegionResolver
     for name in vocabulary().raw["provinces"]["unambiguous_cities"]:

@@ -43,6 +43,9 @@ def test_written_as_count():
     assert written_as_count(text, "30万")
     assert not written_as_count(text, "2000万")
     assert not written_as_count(text, "5200万元")
+    # a noun of money right after the figure: the second batch of 300万 start-up money was issued
+    assert not written_as_count("第二批300万启动资金已经下达。", "300万")
+    assert written_as_count("发放300万株树苗。", "300万")
 
 
 def test_format_yuan():

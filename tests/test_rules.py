@@ -135,6 +135,36 @@ def test_a_published_pair_named_in_one_sentence_with_its_relation_word_is_a_pair
         ("江苏省", "伊犁哈萨克自治州", Relation.counterpart_support)]
 
 
+def test_a_list_joined_by_yu_before_the_relation_word_is_helped_place_by_place():
+    text = ("结对活动\n\n发布时间：2031-04-06\n\n"
+            "近日，江苏省南通市总商会与平昌县白衣镇金山村、驷马镇水井村签订结对帮扶协议，各捐赠3万元。"
+            "南通市总商会还向两村赠送了农机具。")
+    pairs = {(p.helper.name.removeprefix("江苏省"), p.recipient.name)
+             for p in summarize_text(text, RulesBackend()).pairings}
+    assert {("南通市总商会", "金山村"), ("南通市总商会", "水井村")} <= pairs
+    assert not any(r in ("白衣镇", "驷马镇", "平昌县") for _, r in pairs)  # the last name of each chain
+
+
+def test_a_list_before_yu_is_paired_with_the_place_after_it():
+    text = ("结对名单\n\n发布时间：2031-04-06\n\n名单如下：景泰县、古浪县与天津市南开区结对，各方签署协议。")
+    pairs = {(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings}
+    assert {("南开区", "景泰县"), ("南开区", "古浪县")} <= pairs
+
+
+def test_a_development_zone_is_a_helper_of_its_own_name():
+    text = ("协议签署\n\n发布时间：2031-04-06\n\n"
+            "近日，天津经济技术开发区与甘肃省两当县签署东西部协作框架协议，明年安排财政资金1500万元。")
+    [pairing] = summarize_text(text, RulesBackend()).pairings
+    assert (pairing.helper.name, pairing.recipient.name) == ("天津经济技术开发区", "两当县")
+
+
+def test_an_organisation_named_with_and_without_its_region_is_one_helper():
+    text = ("商会赴乙县\n\n发布时间：2031-04-06\n\n"
+            "近日，浙江省台州市工商联一行赴四川省平昌县开展结对帮扶活动。台州市工商联向平昌县捐赠帮扶资金20万元。")
+    pairings = summarize_text(text, RulesBackend()).pairings
+    assert len([p for p in pairings if p.recipient.name.startswith("平昌")]) == 1
+
+
 def test_summary_is_short_chinese_from_the_text():
     result = summarize_text(UNSEEN_EAST_WEST, RulesBackend())
     assert 10 <= len(result.summary) <= 230
@@ -150,8 +180,10 @@ def test_summary_is_short_chinese_from_the_text():
      "苏州市", "铜仁市", Relation.east_west),  # written west-first: oriented east -> west
     ("会宁县接受河西区帮扶\n发布时间：2020-03-03\n会宁县积极接受天津市河西区的帮扶，河西区今年安排帮扶资金4000万元。",
      "河西区", "会宁县", Relation.east_west),  # passive wording
-    ("湖州对口支援青川\n发布日期：2018-05-12\n浙江省湖州市对口支援四川省青川县十年来，援助资金超过10亿元。",
+    ("湖州对口支援青川\n发布日期：2018-06-12\n浙江省湖州市对口支援四川省青川县十年来，援助资金超过10亿元。",
      "湖州市", "青川县", Relation.counterpart_support),  # the body's names, not the headline's short ones
+    ("苏陕挂钩\n发布时间：2011-02-01\n去年江苏省与陕西省深化挂钩扶贫协作，苏方全年拨付援助款3000万元。",
+     "江苏省", "陕西省", Relation.east_west),  # 挂钩 between a published pair is its programme, not 定点帮扶
 ])
 def test_unseen_pairing_wordings(text, helper, recipient, relation):
     result = summarize_text(text, RulesBackend())

@@ -42,6 +42,18 @@ def identity(name: str, record) -> tuple:
     return (record.category,) + where
 
 
+def identities(name: str, records: list) -> list[tuple]:
+    """identity() of each record, with how many records before it in the same answer share it: 各捐赠5万元
+    to two villages is two records with one amount and one quote, and stays two."""
+    seen: dict[tuple, int] = {}
+    keys = []
+    for record in records:
+        key = identity(name, record)
+        keys.append(key + (seen.get(key, 0),))
+        seen[key] = seen.get(key, 0) + 1
+    return keys
+
+
 def no_progress(attempts: list[Attempt]) -> bool:
     """The last answer is the one before it again: asking once more will not help."""
     return len(attempts) >= 2 and attempts[-1].answer == attempts[-2].answer
@@ -55,12 +67,15 @@ def best_of(attempts: list[Attempt]) -> Extraction:
     for name in RECORDS:
         chosen: dict[tuple, tuple[int, int, object]] = {}
         for number, attempt in enumerate(attempts):
-            for index, record in enumerate(getattr(attempt, name)):
+            records = getattr(attempt, name)
+            for index, (key, record) in enumerate(zip(identities(name, records), records)):
                 if f"{name}[{index}]" not in attempt.errors:
-                    chosen[identity(name, record)] = (number, index, record)
+                    chosen[key] = (number, index, record)
         # What never passed, from the last answer: kept for the pipeline to drop and report.
-        failed = [(len(attempts) - 1, index, record) for index, record in enumerate(getattr(last, name))
-                  if f"{name}[{index}]" in last.errors and identity(name, record) not in chosen]
+        last_records = getattr(last, name)
+        failed = [(len(attempts) - 1, index, record)
+                  for index, (key, record) in enumerate(zip(identities(name, last_records), last_records))
+                  if f"{name}[{index}]" in last.errors and key not in chosen]
         kept = list(chosen.values()) + failed
         if name == "funds":
             _repoint_parts(kept, attempts)
@@ -78,14 +93,14 @@ def best_of(attempts: list[Attempt]) -> Extraction:
 def _repoint_parts(kept: list[tuple[int, int, object]], attempts: list[Attempt]) -> None:
     """part_of pointed into its own attempt's list: point it at the same total among the kept funds."""
     position = {(number, index): at for at, (number, index, _) in enumerate(kept)}
-    by_identity = {identity("funds", record): at for at, (_, _, record) in enumerate(kept)}
+    keys = {number: identities("funds", attempt.funds) for number, attempt in enumerate(attempts)}
+    by_identity = {keys[number][index]: at for at, (number, index, _) in enumerate(kept)}
     for number, _, fund in kept:
         if fund.part_of is None:
             continue
-        own = attempts[number].funds
         target = position.get((number, fund.part_of))
-        if target is None and 0 <= fund.part_of < len(own):
-            target = by_identity.get(identity("funds", own[fund.part_of]))
+        if target is None and 0 <= fund.part_of < len(keys[number]):
+            target = by_identity.get(keys[number][fund.part_of])
         fund.part_of = target
 
 

@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 from ..money import Amount, find_amounts
-from ..own_money import own_money
+from ..own_money import clause_around, own_money
 from ..schemas import Evidence, Fund, FundKind, Level, Pairing
 from ..text import Span, Spans, clauses, enclosing, mask_org_names, org_names, paragraphs, periods
 from ..vocabulary import vocabulary
@@ -106,7 +106,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         if ((NOT_A_FUND_BEFORE.search(before) and not per_unit_aid) or NOT_A_FUND_AFTER.match(text[amount.end:])
                 or ECONOMY.search(before)):
             continue
-        if own_money(clause.text):  # a budget, output or trade figure tied to no helper or recipient
+        if own_money(clause_around(text, amount.start, amount.end)):  # a budget, output or trade figure tied to no helper or recipient
             continue
         evidence = _evidence(text, clause_spans, clause)
         nearby = places_in(places, starts, sentence)

@@ -30,6 +30,7 @@ ONE_TO_ONE = "A、B分别…X、Y: helpers and recipients paired in the order li
 PASSIVE = "B接受/得到A的帮扶: the place after the passive marker helps the one before it"
 ARRIVED = "A…来到B: the place arrived at is helped"
 JOINED = "A与B + relation word: helper first, the place joined last"
+JOINED_LIST = "A、B与X、Y + relation word: each place before 与 with each after it, the published pairings orienting them"
 TOPIC = "the aid word names the province; the headline or lead names the place there"
 NAMED_TOGETHER = "A与B in a sentence with relation wording, and the published pairings pair them"
 PROGRAMME = "a programme abbreviation naming a published province pair"
@@ -46,6 +47,9 @@ GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
 # Between a helper and the aid word that names its province: 上海市对口援藏, 福建省第十批援藏 (not a clause away).
 NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
 RESPECTIVELY = re.compile(r"分别")
+JOIN_WORD = re.compile(r"与|同")
+# From the last place of a joined list to the relation word: 签订了, 开展 — a few characters, no clause break.
+LIST_TO_TRIGGER = 8
 # "在山东对口援助下，喀什…": the helper inside the phrase, the recipient opening the next clause.
 UNDER = re.compile(r"下\s*[，,]")
 # A sentence that opens on a place ("在墨脱县，福建、广东接力援藏", "塔什库尔干县平均海拔…，深圳援疆医疗队…")
@@ -106,6 +110,10 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             for recipient in recipients:
                 yield helper, recipient, False, LISTED
         return
+    joined = _joined_list(text, before, start) if mutual_ok else []
+    if joined:
+        yield from ((a, b, False, JOINED_LIST) for a, b in joined)
+        return
     if len(before) >= 2:
         # "A与B结对", "A…来到B，开展帮扶活动": helper first, the place joined or arrived at last.
         recipient = before[-1]
@@ -122,6 +130,51 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             yield helpers[0], recipient, False, ARRIVED
         elif mutual_ok and not TOO_FAR.search(gap) and MUTUAL_LINK.search(between):
             yield helpers[0], recipient, False, JOINED
+
+
+def _joined_list(text: str, before: list[Place], start: int) -> list[tuple[Place, Place]]:
+    """"A与万源市草坝镇寨坝村、大竹镇营盘村签订结对帮扶协议", "崆峒区、庄浪县与天津市河西区结对": each place
+    of the list before 与 with each of the list after it, written order (the published pairings orient
+    them); of a chain of names (万源市草坝镇寨坝村) the last. [] unless the list after 与 runs to just before
+    the trigger and the list before it ends right at 与."""
+    links = list(JOIN_WORD.finditer(text, before[0].end if before else start, start))
+    if not links:
+        return []
+    link = links[-1]
+    first = [p for p in before if p.end <= link.start()]
+    second = [p for p in before if p.start >= link.end()]
+    if not first or not second or not MUTUAL_LINK.search(text[first[-1].end:link.end()]):
+        return []
+    if text[link.end():second[0].start].strip() or TOO_FAR.search(text, second[-1].end, start) \
+            or start - second[-1].end > LIST_TO_TRIGGER:
+        return []
+    joined = _listed_leaves(text, second)
+    if not joined:
+        return []
+    return [(a, b) for a in _trailing_leaves(text, first) for b in joined if not related(a.region, b.region)]
+
+
+def _listed_leaves(text: str, places: list[Place]) -> list[Place]:
+    """The last name of each chain (万源市草坝镇寨坝村) of a list joined by 、/和/及; [] if anything else stands between."""
+    leaves = []
+    for place, following in zip(places, places[1:] + [None]):
+        if following is not None and following.start == place.end:
+            continue  # 万源市 of 万源市草坝镇寨坝村
+        if following is not None and not HELPER_LIST.match(text[place.end:following.start]):
+            return []
+        leaves.append(place)
+    return leaves
+
+
+def _trailing_leaves(text: str, places: list[Place]) -> list[Place]:
+    """The list that ends with the last place (崆峒区、庄浪县 of "具体为崆峒区、庄浪县"), chains counted once."""
+    run = [places[-1]]
+    for place in reversed(places[:-1]):
+        gap = text[place.end:run[0].start]
+        if gap and not HELPER_LIST.match(gap):
+            break
+        run.insert(0, place)
+    return _listed_leaves(text, run)
 
 
 def _passive(text: str, sentence: Span, inside: list[Place], start: int) -> tuple[Place, Place] | None:

@@ -24,6 +24,8 @@ from .pairing_triggers import Reading, Trigger, TriggerKind, triggers_in
 
 __all__ = ["Place", "PairingDecision", "explain_pairings", "extract_pairings", "lead_relation", "places", "places_in"]
 
+# Programmes between governments of regions: a village or a township is never their helper.
+PROGRAMME_RELATIONS = (Relation.east_west, Relation.counterpart_support, Relation.counterpart_assistance)
 # Two relation words joined: 对口支援和扶贫协作, 东西部协作与对口支援.
 COORDINATED = re.compile(r"^(?:和|与|及|以及|、)$")
 # "A与B": two places named together, a pairing only where the published pairings pair them.
@@ -68,7 +70,27 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
     if run.east_west_programme:
         pairings += _cooperating_provinces(run, pairings)
     pairings += _programme_pairings(run, pairings)
-    return pairings or _published_pair_named(run)
+    return _one_per_organisation(pairings) or _published_pair_named(run)
+
+
+def _one_per_organisation(pairings: list[Pairing]) -> list[Pairing]:
+    """浙江省舟山市工商联 and 舟山市工商联 helping 万源市 are one pairing: an organisation named with and without
+    its region, the same recipient; the first reading is kept."""
+    kept: list[Pairing] = []
+    for pairing in pairings:
+        if not any(_same_organisation(pairing.helper, k.helper) and _same_place(pairing.recipient, k.recipient)
+                   for k in kept):
+            kept.append(pairing)
+    return kept
+
+
+def _same_organisation(a: Region, b: Region) -> bool:
+    return (a.level is Level.other and b.level is Level.other and a.name != b.name
+            and (a.name.endswith(b.name) or b.name.endswith(a.name)))
+
+
+def _same_place(a: Region, b: Region) -> bool:
+    return (a.adcode is not None and a.adcode == b.adcode) or a.name == b.name
 
 
 class _Run:
@@ -318,6 +340,10 @@ def _orient(text: str, helper: Place, recipient: Place, relation: Relation, star
         helper, recipient = recipient, helper
     relation = refine_relation(relation, helper.region.adcode, recipient.region.adcode, east_west_programme,
                                named_programmes)
+    if relation in PROGRAMME_RELATIONS and (helper.region.level in (Level.village, Level.township) or (
+            _province(helper.region) and _province(helper.region) == _province(recipient.region)
+            and relation is Relation.east_west)):
+        return None  # 东西部协作 joins provinces' units: 立斯达村沪滇扶贫协作项目、邑等村… pairs neither village
     cited = (helper, recipient) if cite_recipient else (helper,)
     lo = min([p.start for p in cited] + [start])
     hi = max([p.end for p in cited] + [end])
