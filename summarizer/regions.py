@@ -42,7 +42,9 @@ def unit_code(adcode: str | None) -> str | None:
 
 
 PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
-ETHNIC_AUTONOMY = re.compile(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)+自治(州|县|旗)$")
+ETHNIC_AUTONOMY = re.compile(
+    r"^(.{2,}?)(?:(?:%s)族?)+自治(州|县|旗)$"
+    % "|".join(sorted(vocabulary().raw["provinces"]["ethnic_groups"], key=len, reverse=True)))
 CITY_SUFFIX = re.compile(r"(市|地区|盟)$")
 COUNTY_SUFFIX = re.compile(r"(自治县|县|区|市|旗)$")
 # The township-level units a reader writes as places (not 工业园区, 农场 …).

@@ -7,6 +7,14 @@ def test_short_name_resolves_with_context():
     assert region.adcode == "440114" and region.full_name == "广东省广州市花都区" and region.level is Level.county
 
 
+def test_an_autonomous_prefecture_is_found_by_its_short_name():
+    # the ethnic names are read off whole (傣, 苗族侗族), not as any four characters before 族
+    for short, code in (("西双版纳州", "5328"), ("黔东南州", "5226"), ("伊犁州", "6540"), ("湘西州", "4331")):
+        resolver = RegionResolver(f"某区对口帮扶{short}，两地签署协议。")
+        [region] = [resolver.resolve_mention(m) for m in resolver.mentions if m.text == short]
+        assert region.adcode.startswith(code), short
+
+
 def test_ambiguous_name_uses_article_context():
     tianjin = RegionResolver("天津市和平区与靖远县开展东西部协作，天津企业参与。").resolve("和平区")
     shenyang = RegionResolver("沈阳市和平区组织干部赴某地学习，沈阳各界参与。").resolve("和平区")

@@ -151,6 +151,14 @@ def test_a_list_before_yu_is_paired_with_the_place_after_it():
     assert {("南开区", "景泰县"), ("南开区", "古浪县")} <= pairs
 
 
+def test_a_comma_before_a_clause_with_its_own_relation_word_ends_a_list_of_recipients():
+    text = ("两地协作\n\n发布时间：2031-04-06\n\n"
+            "上海市闵行区对口帮扶西双版纳州，黔东南州与杭州市开展东西部协作，杭州市向黔东南州投入资金2亿元。")
+    result = summarize_text(text, RulesBackend())
+    assert {(p.helper.name, p.recipient.name) for p in result.pairings} == {("闵行区", "西双版纳州"), ("杭州市", "黔东南州")}
+    assert [(f.donor, f.recipient) for f in result.funds] == [("杭州市", "黔东南州")]  # the place given to nearest the amount
+
+
 def test_a_development_zone_is_a_helper_of_its_own_name():
     text = ("协议签署\n\n发布时间：2031-04-06\n\n"
             "近日，天津经济技术开发区与甘肃省两当县签署东西部协作框架协议，明年安排财政资金1500万元。")

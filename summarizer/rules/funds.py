@@ -190,9 +190,12 @@ def _donor(text: str, sentence: Span, amount: Amount, places: list[Place], helpe
 
 
 def _recipient(text: str, sentence: Span, amount: Amount, places: list[Place]) -> str | None:
-    for place in places:
-        if sentence.start <= place.start and place.end <= sentence.end and TOWARDS.search(text[sentence.start:place.start]):
-            return place.region.name
+    """The place given to (向/给/为/帮扶 right before it) nearest before the amount, else the first after it."""
+    given_to = [p for p in places if sentence.start <= p.start and p.end <= sentence.end
+                and TOWARDS.search(text[sentence.start:p.start])]
+    before = [p for p in given_to if p.end <= amount.start]
+    if before or given_to:
+        return (before[-1] if before else given_to[0]).region.name
     window = text[sentence.start:amount.start]
     m = re.search(r"(?:向|给|为)([\u4e00-\u9fff]{2,4}村)", window)
     return m.group(1) if m else None

@@ -48,6 +48,7 @@ GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
 NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
 RESPECTIVELY = re.compile(r"分别")
 JOIN_WORD = re.compile(r"与|同")
+COMMA = re.compile(r"[,，]")
 # From the last place of a joined list to the relation word: 签订了, 开展 — a few characters, no clause break.
 LIST_TO_TRIGGER = 8
 # "在山东对口援助下，喀什…": the helper inside the phrase, the recipient opening the next clause.
@@ -216,6 +217,10 @@ def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
         listed = LIST_SEPARATOR.match(gap) or re.fullmatch(r"\s*(?:、|和|及|以及|与)\s*[\u4e00-\u9fff]{1,4}", gap)
         helps_next = place.end not in word_starts
         in_gap = bool(word_starts.range(chain[-1].end, place.start))
+        if listed and COMMA.search(gap):  # "对口帮扶甲州，乙州与丙市开展协作": a clause of its own is no list
+            clause_end = TOO_FAR.search(text, place.end)
+            if word_starts.range(place.end, clause_end.start() if clause_end else len(text)):
+                break
         if listed and not in_gap and not HELP_VERB.search(gap) and helps_next:
             chain.append(place)
         else:
