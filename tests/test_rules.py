@@ -159,6 +159,23 @@ def test_a_comma_before_a_clause_with_its_own_relation_word_ends_a_list_of_recip
     assert [(f.donor, f.recipient) for f in result.funds] == [("杭州市", "黔东南州")]  # the place given to nearest the amount
 
 
+def test_an_association_is_named_without_its_representative_and_oriented_by_its_home():
+    text = ("侨界协作\n\n发布时间：2031-04-06\n\n"
+            "会上，宁夏侨联与福建省侨联签订闽宁协作帮扶协议。陈某某代表福建省侨联向固原市原州区捐赠资金8万元，"
+            "用于原州区乡村振兴项目。")
+    pairs = {(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings}
+    assert ("福建省侨联", "宁夏侨联") in pairs and ("福建省侨联", "原州区") in pairs  # 闽宁: 福建 helps 宁夏
+    assert not any("代表" in h or r == "乡村" for h, r in pairs)
+
+
+def test_a_place_name_inside_a_village_name_is_not_a_place():
+    from summarizer.regions import RegionResolver
+    from summarizer.rules.pairing_places import places
+    text = "某公司向利通区金积镇青湖村乡村振兴项目捐赠。"
+    names = [p.region.name for p in places(RegionResolver.for_text(text))]
+    assert "青湖村" in names and "湖村乡" not in names and "乡村" not in names
+
+
 def test_a_development_zone_is_a_helper_of_its_own_name():
     text = ("协议签署\n\n发布时间：2031-04-06\n\n"
             "近日，天津经济技术开发区与甘肃省两当县签署东西部协作框架协议，明年安排财政资金1500万元。")

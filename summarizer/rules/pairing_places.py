@@ -13,7 +13,8 @@ from ..vocabulary import vocabulary
 ANAPHORA = re.compile(r"(?P<word>该校|该集团|该公司|该行|(?:(?<=^)|(?<=[，,。；;\n\s]))学校)", re.M)
 ANAPHORA_KINDS = {"校": re.compile(r"大学|学院|[农师医科工财]大$"), "团": re.compile(r"集团$"),
                   "司": re.compile(r"公司$"), "行": re.compile(r"银行$")}
-VILLAGE = re.compile(r"(?![的在和与及等全该本各每])[\u4e00-\u9fff]{1,4}?(?:村(?![民委级])|社区|嘎查)")
+# A village named right after its township: 官元镇团兴村 (not 原州区乡村振兴, 某县新农村建设).
+VILLAGE = re.compile(r"(?![的在和与及等全该本各每])(?!乡村|农村|山村|新农村|美丽乡村)[\u4e00-\u9fff]{1,4}?(?:村(?![民委级])|社区|嘎查)")
 # A national body that is an organisation of its own, not a place's government.
 NATIONAL_BODY = re.compile(
     r"^(?:国家|国务院|中央|中国|全国)[\u4e00-\u9fff]{1,10}(?<!部)$|"
@@ -53,8 +54,8 @@ def places(resolver: RegionResolver) -> list[Place]:
         merged.append(Place(mention.start, mention.end, region))
     dateline = re.compile(vocabulary().dateline.pattern, re.M)  # data/vocabulary.toml [metadata] dateline
     datelines = [(m.start(), m.end()) for m in dateline.finditer(resolver.text)]
-    merged = [_with_village(resolver.text, p) for p in merged
-              if not any(s <= p.start < e for s, e in datelines)]  # 新华社拉萨12月12日电: where it was filed
+    merged = _no_overlaps([_with_village(resolver.text, p) for p in merged
+                           if not any(s <= p.start < e for s, e in datelines)])  # 新华社拉萨12月12日电: where it was filed
     organisations = [o for o in org_names(resolver.text)
                      if _is_organisation(o, merged) and not _quoted(resolver.text, o.start)]
     if not organisations:
@@ -64,6 +65,16 @@ def places(resolver: RegionResolver) -> list[Place]:
     named = [Place(o.start, o.end, Region(name=o.text, full_name=None, level=Level.other, adcode=None))
              for o in organisations]
     return sorted(kept + named + _references(resolver.text, named, covered), key=lambda p: p.start)
+
+
+def _no_overlaps(found: list[Place]) -> list[Place]:
+    """A name found inside one already read is not a place of its own: 湖村乡 in 扁担沟镇渔光湖村乡村振兴."""
+    kept: list[Place] = []
+    for place in found:
+        if kept and place.start < kept[-1].end:
+            continue
+        kept.append(place)
+    return kept
 
 
 def _references(text: str, named: list[Place], covered: list[tuple[int, int]]) -> list[Place]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..checks import record_key
 from ..pairing_table import explain_direction, helper_first, published_direction, published_relation
@@ -336,7 +337,7 @@ def _orient(text: str, helper: Place, recipient: Place, relation: Relation, star
     """
     if related(helper.region, recipient.region):
         return None
-    if helper_first(helper.region.adcode, recipient.region.adcode) is False:  # data/pairings.tsv
+    if helper_first(_home_code(helper.region), _home_code(recipient.region)) is False:  # data/pairings.tsv
         helper, recipient = recipient, helper
     relation = refine_relation(relation, helper.region.adcode, recipient.region.adcode, east_west_programme,
                                named_programmes)
@@ -356,6 +357,21 @@ def _orient(text: str, helper: Place, recipient: Place, relation: Relation, star
         relation=relation,
         evidence=Evidence(text=text[s:e], start=s, end=e),
     )
+
+
+def _home_code(region: Region) -> str | None:
+    """A region's code; an organisation's, the code of the place its name opens with (福建省侨联: 福建)."""
+    if region.adcode or region.level is not Level.other:
+        return region.adcode
+    return _leading_place_code(region.name)
+
+
+@lru_cache(maxsize=4096)
+def _leading_place_code(name: str) -> str | None:
+    resolver = RegionResolver.for_text(name)
+    first = next((m for m in resolver.mentions if m.start == 0), None)
+    region = resolver.resolve_mention(first) if first else None
+    return region.adcode if region else None
 
 
 def _province(region: Region) -> str | None:
