@@ -14,10 +14,12 @@ MAGNITUDE = {"": Decimal(1), "百": Decimal(100), "千": Decimal(1000), "万": D
              "十万": Decimal(100_000), "百万": Decimal(1_000_000), "千万": Decimal(10_000_000),
              "亿": Decimal(100_000_000), "万亿": Decimal(10**12)}
 APPROX_BEFORE = "近|约|大约|超过|超|逾|将近|接近"
-CN_NUMBER = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+# Figures in words, also in the financial form of receipts and agreements (伍万元, 壹佰万元).
+CN_NUMBER = r"[一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]*"
 NUMBER = rf"\d+(?:,\d{{3}})*(?:\.\d+)?|{CN_NUMBER}"
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+             "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
 VAGUE_BEFORE = re.compile(r"[数几上每]$")  # 数十万元 is not an amount
 AMOUNT = re.compile(
     rf"(?P<before>{APPROX_BEFORE})?"

@@ -149,6 +149,9 @@ def test_cues_read_what_an_amount_measures():
     # money of projects a plan names earlier in the sentence is planned, giving verb or not
     assert read("某省下月将开工的援建项目共9个，其中新建项目投入#").status is FundStatus.planned
     assert read("某省下月将召开协作会议，此前已投入#").status is FundStatus.paid
+    # a span up to now is cumulative; 此次 is this one time, whatever span the sentence opens with
+    assert read("从2014年至今年5月，某市共投入资金#").cumulative is True
+    assert read("自帮扶工作开展以来，此次获得的#").cumulative is False
     # a sum something new is built on is what was given so far; a dateline is not the money's time
     assert read("在某区已投入#援助资金的基础上，再新建两所学校").cumulative is True
     assert read("本报甲地5月8日电，某县已投入#").cumulative is True

@@ -176,11 +176,27 @@ def test_a_place_name_inside_a_village_name_is_not_a_place():
     assert "青湖村" in names and "湖村乡" not in names and "乡村" not in names
 
 
+def test_the_words_of_each_amount_in_a_list_say_its_kind():
+    text = ("某集团定点帮扶\n\n发布时间：2031-04-06\n\n"
+            "某某能源集团定点帮扶甲县，全年投入无偿帮扶资金1.2亿元、有偿帮扶资金6000万元，并捐赠贰拾万元用于助学。")
+    kinds = {f.amount_text: f.kind for f in summarize_text(text, RulesBackend()).funds}
+    assert kinds == {"1.2亿元": FundKind.social, "6000万元": FundKind.credit, "贰拾万元": FundKind.donation}
+
+
 def test_a_development_zone_is_a_helper_of_its_own_name():
     text = ("协议签署\n\n发布时间：2031-04-06\n\n"
-            "近日，天津经济技术开发区与甘肃省两当县签署东西部协作框架协议，明年安排财政资金1500万元。")
-    [pairing] = summarize_text(text, RulesBackend()).pairings
+            "近日，天津经济技术开发区与甘肃省两当县签署东西部协作框架协议。天津经济技术开发区今年投入帮扶资金1500万元。")
+    result = summarize_text(text, RulesBackend())
+    [pairing] = result.pairings
     assert (pairing.helper.name, pairing.recipient.name) == ("天津经济技术开发区", "两当县")
+    assert [f.kind for f in result.funds] == [FundKind.fiscal]  # a zone's money is public, not social
+
+
+def test_a_headline_amount_the_body_dates_as_a_span_is_cumulative():
+    text = ("某市援藏\n\n发布时间：2031-04-06\n\n援藏投入资金3.6亿元，援建项目50个\n\n"
+            "2015年以来，某市连续开展两轮对口援藏工作，已投入资金3.6亿元。")
+    [fund] = summarize_text(text, RulesBackend()).funds
+    assert fund.cumulative and fund.since == 2015
 
 
 def test_an_organisation_named_with_and_without_its_region_is_one_helper():

@@ -23,6 +23,8 @@ PER_UNIT_AID = re.compile(r"(?:每(?:个|一个|名|位|所|家)?(?:县|乡|镇|
 NOT_A_FUND_AFTER = re.compile(r"^\s*(?:/|每|一斤|一公斤|一亩|以上的|左右的收入)")
 # Economic statistics of a place are not money given: 地区生产总值从5.9亿元增长到216.3亿元.
 ECONOMY = re.compile(r"生产总值|GDP|固定资产投资|财政收入|一般公共预算|增加值|零售总额|总产值|经济总量", re.I)
+# Organisations that spend public money: a development zone's or 保税区's funds are fiscal.
+PUBLIC_BODY = re.compile(r"(?:保税区|开发区|高新区|经开区|管委会)$")
 DONATION_CUE = re.compile(r"捐赠|捐款|捐助|捐资|捐献")
 # Where the clause says nothing of the kind, the sentence may: 援宁资金…由1.12亿元提高到3.1亿元.
 AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金|协作资金|输血|财政")
@@ -36,7 +38,7 @@ ENTERPRISE_PROJECTS = re.compile(r"(?:入驻|引进|引导|签约|落地|落户|
 KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.returns, re.compile(r"收益|分红|红利|租金收入")),
     (FundKind.procurement, re.compile(r"采购|销售|购买|消费扶贫|消费帮扶|带货|认购|订单|成交|交易额|营业额")),
-    (FundKind.credit, re.compile(r"贷款|信贷|授信|担保|借款")),
+    (FundKind.credit, re.compile(r"贷款|信贷|授信|担保|借款|有偿")),
     (FundKind.donation, re.compile(r"捐赠|捐款|捐助|捐资|捐献|捐建|义捐|募捐|捐")),
     (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|引进项目|引进资金|落地|"
                                      r"(?:协议|签约)(?:金)?额")),
@@ -77,9 +79,19 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
         kind = FundKind.investment  # 引导入驻园区企业71个，到位资金21.37亿元: the enterprises' money
     if kind is FundKind.investment and not ENTERPRISE.search(sentence):
         kind = FundKind.fiscal
-    if kind is FundKind.fiscal and (donor in organisations or _is_company(donor)) and "财政" not in clause:
+    if (kind is FundKind.fiscal and (donor in organisations or _is_company(donor)) and "财政" not in clause
+            and not PUBLIC_BODY.search(donor or "")):
         kind = FundKind.social  # an organisation's or a company's money is never a government budget's
     return kind
+
+
+def _own_words(text: str, evidence: Evidence, amount: Amount, amounts: list[Amount]) -> str:
+    """The words that say what this amount is: from the previous amount of its quote, or the quote's start, to
+    the amount (投入无偿帮扶资金2.44亿元、有偿帮扶资金1.83亿元: 有偿 is the second's), when they name a kind;
+    else the whole quote."""
+    previous = [a.end for a in amounts if evidence.start <= a.end <= amount.start]
+    own = text[previous[-1] if previous else evidence.start:amount.end]
+    return own if fund_kind(own) is not FundKind.other else evidence.text
 
 
 def _is_company(name: str | None) -> bool:
@@ -119,7 +131,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         fund = Fund(
             amount_yuan=float(amount.yuan),
             amount_text=amount.text,
-            kind=_kind(evidence.text, sentence.text, donor, organisations),
+            kind=_kind(_own_words(text, evidence, amount, amounts), sentence.text, donor, organisations),
             donor=donor,
             recipient=_recipient(text, sentence, amount, nearby),
             purpose=_purpose(text[amount.end:clause.end] + text[clause.end:sentence.end][:40]),
@@ -132,7 +144,12 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             since=what.since,
             per_unit=what.per_unit or per_unit_aid,
         )
-        if any(_same_money(fund, earlier) for earlier in funds):
+        repeated = next((i for i, earlier in enumerate(funds) if _same_money(fund, earlier)), None)
+        if repeated is not None:
+            earlier = funds[repeated]
+            if fund.cumulative and not earlier.cumulative and earlier.year is None:
+                # a headline's "投入资金4.68亿元" that the body dates "2012年以来…已投入": the span is the body's
+                funds[repeated] = earlier.model_copy(update={"cumulative": True, "since": fund.since})
             continue
         for recipient in each or [fund.recipient]:  # one record per named recipient of 各/分别
             funds.append(fund.model_copy(update={"recipient": recipient}))
