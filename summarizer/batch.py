@@ -8,13 +8,14 @@ The job folder is the whole state, saved after every call to the provider, so `c
 crash or on another day carries on and nothing is uploaded or submitted twice:
 
   job.json              settings, and per part: request file, uploaded file id, batch id, status
-  articles.jsonl        one line per article: source, cache key, raw-bytes key, its requests' custom_ids
+  articles.jsonl        one line per article: source (`doc#N` for an item of a multi-item document), the
+                        file it is read from, cache key, raw-bytes key, its requests' custom_ids
   requests-NNN.jsonl    the request files (one per part; a part is one batch)
   output-NNN.jsonl, errors-NNN.jsonl   what the provider returned for that part
   results.jsonl         the collected results, one line per article, as `summarize --jsonl` writes them
 
-Requests are built by the same code as the synchronous path (same prompt version, same cache key),
-and answers go through the same validation, grounding, checks and cache, so `summarize` on the same
+Requests are built by the same code as the synchronous path (same prompt version, same cache key, a
+multi-item document split into the same items), and answers go through the same validation, grounding, checks and cache, so `summarize` on the same
 inputs afterwards answers from the cache. Nothing here knows about the terminal.
 """
 from __future__ import annotations
@@ -29,11 +30,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .backends.base import BackendError
-from .backends.llm import LLMBackend, LLMSettings
-from .backends.prompting import answer_text, build_messages, chunk_text, merge_extraction, reask_messages, request_header
-from .cache import Cache, cache_key, raw_key
+from .backends.llm import LLMBackend, LLMSettings, request_texts
+from .backends.prompting import answer_text, build_messages, merge_extraction, reask_messages
+from .cache import Cache, raw_key
 from .clean import clean
-from .pipeline import Pipeline, article_of
+from .pipeline import DocumentArticle, Pipeline, article_of, document_articles
 from .reader import Document, InputError, document_text, read_bytes
 
 JOB_FILE = "job.json"
@@ -123,6 +124,7 @@ class Prepared:
     cached: int = 0  # already in the cache: not submitted
     duplicates: int = 0  # the same article twice: submitted once
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    notes: list[str] = field(default_factory=list)  # per multi-item document, the items skipped (items.py)
 
 
 class PartWriter:
@@ -205,14 +207,14 @@ def prepare(folder: Path, sources: list[str], backend: LLMBackend, cache: Cache 
     writer = PartWriter(job, max_requests, max_bytes)
     lines = RequestLines(backend)
     with open(folder / ARTICLES_FILE, "w", encoding="utf-8") as manifest:
-        for source, key, raw, header, chunks in new_requests(sources, identity, backend.settings.chunk_chars, cache,
-                                                             report, on_article, alias_hits=True):
+        for request in new_requests(sources, identity, backend.settings.chunk_chars, cache, report, on_article,
+                                    alias_hits=True):
             ids = []
-            for number, chunk in enumerate(chunks):
-                ids.append(f"{key[:24]}-{number}")
-                writer.write(lines.line(ids[-1], build_messages(chunk, header)))
-            manifest.write(json.dumps({"source": source, "key": key, "raw_key": raw, "custom_ids": ids},
-                                      ensure_ascii=False) + "\n")
+            for number, chunk in enumerate(request.chunks):
+                ids.append(f"{request.key[:24]}-{number}")
+                writer.write(lines.line(ids[-1], build_messages(chunk, request.header)))
+            manifest.write(json.dumps({"source": request.source, "document": request.document, "key": request.key,
+                                       "raw_key": request.raw, "custom_ids": ids}, ensure_ascii=False) + "\n")
             report.articles += 1
             report.requests += len(ids)
     writer.close()
@@ -220,36 +222,51 @@ def prepare(folder: Path, sources: list[str], backend: LLMBackend, cache: Cache 
     return job, report
 
 
+@dataclass(frozen=True)
+class ArticleRequests:
+    """What one article would be sent: a document, or one item of a multi-item document (source `doc#N`)."""
+    source: str
+    document: str  # the input it is read from
+    key: str  # cache key
+    raw: str | None  # the document's raw-bytes key (None for an item: a document's bytes name no one item)
+    header: str
+    chunks: list[str]  # the article text of each request
+
+
 def new_requests(sources: list[str], identity: dict, chunk_chars: int, cache, tally, on_article=lambda: None,
                  alias_hits: bool = False):
-    """(source, key, raw key, header, chunks) of each article that would be sent: read and chunked, not a
-    duplicate of one before it, not in the cache. What is skipped is counted on `tally` (unreadable,
-    duplicates, cached); with alias_hits a cache hit also learns the input's raw bytes."""
+    """The ArticleRequests of each article that would be sent: read, split into items as `summarize` splits
+    them, chunked, not a duplicate of one before it, not in the cache. What is skipped is counted on `tally`
+    (unreadable, duplicates, cached; a multi-item document's note on the items it skips); with alias_hits a
+    cache hit on a whole document also learns the input's raw bytes."""
     seen: set[str] = set()
     for source, read in _read_all(sources, identity, chunk_chars):
         on_article()
         if isinstance(read, str):
             tally.unreadable.append((source, read))
             continue
-        key, raw, header, chunks = read
-        if key in seen:
-            tally.duplicates += 1
-            continue
-        seen.add(key)
-        if cache is not None and cache.get(key) is not None:
-            if alias_hits and source != "-":
-                cache.alias(raw, key)
-            tally.cached += 1
-            continue
-        yield source, key, raw, header, chunks
+        articles, note = read
+        if note:
+            tally.notes.append(note)
+        for request in articles:
+            if request.key in seen:
+                tally.duplicates += 1
+                continue
+            seen.add(request.key)
+            if cache is not None and cache.get(request.key) is not None:
+                if alias_hits and request.raw and source != "-":
+                    cache.alias(request.raw, request.key)
+                tally.cached += 1
+                continue
+            yield request
 
 
 PARALLEL_FROM = 256  # articles; fewer are read in this process (starting workers costs more)
 
 
 def _read_all(sources: list[str], identity: dict, chunk_chars: int):
-    """(source, (key, raw key, request header, chunks) or the reason it cannot be read), in input order.
-    Reading and cleaning are most of the work, so a large job spreads them over the machine's cores."""
+    """(source, ([ArticleRequests], note) or the reason it cannot be read), in input order. Reading and
+    cleaning are most of the work, so a large job spreads them over the machine's cores."""
     work = partial(_read_one, identity=identity, chunk_chars=chunk_chars)
     if len(sources) < PARALLEL_FROM or "-" in sources or (os.cpu_count() or 1) < 2:
         yield from zip(sources, map(work, sources))
@@ -264,8 +281,10 @@ def _read_one(source: str, identity: dict, chunk_chars: int):
         cleaned = clean(document_text(source, data))
     except InputError as exc:
         return exc.reason
-    return (cache_key(cleaned.text, identity), raw_key(data, identity), request_header(cleaned),
-            chunk_text(cleaned.text, chunk_chars))
+    articles, note = document_articles(source, cleaned, identity)
+    raw = raw_key(data, identity) if articles[0].item is None and note is None else None
+    return [ArticleRequests(a.source, source, a.key, raw, *request_texts(a.article, chunk_chars))
+            for a in articles], note
 
 
 async def submit(job: Job, client) -> None:
@@ -389,6 +408,7 @@ async def collect(job: Job, client, backend: LLMBackend, cache: Cache | None, re
     finished_ids = {cid for part in job.parts if part.status in TERMINAL for cid in _custom_ids(job, part)}
     pipeline = Pipeline(backend, cache)
     follow_up: list[bytes] = []
+    documents = DocumentsRead(backend.cache_identity())
     with open(job.folder / RESULTS_FILE, "a", encoding="utf-8") as results:
         for entry in job.articles():
             key, source, ids = entry["key"], entry["source"], entry["custom_ids"]
@@ -404,8 +424,8 @@ async def collect(job: Job, client, backend: LLMBackend, cache: Cache | None, re
                 report.pending += 1
                 continue
             try:
-                result = await _result_of(job, pipeline, backend, entry, [answers[c] for c in ids], reask, follow_up,
-                                          report)
+                result = await _result_of(job, pipeline, backend, documents.article(entry), entry,
+                                          [answers[c] for c in ids], reask, follow_up, report)
             except (InputError, BackendError, JobError) as exc:
                 job.failed[key] = report.failed[source] = str(exc)
                 continue
@@ -432,20 +452,41 @@ def _custom_ids(job: Job, part: Part) -> list[str]:
         return [json.loads(line)["custom_id"].split("~")[0] for line in lines if line.strip()]
 
 
-async def _result_of(job: Job, pipeline: Pipeline, backend: LLMBackend, entry: dict, completions: list[dict],
-                     reask: str, follow_up: list[bytes], report: Collected):
-    source = entry["source"]
-    try:
-        cleaned = clean(document_text(source, read_bytes(source)))
-    except InputError as exc:
-        raise InputError(source, f"cannot read it again to collect its answers: {exc.reason}") from None
-    if cache_key(cleaned.text, backend.cache_identity()) != entry["key"]:
-        raise JobError(f"{source} (or the tool's cleaning, checks or prompts) changed since it was submitted; "
-                       "summarize it again")
+class DocumentsRead:
+    """The articles of the documents a job was built from, read and cleaned again (once per document: a
+    multi-item document's items are consecutive entries), to check and ground their answers against."""
+
+    def __init__(self, identity: dict):
+        self.identity = identity
+        self.last: tuple[str, list[DocumentArticle] | InputError] | None = None
+
+    def article(self, entry: dict) -> DocumentArticle:
+        path = entry.get("document", entry["source"])  # job folders from before items name no document
+        if self.last is None or self.last[0] != path:
+            try:
+                self.last = path, document_articles(path, clean(document_text(path, read_bytes(path))), self.identity)[0]
+            except InputError as exc:
+                self.last = path, exc
+        read = self.last[1]
+        if isinstance(read, InputError):
+            raise InputError(path, f"cannot read it again to collect its answers: {read.reason}")
+        found = next((a for a in read if a.source == entry["source"]), None)
+        if found is None or found.key != entry["key"]:
+            raise JobError(f"{entry['source']} (or the tool's cleaning, checks or prompts) changed since it was "
+                           "submitted; summarize it again")
+        return found
+
+
+async def _result_of(job: Job, pipeline: Pipeline, backend: LLMBackend, read: DocumentArticle, entry: dict,
+                     completions: list[dict], reask: str, follow_up: list[bytes], report: Collected):
+    source, cleaned = read.source, read.article
     merged = backend.empty_extraction()
     raw_answers = []
     waiting = False
     messages = backend.chunk_messages(cleaned)
+    if len(messages) != len(entry["custom_ids"]):  # submitted by a version that chunked it otherwise
+        raise JobError(f"{source} was sent as {len(entry['custom_ids'])} request(s) and is now read as "
+                       f"{len(messages)}; summarize it again")
     for custom_id, completion, chunk_messages in zip(entry["custom_ids"], completions, messages):
         attempts: list = []  # the batch's answer counts as the first attempt of a re-ask
         try:

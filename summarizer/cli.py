@@ -170,13 +170,19 @@ def run_pipeline(pipeline: Pipeline, sources: list[str], concurrency: int, on_ou
             cached += outcome.cached
             progress.update(task, advance=1, status=f"failed {failed} · cached {cached}")
             if outcome.note:
-                err.print(f"summarizer: {outcome.note}", style="dim", highlight=False)
+                say_notes([outcome.note])
             for part in outcome.flat():
                 on_outcome(index, part)
 
     with progress:
         asyncio.run(drive())
     return [o for parts in outcomes if parts is not None for o in parts]
+
+
+def say_notes(notes: list[str]) -> None:
+    """A multi-item document's note on the items it skips (items.skipped_note), as summarize and batch say it."""
+    for note in notes:
+        err.print(f"summarizer: {note}", style="dim", highlight=False)
 
 
 def summarize_sources(sources: list[str], backend: str, model: str | None, base_url: str | None,
@@ -266,6 +272,7 @@ def estimate_or_stop(sources: list[str], backend, cache, price_in, price_out, cu
     from .cost import estimate, estimate_line
 
     found = estimate(sources, backend, cache)
+    say_notes(found.notes)
     for source, reason in found.unreadable:
         err.print(f"[red]summarizer: failed:[/red] {source}: {reason}", highlight=False)
     err.print(estimate_line(found, price_in, price_out, currency), highlight=False)
@@ -932,6 +939,7 @@ def submit_job(paths: list[str], out_dir: Path, model, base_url, temperature, mo
                                     on_article=lambda: progress.advance(task))
         except JobError as exc:
             fail(str(exc))
+    say_notes(prepared.notes)
     for source, reason in prepared.unreadable:
         err.print(f"[red]summarizer: failed:[/red] {source}: {reason}", highlight=False)
     if prepared.requests:

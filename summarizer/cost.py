@@ -27,8 +27,10 @@ class Estimate:
     duplicates: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
-    per_source: dict[str, tuple[int, int]] = field(default_factory=dict)  # source -> (input, output) tokens
+    # input -> (input, output) tokens (a multi-item document's items summed: --max-cost holds back inputs)
+    per_source: dict[str, tuple[int, int]] = field(default_factory=dict)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # per multi-item document, the items skipped
 
 
 def request_tokens(chunks: list[str], header: str, overhead: int) -> tuple[int, int]:
@@ -47,12 +49,12 @@ def estimate(sources: list[str], backend, cache=None) -> Estimate:
 
     overhead = prompt_overhead()["total"]
     result = Estimate()
-    for source, _, _, header, chunks in new_requests(sources, backend.cache_identity(), backend.settings.chunk_chars,
-                                                     cache, result):
-        tokens = request_tokens(chunks, header, overhead)
-        result.per_source[source] = tokens
+    for request in new_requests(sources, backend.cache_identity(), backend.settings.chunk_chars, cache, result):
+        tokens = request_tokens(request.chunks, request.header, overhead)
+        before = result.per_source.get(request.document, (0, 0))
+        result.per_source[request.document] = (before[0] + tokens[0], before[1] + tokens[1])
         result.articles += 1
-        result.requests += len(chunks)
+        result.requests += len(request.chunks)
         result.input_tokens += tokens[0]
         result.output_tokens += tokens[1]
     return result

@@ -12,11 +12,12 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 
 from .backends.base import Backend, BackendError, EndpointUnavailable, Extraction
 from .cache import Cache, cache_key, raw_key
 from .clean import CleanArticle, clean
-from .items import item_article, item_source, skipped_note, split_items
+from .items import Item, item_article, item_source, skipped_note, split_items
 from .passages import passage_request_text, selection_of
 from .reader import Document, InputError, document_text, read_bytes
 from .regions import gazetteer
@@ -102,6 +103,33 @@ def article_of(doc: Document, cleaned: CleanArticle) -> Article:
         original_script=cleaned.original_script,
         text=cleaned.text,
     )
+
+
+@dataclass(frozen=True)
+class DocumentArticle:
+    """One article a document gives the extractor: the document itself, or one item of a multi-item
+    document (items.py) with its own text, source (`doc#N`) and cache key."""
+    source: str
+    article: CleanArticle
+    key: str
+    item: Item | None = None
+
+
+def document_articles(source: str, cleaned: CleanArticle, identity: dict) -> tuple[list[DocumentArticle], str | None]:
+    """The articles a cleaned document is read as, and the note naming the items skipped (None when there
+    are none). A multi-item document gives each item that speaks of pairing assistance; one with no such
+    item is read whole. `summarize` and `batch` both split documents here."""
+    items = split_items(cleaned.text)
+    note = skipped_note(source, items) if items is not None else None
+    read = [item for item in items or [] if item.relevant]
+    if not read:
+        return [DocumentArticle(source, cleaned, cache_key(cleaned.text, identity))], note
+    articles = []
+    for item in read:
+        article = item_article(cleaned, item)
+        articles.append(DocumentArticle(item_source(source, item), article,
+                                        cache_key(article.text, {**identity, "item": True}), item))
+    return articles, note
 
 
 METADATA = ("title", "published", "outlet")
@@ -203,33 +231,29 @@ class Pipeline:
                            raw_key=raw)
         return result
 
-    async def run_items(self, doc: Document, cleaned: CleanArticle, items) -> Outcome:
+    async def run_items(self, doc: Document, cleaned: CleanArticle, articles: list[DocumentArticle],
+                        note: str | None) -> Outcome:
         """A multi-item document: each item that speaks of pairing assistance as an article of its own
         (source `doc#N`), through the same cache, extraction and verification; the rest in one note."""
-        if not any(item.relevant for item in items):
-            return Outcome(doc.source, result=await self.run_document(doc, None, cleaned),
-                           note=skipped_note(doc.source, items))
+        if articles[0].item is None:  # no item speaks of pairing assistance: the document is read whole
+            return Outcome(doc.source, result=await self.run_document(doc, None, cleaned), note=note)
         outcomes = []
-        for item in items:
-            if not item.relevant:
-                continue
-            part = Document(source=item_source(doc.source, item), text="")
-            article = item_article(cleaned, item)
-            article_of_item = article_of(part, article)
-            key = cache_key(article.text, {**self.backend.cache_identity(), "item": True})
+        for part in articles:
             started = time.perf_counter()
-            hit = None if self.cache is None or self.refresh else self.cache.get(key)
+            hit = None if self.cache is None or self.refresh else self.cache.get(part.key)
             if hit is not None:
                 result = Result.model_validate(hit)
                 result.article.source = part.source
                 result.provenance.cached = True
             else:
-                result = self.finish(article_of_item, article, await self.backend.extract(article), key, None, started)
+                article = article_of(Document(source=part.source, text=""), part.article)
+                result = self.finish(article, part.article, await self.backend.extract(part.article), part.key,
+                                     None, started)
             outcome = Outcome(part.source, result=result)
-            outcome.text_tokens_sent = tokens_sent(article)
+            outcome.text_tokens_sent = tokens_sent(part.article)
             outcomes.append(outcome)
         outcomes[0].document_tokens = estimate_tokens(cleaned.text)
-        return Outcome(doc.source, items=outcomes, note=skipped_note(doc.source, items))
+        return Outcome(doc.source, items=outcomes, note=note)
 
     async def run_source(self, source: str) -> Outcome:
         if self.breaker.open:
@@ -252,9 +276,9 @@ class Pipeline:
             data = read_bytes(source)
             doc = Document(source=source, text=document_text(source, data))
             cleaned = clean(doc.text)
-            items = split_items(cleaned.text)
-            if items is not None:
-                return await self.run_items(doc, cleaned, items)
+            articles, note = document_articles(source, cleaned, self.backend.cache_identity())
+            if note is not None or articles[0].item is not None:
+                return await self.run_items(doc, cleaned, articles, note)
             raw = raw_key(data, self.backend.cache_identity()) if self.cache is not None else None
             outcome = Outcome(source, result=await self.run_document(doc, raw, cleaned))
             outcome.document_tokens, outcome.text_tokens_sent = estimate_tokens(cleaned.text), tokens_sent(cleaned)

@@ -31,6 +31,15 @@ if TYPE_CHECKING:
 PASSAGES_NOTE = "以下只是长文中与对口帮扶相关的段落，方括号内是其在全文中的字符位置（不是正文，不要引用）；其余部分已略去。\n"
 
 
+def request_texts(article: CleanArticle, chunk_chars: int) -> tuple[str, list[str]]:
+    """The header and the article text of each request (one per chunk) an article needs: of a long document
+    only its selected passages, each under its place in the whole text. `chunk_messages` and the batch
+    path's request files (built in worker processes, with no backend) both read an article through this."""
+    selection = selection_of(article)
+    header = request_header(article) + ("" if selection.whole else PASSAGES_NOTE)
+    return header, chunk_text(passage_request_text(article.text, selection), chunk_chars)
+
+
 @dataclass
 class LLMSettings:
     model: str
@@ -120,10 +129,8 @@ class LLMBackend:
         """The messages of each request the article needs (one per chunk), as `extract` sends them: of a long
         document only its selected passages, each under its place in the whole text (quotes are grounded
         against the whole text)."""
-        selection = selection_of(article)
-        header = request_header(article) + ("" if selection.whole else PASSAGES_NOTE)
-        text = passage_request_text(article.text, selection)
-        return [build_messages(chunk, header) for chunk in chunk_text(text, self.settings.chunk_chars)]
+        header, chunks = request_texts(article, self.settings.chunk_chars)
+        return [build_messages(chunk, header) for chunk in chunks]
 
     def request_body(self, messages: list[dict]) -> dict:
         """The chat-completions body `extract` sends for these messages (a batch request's body)."""
