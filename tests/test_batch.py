@@ -277,3 +277,148 @@ def test_batch_dry_run_sends_nothing_and_max_cost_refuses_before_uploading(fake,
                    "--price-out", "0.3", "--max-cost", "0.0001")
     assert capped.exit_code == 2 and "--max-cost" in capped.stderr and "nothing submitted" in capped.stderr
     assert fake.uploads == 0 and not (job / "job.json").exists()
+
+
+# --- a multi-item document (items.py): each item read is an article of its own, as in summarize ---------
+
+FILLER = "本台消息：{topic}。据介绍，第{k}季度各项指标运行平稳，相关部门将继续跟踪监测，确保年度计划按期落地。"
+TEA = ("本台消息：大连市对口帮扶六盘水市以来，今年投入协作资金5600万元，在水城区建成高山茶叶加工车间三座，"
+       "带动四百余户茶农增收。")
+SCHOOL = "本台消息：天津市对口支援和田地区，援建的策勒县职业技术学校本周迎来首批新生，可容纳学生两千四百人。"
+PROGRAMME = [("秋粮收购进度过半", "全国秋粮收购进度已超过五成，各地粮库加快入库"),
+             ("大连六盘水携手 茶叶走出深山", [TEA, "两市还互派挂职干部二十六名，共同开办茶艺技能培训班十一期。"]),
+             ("北方地区迎来首场寒潮", "气象台发布寒潮蓝色预警，北方多地气温将下降八到十度"),
+             ("天津援建和田 职业学校开学", [SCHOOL, "天津援疆干部介绍，学校开设电子商务和农机维修等专业。"]),
+             ("高速公路网新增通车里程", "今年前十个月新建成高速公路四千余公里"),
+             ("博物馆夜场参观人数创新高", "多地博物馆延长开放时间，夜场参观人数同比明显增加")]
+
+
+def day_programme() -> str:
+    """A day's news programme: six items under ### headings, two (2 and 4) about pairing assistance."""
+    lines = ["# 《夜间要闻》 (20241106)"]
+    for title, body in PROGRAMME:
+        lines.append(f"### {title}")
+        lines += body if isinstance(body, list) else ["".join(FILLER.format(topic=body, k=k) for k in range(1, 13))]
+    return "\n".join(lines)
+
+
+ITEM_ANSWERS = {
+    "茶叶加工车间": {
+        "metadata": {"title": None, "published": None, "published_quote": None, "outlet": None},
+        "summary": "大连市对口帮扶六盘水市，今年投入协作资金5600万元建茶叶加工车间。",
+        "pairings": [{"helper": "大连市", "recipient": "六盘水市", "relation": "east_west",
+                      "quote": "大连市对口帮扶六盘水市以来"}],
+        "funds": [{"amount_text": "5600万元", "amount_yuan": 56_000_000, "kind": "fiscal", "donor": "大连市",
+                   "recipient": "六盘水市", "purpose": "茶叶加工车间", "year": None, "part_of": None, "status": "paid",
+                   "cumulative": False, "per_unit": False, "quote": "今年投入协作资金5600万元"}],
+        "measures": [{"category": "industry", "description": "建成高山茶叶加工车间", "indicators": [
+            {"name": "茶叶加工车间", "value": 3, "unit": "座"}], "quote": "在水城区建成高山茶叶加工车间三座"}]},
+    "职业技术学校": {
+        "metadata": {"title": None, "published": None, "published_quote": None, "outlet": None},
+        "summary": "天津市对口支援和田地区，援建的策勒县职业技术学校迎来首批新生。",
+        "pairings": [{"helper": "天津市", "recipient": "和田地区", "relation": "counterpart_support",
+                      "quote": "天津市对口支援和田地区"}],
+        "funds": [],
+        "measures": [{"category": "education", "description": "援建职业技术学校", "indicators": [],
+                      "quote": "援建的策勒县职业技术学校本周迎来首批新生"}]},
+}
+
+
+def item_or_seed_reply(body):
+    user = body["messages"][-1]["content"]
+    found = [payload for marker, payload in ITEM_ANSWERS.items() if marker in user]
+    return answer(found[0]) if len(found) == 1 else gold_reply(body)
+
+
+@pytest.fixture
+def corpus(tmp_path, fake):
+    fake.default = item_or_seed_reply
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for seed in seed_paths()[:2]:
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    (folder / "day.txt").write_text(day_programme(), encoding="utf-8")
+    return folder
+
+
+def without_provenance(line: str) -> dict:
+    result = json.loads(line)
+    result.pop("provenance")
+    return result
+
+
+def test_batch_sends_only_the_items_about_pairing_assistance_and_collects_each_as_its_own_result(fake, corpus,
+                                                                                                 tmp_path):
+    job = tmp_path / "job"
+    done = batch(fake, "run", str(corpus), "--out", str(job), "--poll", "0")
+    assert done.exit_code == 0, done.stderr
+    day = corpus / "day.txt"
+    assert f"{day}: 6 items, 2 read; 4 skipped (no pairing-assistance content): 1, 3, 5, 6" in done.stderr
+    assert "submitted 4 request(s) for 4 article(s)" in done.stderr and "collected 4 article(s)" in done.stderr
+    sent = [json.loads(line)["body"]["messages"][-1]["content"].split("文章：\n", 1)[1]
+            for line in (job / "requests-001.jsonl").read_text(encoding="utf-8").splitlines()]
+    item_requests = [text for text in sent if "本台消息" in text]
+    assert len(item_requests) == 2 and not [t for t in item_requests if "秋粮" in t or "寒潮" in t or "博物馆" in t]
+    results = {r["article"]["source"]: r for r in map(json.loads, (job / "results.jsonl").read_text().splitlines())}
+    tea, school = results[f"{day}#2"], results[f"{day}#4"]
+    assert len(results) == 4 and f"{day}" not in results
+    assert tea["article"]["title"] == "大连六盘水携手 茶叶走出深山" and tea["article"]["published"] == "2024-11-06"
+    assert [(p["helper"]["name"], p["recipient"]["name"]) for p in tea["pairings"]] == [("大连市", "六盘水市")]
+    assert [f["amount_yuan"] for f in tea["funds"]] == [56_000_000]
+    assert school["article"]["text"].startswith("天津援建和田 职业学校开学\n")
+    assert [(p["helper"]["name"], p["recipient"]["name"]) for p in school["pairings"]] == [("天津市", "和田地区")]
+    for result in (tea, school):
+        evidence = result["pairings"][0]["evidence"]
+        assert result["article"]["text"][evidence["start"]:evidence["end"]] == evidence["text"]
+
+    sent_before = len(fake.requests)
+    again = runner.invoke(app, ["summarize", str(corpus), "--jsonl", "--backend", "openai", "--model", "fake",
+                                "--base-url", fake.url])
+    assert again.exit_code == 0 and len(fake.requests) == sent_before and "4 from cache" in again.stderr
+    rerun = batch(fake, "submit", str(corpus), "--out", str(tmp_path / "job2"))
+    assert "submitted 0 request(s) for 0 article(s)" in rerun.stderr and "4 already cached" in rerun.stderr
+    assert "4 skipped (no pairing-assistance content)" in rerun.stderr
+
+
+def test_batch_and_summarize_give_the_same_records_for_the_same_answers(fake, corpus, tmp_path):
+    job = tmp_path / "job"
+    assert batch(fake, "run", str(corpus), "--out", str(job), "--poll", "0", "--no-cache").exit_code == 0
+    from_batch = {r["article"]["source"]: r for r in map(without_provenance, (job / "results.jsonl").read_text()
+                                                         .splitlines())}
+    batch_requests = [json.loads(line)["body"] for line in (job / "requests-001.jsonl").read_text().splitlines()]
+    fake.requests.clear()
+    synchronous = runner.invoke(app, ["summarize", str(corpus), "--jsonl", "--backend", "openai", "--model", "fake",
+                                      "--base-url", fake.url, "--no-cache"])
+    assert synchronous.exit_code == 0, synchronous.stderr
+    assert "6 items, 2 read; 4 skipped (no pairing-assistance content): 1, 3, 5, 6" in synchronous.stderr
+    from_summarize = {r["article"]["source"]: r for r in map(without_provenance, synchronous.stdout.splitlines())}
+    assert len(from_batch) == 4 and from_batch == from_summarize
+    key = lambda body: body["messages"][-1]["content"]  # noqa: E731
+    assert sorted(batch_requests, key=key) == sorted(fake.requests, key=key)  # the same bodies, byte for byte
+
+
+def test_the_dry_run_estimates_the_items_read_and_names_the_rest(fake, corpus, tmp_path):
+    dry = batch(fake, "submit", str(corpus), "--out", str(tmp_path / "job"), "--dry-run", "--no-cache")
+    assert dry.exit_code == 0, dry.stderr
+    assert "4 request(s) for 4 article(s)" in dry.stderr and "4 skipped (no pairing-assistance content)" in dry.stderr
+    from summarizer.backends.llm import LLMBackend, LLMSettings
+    from summarizer.cost import estimate
+
+    backend = LLMBackend(LLMSettings(model="fake", base_url=fake.url, api_key=KEY))
+    found = estimate([str(p) for p in sorted(corpus.iterdir())], backend)
+    assert set(found.per_source) == {str(p) for p in corpus.iterdir()}  # --max-cost holds back inputs
+    assert fake.uploads == 0
+
+
+def test_a_long_documents_batch_request_carries_its_passages_as_summarize_sends_them(fake, tmp_path):
+    from test_long_documents import work_report
+
+    fake.default = lambda body: answer({"summary": "", "pairings": [], "funds": [], "measures": []})
+    report = tmp_path / "report.txt"
+    report.write_text(work_report(), encoding="utf-8")
+    assert batch(fake, "submit", str(report), "--out", str(tmp_path / "job"), "--no-cache").exit_code == 0
+    [line] = (tmp_path / "job" / "requests-001.jsonl").read_text(encoding="utf-8").splitlines()
+    runner.invoke(app, ["summarize", str(report), "--json", "--backend", "openai", "--model", "fake",
+                        "--base-url", fake.url, "--no-cache"])
+    assert json.loads(line)["body"] == fake.requests[-1]
+    assert "其余部分已略去" in fake.requests[-1]["messages"][-1]["content"]
