@@ -15,8 +15,9 @@ crash or on another day carries on and nothing is uploaded or submitted twice:
   results.jsonl         the collected results, one line per article, as `summarize --jsonl` writes them
 
 Requests are built by the same code as the synchronous path (same prompt version, same cache key, a
-multi-item document split into the same items), and answers go through the same validation, grounding, checks and cache, so `summarize` on the same
-inputs afterwards answers from the cache. Nothing here knows about the terminal.
+multi-item document split into the same items), and answers go through the same validation, grounding,
+checks and cache, so `summarize` on the same inputs afterwards answers from the cache. Nothing here
+knows about the terminal.
 """
 from __future__ import annotations
 
@@ -464,7 +465,8 @@ class DocumentsRead:
         path = entry.get("document", entry["source"])  # job folders from before items name no document
         if self.last is None or self.last[0] != path:
             try:
-                self.last = path, document_articles(path, clean(document_text(path, read_bytes(path))), self.identity)[0]
+                cleaned = clean(document_text(path, read_bytes(path)))
+                self.last = path, document_articles(path, cleaned, self.identity)[0]
             except InputError as exc:
                 self.last = path, exc
         read = self.last[1]
