@@ -183,6 +183,28 @@ def test_the_words_of_each_amount_in_a_list_say_its_kind():
     assert kinds == {"1.2亿元": FundKind.social, "6000万元": FundKind.credit, "贰拾万元": FundKind.donation}
 
 
+def test_two_lists_of_three_joined_by_yu_are_paired_in_order():
+    text = ("结对关系\n\n发布时间：2031-04-06\n\n"
+            "去年起，宁波市北仑区、鄞州区、余姚市与贵州省黔西南州兴义市、安龙县、册亨县结成东西部协作结对关系。")
+    pairs = {(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings}
+    assert pairs == {("北仑区", "兴义市"), ("鄞州区", "安龙县"), ("余姚市", "册亨县")}
+
+
+def test_the_places_after_zai_are_helped_by_the_party_before_it():
+    text = ("定点帮扶\n\n发布时间：2031-04-06\n\n"
+            "某某电力集团根据国务院国资委部署，在甘肃宕昌和礼县、云南镇雄等3县扎实开展定点帮扶，投入资金3000万元。")
+    pairs = {(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings}
+    assert ("某某电力集团", "宕昌县") in {(h, r if r.endswith("县") else r + "县") for h, r in pairs}
+    assert all(h == "某某电力集团" for h, _ in pairs) and len(pairs) >= 2
+
+
+def test_the_places_named_inside_a_recipient_are_the_recipients():
+    text = ("援疆\n\n发布时间：2031-04-06\n\n按照部署，江苏省对口支援伊犁州的霍城县、察布查尔县和巩留县。")
+    pairs = {(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings}
+    assert {("江苏省", "霍城县"), ("江苏省", "察布查尔锡伯自治县")} <= pairs or {("江苏省", "霍城县"), ("江苏省", "巩留县")} <= pairs
+    assert ("江苏省", "伊犁哈萨克自治州") not in pairs
+
+
 def test_a_development_zone_is_a_helper_of_its_own_name():
     text = ("协议签署\n\n发布时间：2031-04-06\n\n"
             "近日，天津经济技术开发区与甘肃省两当县签署东西部协作框架协议。天津经济技术开发区今年投入帮扶资金1500万元。")

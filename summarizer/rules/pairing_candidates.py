@@ -30,6 +30,7 @@ ONE_TO_ONE = "A、B分别…X、Y: helpers and recipients paired in the order li
 PASSIVE = "B接受/得到A的帮扶: the place after the passive marker helps the one before it"
 ARRIVED = "A…来到B: the place arrived at is helped"
 JOINED = "A与B + relation word: helper first, the place joined last"
+AT_PLACES = "A…在X、Y…+ relation word: the places after 在 are helped by the party named before it"
 JOINED_LIST = "A、B与X、Y + relation word: each place before 与 with each after it, the published pairings orienting them"
 TOPIC = "the aid word names the province; the headline or lead names the place there"
 NAMED_TOGETHER = "A与B in a sentence with relation wording, and the published pairings pair them"
@@ -48,6 +49,13 @@ GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
 NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
 RESPECTIVELY = re.compile(r"分别")
 JOIN_WORD = re.compile(r"与|同")
+AT = re.compile(r"在")
+# A short name the gazetteer cannot place alone, between two listed places: 普格和布拖、青海曲麻莱.
+UNREAD_BETWEEN = re.compile(r"\s*(?:、|和|及)\s*[\u4e00-\u9fff]{1,4}\s*(?:、|和|及)\s*")
+# Between the last place after 在 and the relation word: 7县用心用情用力落实 — a short run, no clause break.
+AT_LIST_TO_TRIGGER = 16
+# A party named as the source of an instruction (按照国务院国资委工作要求) is not the one helping.
+AUTHORITY_BEFORE = re.compile(r"(?:按照|根据|依据|遵照)$")
 COMMA = re.compile(r"[,，]")
 # From the last place of a joined list to the relation word: 签订了, 开展 — a few characters, no clause break.
 LIST_TO_TRIGGER = 8
@@ -111,9 +119,13 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             for recipient in recipients:
                 yield helper, recipient, False, LISTED
         return
-    joined = _joined_list(text, before, start) if mutual_ok else []
+    joined = _joined_list(text, before, start, respectively) if mutual_ok else []
     if joined:
-        yield from ((a, b, False, JOINED_LIST) for a, b in joined)
+        yield from ((a, b, False, how) for a, b, how in joined)
+        return
+    at_places = _at_places(text, sentence, before, start) if mutual_ok else []
+    if at_places:
+        yield from ((a, b, False, AT_PLACES) for a, b in at_places)
         return
     if len(before) >= 2:
         # "A与B结对", "A…来到B，开展帮扶活动": helper first, the place joined or arrived at last.
@@ -133,7 +145,8 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             yield helpers[0], recipient, False, JOINED
 
 
-def _joined_list(text: str, before: list[Place], start: int) -> list[tuple[Place, Place]]:
+def _joined_list(text: str, before: list[Place], start: int,
+                 respectively: bool = False) -> list[tuple[Place, Place, str]]:
     """"A与万源市草坝镇寨坝村、大竹镇营盘村签订结对帮扶协议", "崆峒区、庄浪县与天津市河西区结对": each place
     of the list before 与 with each of the list after it, written order (the published pairings orient
     them); of a chain of names (万源市草坝镇寨坝村) the last. [] unless the list after 与 runs to just before
@@ -152,7 +165,31 @@ def _joined_list(text: str, before: list[Place], start: int) -> list[tuple[Place
     joined = _listed_leaves(text, second)
     if not joined:
         return []
-    return [(a, b) for a in _trailing_leaves(text, first) for b in joined if not related(a.region, b.region)]
+    listed = _trailing_leaves(text, first)
+    if len(listed) == len(joined) >= 2 and (respectively or len(joined) >= 3):
+        # "A、B、C、D与W、X、Y、Z结成对口关系": listed in the same order, paired one to one.
+        return [(a, b, ONE_TO_ONE) for a, b in zip(listed, joined)]
+    return [(a, b, JOINED_LIST) for a in listed for b in joined if not related(a.region, b.region)]
+
+
+def _at_places(text: str, sentence: Span, before: list[Place], start: int) -> list[tuple[Place, Place]]:
+    """"某集团…，在四川普格和布拖、青海曲麻莱…7县落实定点帮扶": the places after 在 up to the relation word are
+    helped, by the nearest party named before 在 (not one of 按照…要求)."""
+    at = AT.search(text, sentence.start, start)
+    if at is None:
+        return []
+    while (later := AT.search(text, at.end(), start)) is not None:
+        at = later
+    listed = [p for p in before if p.start >= at.end()]
+    if not listed or text[at.end():listed[0].start].strip() or TOO_FAR.search(text, listed[-1].end, start) \
+            or start - listed[-1].end > AT_LIST_TO_TRIGGER:
+        return []
+    places = [p for p in _listed_leaves(text, listed) if p.region.level is not Level.other]  # 在某部委组织的…: a host
+    parties = [p for p in before if p.end <= at.start() and not AUTHORITY_BEFORE.search(text, sentence.start, p.start)]
+    if not places or not parties:
+        return []
+    helper = parties[-1]
+    return [(helper, place) for place in places if not related(helper.region, place.region)]
 
 
 def _listed_leaves(text: str, places: list[Place]) -> list[Place]:
@@ -161,7 +198,8 @@ def _listed_leaves(text: str, places: list[Place]) -> list[Place]:
     for place, following in zip(places, places[1:] + [None]):
         if following is not None and following.start == place.end:
             continue  # 万源市 of 万源市草坝镇寨坝村
-        if following is not None and not HELPER_LIST.match(text[place.end:following.start]):
+        gap = text[place.end:following.start] if following is not None else ""
+        if following is not None and not (HELPER_LIST.match(gap) or UNREAD_BETWEEN.fullmatch(gap)):
             return []
         leaves.append(place)
     return leaves
@@ -214,6 +252,9 @@ def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
     word_starts = _relation_word_starts(text)
     for place in after[1:]:
         gap = text[chain[-1].end:place.start]
+        if len(chain) == 1 and gap == "的" and _is_within(place.region, chain[0].region):
+            chain = [place]  # 对口支援和田地区的和田市、和田县…: the places inside it are the ones named
+            continue
         listed = LIST_SEPARATOR.match(gap) or re.fullmatch(r"\s*(?:、|和|及|以及|与)\s*[\u4e00-\u9fff]{1,4}", gap)
         helps_next = place.end not in word_starts
         in_gap = bool(word_starts.range(chain[-1].end, place.start))
@@ -226,6 +267,10 @@ def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
         else:
             break  # "青岛市对口安顺市、烟台市对口巫山县": 烟台市 starts the next pair
     return chain
+
+
+def _is_within(inner, outer) -> bool:
+    return related(inner, outer) and bool(inner.adcode and outer.adcode and len(inner.adcode) > len(outer.adcode))
 
 
 def _helpers_before(text: str, before: list[Place], recipients: list[Place]) -> list[Place]:

@@ -217,11 +217,15 @@ def _named_together(run: _Run, found: list[Pairing]) -> list[Pairing]:
         if not words:
             continue
         inside = places_in(run.all_places, run.place_starts, sentence)
+        paired = {code for p in found if p.evidence.start >= sentence.start and p.evidence.end <= sentence.end
+                  for code in (p.helper.adcode, p.recipient.adcode) if code}
         for a, b in zip(inside, inside[1:]):
             if not TOGETHER.match(text[a.end:b.start]) or published_direction(a.region.adcode, b.region.adcode) is None:
                 continue
             if (a.region.adcode, b.region.adcode) in linked or (b.region.adcode, a.region.adcode) in linked:
                 continue
+            if {a.region.adcode, b.region.adcode} & paired:
+                continue  # 余姚市与黔西南州兴义市、… listed pairs are read already: the next list item is not its partner
             word = next((w for w in words if w.start >= b.end), words[-1])
             pairing = _orient(text, a, b, word.relation, word.start, word.end, run.clause_spans, run.east_west_programme)
             if pairing is not None and record_key("pairings", pairing) not in known:
