@@ -65,7 +65,8 @@ def fund_kind(clause: str) -> FundKind:
 
 
 def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]) -> FundKind:
-    """The clause's wording decides; the sentence's where the clause says nothing; the donor refines.
+    """The amount's own words decide (`_own_words`: its part of the clause, else the clause); the sentence's
+    where they say nothing; the donor refines.
 
     An organisation's money given through a programme is social (捐 stays donation);
     investment needs an enterprise in the sentence.
@@ -118,8 +119,8 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         if ((NOT_A_FUND_BEFORE.search(before) and not per_unit_aid) or NOT_A_FUND_AFTER.match(text[amount.end:])
                 or ECONOMY.search(before)):
             continue
-        if own_money(clause_around(text, amount.start, amount.end)):  # a budget, output or trade figure tied to no helper or recipient
-            continue
+        if own_money(clause_around(text, amount.start, amount.end)):
+            continue  # a budget, output or trade figure tied to no helper or recipient
         evidence = _evidence(text, clause_spans, clause)
         nearby = places_in(places, starts, sentence)
         donor = _donor(text, sentence, amount, nearby, helpers)
@@ -244,7 +245,7 @@ def _realised_part_of(text: str, sentence: Span, amount: Amount, amounts: list[A
     rate = REALISED_SHARE.search(text, amount.end, sentence.end)
     if rate is None or REALISED_SHARE.search(text, amount.end, rate.start()) is not None:
         return None
-    if list(find_amounts(text[amount.end:rate.start()])):
+    if find_amounts(text[amount.end:rate.start()]):
         return None  # another amount stands between this one and its rate
     share = Decimal(rate.group(1))
     for index in range(len(amounts) - 1, -1, -1):

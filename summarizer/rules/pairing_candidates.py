@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..relations import ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, relation_mentions
-from ..schemas import Level
+from ..schemas import Level, Region
 from ..text import Span
 from ..vocabulary import vocabulary
 from .pairing_places import Place, related
@@ -175,11 +175,10 @@ def _joined_list(text: str, before: list[Place], start: int,
 def _at_places(text: str, sentence: Span, before: list[Place], start: int) -> list[tuple[Place, Place]]:
     """"某集团…，在四川普格和布拖、青海曲麻莱…7县落实定点帮扶": the places after 在 up to the relation word are
     helped, by the nearest party named before 在 (not one of 按照…要求)."""
-    at = AT.search(text, sentence.start, start)
-    if at is None:
+    ats = list(AT.finditer(text, sentence.start, start))
+    if not ats:
         return []
-    while (later := AT.search(text, at.end(), start)) is not None:
-        at = later
+    at = ats[-1]
     listed = [p for p in before if p.start >= at.end()]
     if not listed or text[at.end():listed[0].start].strip() or TOO_FAR.search(text, listed[-1].end, start) \
             or start - listed[-1].end > AT_LIST_TO_TRIGGER:
@@ -269,7 +268,8 @@ def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
     return chain
 
 
-def _is_within(inner, outer) -> bool:
+def _is_within(inner: Region, outer: Region) -> bool:
+    """inner lies inside outer (和田市 in 和田地区)."""
     return related(inner, outer) and bool(inner.adcode and outer.adcode and len(inner.adcode) > len(outer.adcode))
 
 

@@ -345,10 +345,8 @@ def _orient(text: str, helper: Place, recipient: Place, relation: Relation, star
         helper, recipient = recipient, helper
     relation = refine_relation(relation, helper.region.adcode, recipient.region.adcode, east_west_programme,
                                named_programmes)
-    if relation in PROGRAMME_RELATIONS and (helper.region.level in (Level.village, Level.township) or (
-            _province(helper.region) and _province(helper.region) == _province(recipient.region)
-            and relation is Relation.east_west)):
-        return None  # 东西部协作 joins provinces' units: 立斯达村沪滇扶贫协作项目、邑等村… pairs neither village
+    if not _fits_programme(helper.region, recipient.region, relation):
+        return None
     cited = (helper, recipient) if cite_recipient else (helper,)
     lo = min([p.start for p in cited] + [start])
     hi = max([p.end for p in cited] + [end])
@@ -361,6 +359,16 @@ def _orient(text: str, helper: Place, recipient: Place, relation: Relation, star
         relation=relation,
         evidence=Evidence(text=text[s:e], start=s, end=e),
     )
+
+
+def _fits_programme(helper: Region, recipient: Region, relation: Relation) -> bool:
+    """Programmes between regions' governments have no village or township as helper, and 东西部协作 joins two
+    provinces: "立斯达村沪滇扶贫协作项目、邑等村…" pairs neither village."""
+    if relation not in PROGRAMME_RELATIONS:
+        return True
+    if helper.level in (Level.village, Level.township):
+        return False
+    return not (relation is Relation.east_west and _province(helper) and _province(helper) == _province(recipient))
 
 
 def _home_code(region: Region) -> str | None:
