@@ -123,10 +123,13 @@ def helper_not_recipient(result: Result) -> Iterator[Check]:
 def pairing_direction(result: Result) -> Iterator[Check]:
     for i, p in enumerate(result.pairings):
         path = f"pairings[{i}]"
-        if helper_first(p.helper.adcode, p.recipient.adcode) is False:  # data/pairings.tsv
-            published = published_rows(p.recipient.adcode, p.helper.adcode)
-            said = (f"the published pairings have {published[0].helper} helping {published[0].recipient}"
-                    f" ({published[0].programme})" if published else
+        table = helper_first(p.helper.adcode, p.recipient.adcode)  # data/pairings.tsv
+        if table is True:
+            continue  # the published pairings say so: wording like 宁夏青年…前往福建 does not turn it round
+        if table is False:
+            rows = published_rows(p.recipient.adcode, p.helper.adcode)
+            said = (f"the published pairings have {rows[0].helper} helping {rows[0].recipient}"
+                    f" ({rows[0].programme})" if rows else
                     f"{p.helper.name}'s province only receives and {p.recipient.name}'s only helps in the published pairings")
             yield _error("pairing_reversed", path, f"{said}: helper and recipient reversed? "
                                               "Swap them unless the article says this helper gives to this recipient")

@@ -107,6 +107,16 @@ def test_a_party_brought_in_by_yu_is_not_the_one_helped():
     assert wording_direction(text, "东市", "西州") is not False
 
 
+def test_wording_never_turns_round_a_pair_the_published_pairings_orient(result):
+    from summarizer.schemas import Evidence, Pairing, Region
+    quote = "每年都有宁夏学生经由闽宁协作项目前往福建学习技能。"
+    result.article.text += quote
+    start = result.article.text.index(quote)
+    result.pairings = [Pairing(helper=Region(name="福建", adcode="350000"), recipient=Region(name="宁夏", adcode="640000"),
+                               relation="east_west", evidence=Evidence(text=quote, start=start, end=start + len(quote)))]
+    assert "pairing_reversed" not in rules_at(result, "pairings[0]")
+
+
 def test_year_out_of_range(result):
     result.funds[0].year = 1890
     assert "year_plausible" in rules_at(result, "funds[0]")
