@@ -72,7 +72,7 @@ def read_bytes(source: str) -> bytes:
     else:
         path = Path(source)
         if not path.exists():
-            raise InputError(source, "no such file")
+            raise InputError(source, "no file matches this pattern" if glob.has_magic(source) else "no such file")
         if not path.is_file():
             raise InputError(source, "not a regular file")
         if path.stat().st_size > MAX_BYTES:

@@ -51,6 +51,8 @@ def test_bad_inputs_give_one_clear_reason(tmp_path, data, reason):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         read_document(str(tmp_path / "nope.txt"))
+    with pytest.raises(InputError, match="no file matches this pattern"):  # a glob that matched nothing
+        read_document(str(tmp_path / "nothing*" / "*.txt"))
 
 
 def test_expand_directories_recursively_and_globs(tmp_path):
