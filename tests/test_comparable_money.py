@@ -115,8 +115,9 @@ def test_html_links_every_aid_figure_to_its_evidence(tmp_path):
 
 
 def test_cues_read_what_an_amount_measures():
-    def read(sentence: str, lead: str = ""):
+    def read(sentence: str, lead: str = "", after_sentence: str = ""):
         before, after = sentence.split("#")
+        after = after or after_sentence
         return measured(before, before.split("，")[-1], after.split("，")[0], 2021, lead, after)
 
     m = read("2017年以来，某市累计投入帮扶资金#")
@@ -152,6 +153,11 @@ def test_cues_read_what_an_amount_measures():
     # a span up to now is cumulative; 此次 is this one time, whatever span the sentence opens with
     assert read("从2014年至今年5月，某市共投入资金#").cumulative is True
     assert read("自帮扶工作开展以来，此次获得的#").cumulative is False
+    # a year naming a meeting does not make a running total that year's; a year's span is one year's money
+    assert read("从2030年度甲省东西部协作联席会议上获悉，各方累计投入#").cumulative is True
+    assert read("近一年来，两地引导企业投资#").cumulative is False
+    # what the next clause plans for the amount makes it planned
+    assert read("善款中的#", after_sentence="，计划用于村道硬化").status is FundStatus.planned
     # a sum something new is built on is what was given so far; a dateline is not the money's time
     assert read("在某区已投入#援助资金的基础上，再新建两所学校").cumulative is True
     assert read("本报甲地5月8日电，某县已投入#").cumulative is True

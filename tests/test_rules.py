@@ -205,6 +205,16 @@ def test_the_places_named_inside_a_recipient_are_the_recipients():
     assert ("江苏省", "伊犁哈萨克自治州") not in pairs
 
 
+def test_a_part_named_as_of_an_earlier_sum_points_at_it():
+    text = ("某集团捐赠\n\n发布时间：2031-04-06\n\n某某集团近日向甲省捐赠3000万元助力乡村振兴。\n\n"
+            "捐资中的800万元，计划用于两个县的道路建设；捐资中的2200万元，将安排到产业项目。")
+    funds = summarize_text(text, RulesBackend()).funds
+    by_amount = {f.amount_yuan: (i, f) for i, f in enumerate(funds)}
+    total, _ = by_amount[30_000_000]
+    for part in (8_000_000, 22_000_000):
+        assert by_amount[part][1].part_of == total and by_amount[part][1].status.value == "planned"
+
+
 def test_a_development_zone_is_a_helper_of_its_own_name():
     text = ("协议签署\n\n发布时间：2031-04-06\n\n"
             "近日，天津经济技术开发区与甘肃省两当县签署东西部协作框架协议。天津经济技术开发区今年投入帮扶资金1500万元。")

@@ -13,6 +13,8 @@ from functools import lru_cache
 from ..schemas import FundStatus
 from ..vocabulary import vocabulary
 
+# A year that names an event (2018年度…会议上获悉，各企业累计投入…) dates the meeting, not a running total.
+EVENT_AFTER = re.compile(r"度?[^，。；,;]{0,30}?(?:会议|大会|论坛|座谈会|推进会|联席会)")
 # A plan naming the projects it is for: 将启动和加快实施的援藏项目, 计划新建的帮扶项目.
 PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目")
 FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
@@ -27,6 +29,7 @@ class Cues:
     so_far: re.Pattern
     yearly_comparison: re.Pattern
     prior_total: re.Pattern
+    planned_use: re.Pattern
     each_counted: re.Pattern
     giving_verb: re.Pattern
     year: re.Pattern
@@ -46,6 +49,7 @@ def cues() -> Cues:
         so_far=re.compile(words["so_far"]),
         yearly_comparison=re.compile(words["yearly_comparison"]),
         prior_total=re.compile(words["prior_total"]),
+        planned_use=re.compile(words["planned_use"]),
         each_counted=re.compile(words["each_counted"]),
         giving_verb=re.compile(words["giving_verb"]),
         year=re.compile(r"(?:19|20)\d{2}"),
@@ -87,7 +91,8 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         if prior is None:  # from the paragraph's lead only a time frame counts (今年以来), not 今年是…第二十六年
             frames = [m for m in cues().time.finditer(lead) if m.lastgroup != "within" and m.group(0).endswith("以来")]
             prior = frames[-1] if frames else None
-        if prior is not None and prior.lastgroup == "single" and _names_year(prior.group(0)):
+        if (prior is not None and prior.lastgroup == "single" and _names_year(prior.group(0))
+                and not EVENT_AFTER.match(before, prior.end())):
             return False, None
     run = []  # the span cues since the last single-year one: "2016年以来累计投入" starts in 2016
     for m in reversed(found):
@@ -153,5 +158,9 @@ def measured(sentence_before: str, clause_before: str, clause_after: str, publis
              paragraph_lead: str = "", sentence_after: str = "") -> Measured:
     cumulative, since = span_of(sentence_before, published_year, paragraph_lead, sentence_after)
     earlier = sentence_before[:len(sentence_before) - len(clause_before)]
-    return Measured(status=status_of(clause_before, clause_after, earlier), cumulative=cumulative, since=since,
+    status = status_of(clause_before, clause_after, earlier)
+    if status is FundStatus.paid and not cues().status.search(clause_before + clause_after) \
+            and cues().planned_use.search(sentence_after):
+        status = FundStatus.planned  # 捐资中的1000万元，计划用于…: what the next clause plans for it
+    return Measured(status=status, cumulative=cumulative, since=since,
                     per_unit=is_per_unit(clause_before) or each_of_counted(clause_before))

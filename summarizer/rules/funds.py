@@ -52,7 +52,7 @@ RELATIVE = re.compile("|".join(RELATIVE_YEAR))
 TOWARDS = re.compile(r"(?:向|给|为|帮助|帮扶|支持|扶持|援助|资助)$")
 PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|实施|建设|帮助|投资)([^，。；,;]{2,40})")
 DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
-BREAKDOWN = re.compile(r"其中|包括")
+BREAKDOWN = re.compile(r"其中|包括|(?:资金|捐资|捐款|善款|款项)中的")
 REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
 
 
@@ -148,9 +148,10 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         repeated = next((i for i, earlier in enumerate(funds) if _same_money(fund, earlier)), None)
         if repeated is not None:
             earlier = funds[repeated]
-            if fund.cumulative and not earlier.cumulative and earlier.year is None:
-                # a headline's "投入资金4.68亿元" that the body dates "2012年以来…已投入": the span is the body's
-                funds[repeated] = earlier.model_copy(update={"cumulative": True, "since": fund.since})
+            if fund.cumulative and not earlier.cumulative:
+                # one sum written twice, once as a running total ("投入资金4.68亿元" … "2012年以来…已投入4.68亿元"):
+                # it is the running total
+                funds[repeated] = earlier.model_copy(update={"cumulative": True, "since": fund.since, "year": None})
             continue
         for recipient in each or [fund.recipient]:  # one record per named recipient of 各/分别
             funds.append(fund.model_copy(update={"recipient": recipient}))
@@ -262,11 +263,13 @@ def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) ->
     if not markers:
         return None
     marker = markers[-1].start()
+    # 捐资中的1000万元 names the sum it is part of, wherever that was written
+    names_its_sum = markers[-1].group(0).endswith("中的")
     opens_paragraph = text[text.rfind("\n", 0, marker) + 1:marker].strip() == ""
     for index in range(len(amounts) - 1, -1, -1):
         if amounts[index].end <= marker and amounts[index].yuan >= amount.yuan:
             between = text[amounts[index].end:marker]
-            if "\n" not in between or (opens_paragraph and "\n" not in between.strip()):
+            if "\n" not in between or names_its_sum or (opens_paragraph and "\n" not in between.strip()):
                 return index
             return None
     return None
