@@ -220,8 +220,8 @@ def record_key(name: str, record) -> tuple:
     ev = (record.evidence.start, record.evidence.end) if record.evidence.start >= 0 else (record.evidence.text,)
     if name == "pairings":
         return (record.helper.adcode or record.helper.name, record.recipient.adcode or record.recipient.name)
-    if name == "funds":  # 各/分别: one amount, one quote, one record per named recipient
-        return (round(record.amount_yuan, 2), record.kind, record.amount_text, record.recipient) + ev
+    if name == "funds":  # 各/分别: one amount, one quote, one record per named recipient or donor
+        return (round(record.amount_yuan, 2), record.kind, record.amount_text, record.recipient, record.donor) + ev
     return (record.category, record.description) + ev
 
 

@@ -20,6 +20,8 @@ NUMBER = rf"\d+(?:,\d{{3}})*(?:\.\d+)?|{CN_NUMBER}"
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
              "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
+# Words a writer puts after an amount that leave the figure as stated: 54万元以上, 30万元左右.
+AFTER_THE_FIGURE = re.compile(r"(?:以上|以下|之多|左右|上下)$")
 VAGUE_BEFORE = re.compile(r"[数几上每]$")  # 数十万元 is not an amount
 AMOUNT = re.compile(
     rf"(?P<before>{APPROX_BEFORE})?"
@@ -104,7 +106,7 @@ def _from_match(m: re.Match) -> tuple[Decimal, Decimal | None, bool] | None:
 def parse_amount(text: str) -> Decimal | None:
     """Parse a standalone amount text ('5200万元', '近30万元', '1.2亿', '超过百亿元') to yuan.
     A vague amount (数百万元) has no single value: None (see amount_range)."""
-    text = text.strip()
+    text = AFTER_THE_FIGURE.sub("", text.strip())  # 54万元以上, 30万元左右: the figure is the amount
     m = AMOUNT.fullmatch(text)
     if not m or not (m.group("mag") or m.group("yuan")):
         bare = BARE_MAGNITUDE.fullmatch(text)
@@ -123,7 +125,7 @@ def _stands_alone(bare: re.Match) -> bool:
 def amount_range(text: str) -> tuple[Decimal, Decimal] | None:
     """The yuan a standalone amount text allows: one value (5200万元), a range (100-200万元), or for a
     vague amount the span it may mean (数百万元: 1 to 10 million). None if it is not an amount."""
-    text = text.strip()
+    text = AFTER_THE_FIGURE.sub("", text.strip())  # 54万元以上, 30万元左右: the figure is the amount
     m = AMOUNT.fullmatch(text)
     if m and (m.group("mag") or m.group("yuan")):
         parsed = _from_match(m)

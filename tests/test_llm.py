@@ -157,6 +157,17 @@ def test_one_amount_given_to_each_of_two_recipients_stays_two_records(fake, good
         assert len(result.funds) == len(each["funds"])
 
 
+def test_one_amount_from_each_of_two_donors_stays_two_records(fake, good):
+    """分别 by named donors: one amount and one quote, a record per donor, none merged away as a duplicate."""
+    each = json.loads(json.dumps(good))
+    twin = dict(each["funds"][0], donor="某某商会")
+    each["funds"].append(twin)
+    fake.push(answer(each))
+    result = run_one(fake).result
+    same = [f for f in result.funds if f.amount_text == twin["amount_text"] and f.evidence.text == result.funds[0].evidence.text]
+    assert {f.donor for f in same} == {good["funds"][0]["donor"], "某某商会"} and len(result.funds) == len(each["funds"])
+
+
 def test_a_reask_correction_replaces_the_failed_record(fake, good):
     bad = json.loads(json.dumps(good))
     bad["funds"][1]["amount_yuan"] *= 10  # amount_mismatch

@@ -70,6 +70,7 @@ def test_a_value_word_makes_a_bare_figure_money_whatever_follows():
 @pytest.mark.parametrize("text, low, high", [
     ("超过百亿元", 10**10, 10**10), ("百亿", 10**10, 10**10), ("千万元", 10**7, 10**7),
     ("数百万元", 10**6, 10**7), ("数百万", 10**6, 10**7), ("超亿元", 10**8, 10**8), ("100-200万元", 10**6, 2 * 10**6),
+    ("54万元以上", 540_000, 540_000), ("30万元左右", 300_000, 300_000),
 ])
 def test_bare_magnitudes_and_vague_amounts_parse(text, low, high):
     from summarizer.money import amount_range
