@@ -105,21 +105,18 @@ def test_sub_allocations_point_at_their_total():
     assert result.funds[total].part_of is None
 
 
-def test_a_paragraph_opening_on_qizhong_breaks_down_the_one_before():
-    text = ("甲省援助乙州\n\n发布时间：2031-04-06\n\n甲省对口支援乙州，今年安排援助资金8亿元。\n\n"
-            "其中：教育项目安排资金3亿元；产业项目安排资金5亿元。")
+@pytest.mark.parametrize("text, parts, total", [
+    # a paragraph opening on 其中 breaks down the paragraph before it
+    ("甲省援助乙州\n\n发布时间：2031-04-06\n\n甲省对口支援乙州，今年安排援助资金8亿元。\n\n"
+     "其中：教育项目安排资金3亿元；产业项目安排资金5亿元。", (300_000_000, 500_000_000), 800_000_000),
+    # an amount with a realised rate is a part of the sum it is that share of
+    ("甲市对口帮扶乙县\n\n发布时间：2031-08-06\n\n甲市对口帮扶乙县，今年安排帮扶资金6亿元，另有社会捐赠1亿元。"
+     "截至7月底，累计到位帮扶资金2.7亿元，资金到位率45%。", (270_000_000,), 600_000_000),
+])
+def test_parts_written_apart_from_their_total_point_at_it(text, parts, total):
     result = summarize_text(text, RulesBackend())
     by_amount = {f.amount_yuan: i for i, f in enumerate(result.funds)}
-    assert result.funds[by_amount[300_000_000]].part_of == by_amount[800_000_000]
-    assert result.funds[by_amount[500_000_000]].part_of == by_amount[800_000_000]
-
-
-def test_a_realised_share_is_a_part_of_the_sum_its_rate_points_to():
-    text = ("甲市对口帮扶乙县\n\n发布时间：2031-08-06\n\n甲市对口帮扶乙县，今年安排帮扶资金6亿元，另有社会捐赠1亿元。"
-            "截至7月底，累计到位帮扶资金2.7亿元，资金到位率45%。")
-    result = summarize_text(text, RulesBackend())
-    by_amount = {f.amount_yuan: i for i, f in enumerate(result.funds)}
-    assert result.funds[by_amount[270_000_000]].part_of == by_amount[600_000_000]
+    assert all(result.funds[by_amount[part]].part_of == by_amount[total] for part in parts)
 
 
 def test_a_gift_in_a_donation_sentence_is_a_donation():
