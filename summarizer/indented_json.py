@@ -32,6 +32,11 @@ _SCALAR_TEXT = {str: encode_basestring, int: int.__repr__, float: _float, bool: 
 _SCALARS = frozenset(_SCALAR_TEXT)
 
 
+_CONTAINERS = (dict, list, tuple)
+_HOLE = "\x00\x01container\x01\x00"
+_HOLE_TEXT = encode_basestring(_HOLE)
+
+
 class _NotPlain(Exception):
     """A value the fast path does not handle: the stdlib writes the whole value."""
 
@@ -89,36 +94,33 @@ class _Writer:
             if scalar is None:
                 raise _NotPlain
             out(scalar(value))
-            return
-        if not value:
+        elif not value:
             out("{}" if kind is dict else "[]")
-            return
-        if _flat(value):
+        elif _flat(value):
             out(self.flat(value, depth))
-            return
-        inner = self.newline(depth + 1)
-        separator = "," + inner
-        if kind is list:
-            if all(type(item) is dict and _flat(item) for item in value):
-                out(self.flat_dicts(value, depth))
-                return
-            out("[")
-            for i, item in enumerate(value):
-                out(separator if i else inner)
-                self.write(item, depth + 1)
-            out(self.newline(depth) + "]")
-            return
-        out("{")
-        for i, (key, item) in enumerate(value.items()):
-            if type(key) is not str:
+        elif kind is list and all(type(item) is dict and _flat(item) for item in value):
+            out(self.flat_dicts(value, depth))
+        else:
+            # The C encoder writes the scalars at this depth; each non-empty container in it stands as a
+            # placeholder string until it is written in its turn, one level deeper.
+            holes: list = []
+            if kind is dict:
+                shallow = {}
+                for key, item in value.items():
+                    if isinstance(item, _CONTAINERS) and item:
+                        holes.append(item)
+                        item = _HOLE
+                    shallow[key] = item
+            else:
+                shallow = [_HOLE if isinstance(item, _CONTAINERS) and item and not holes.append(item) else item
+                           for item in value]
+            pieces = self.flat(shallow, depth).split(_HOLE_TEXT)
+            if len(pieces) != len(holes) + 1:  # a string of the data looks like the placeholder
                 raise _NotPlain
-            scalar = _SCALAR_TEXT.get(type(item))
-            if scalar is not None:
-                out((separator if i else inner) + encode_basestring(key) + ": " + scalar(item))
-                continue
-            out((separator if i else inner) + encode_basestring(key) + ": ")
-            self.write(item, depth + 1)
-        out(self.newline(depth) + "}")
+            for piece, hole in zip(pieces, holes):
+                out(piece)
+                self.write(hole, depth + 1)
+            out(pieces[-1])
 
 
 def dumps_indented(value) -> str:

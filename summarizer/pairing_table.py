@@ -100,6 +100,7 @@ def province_roles() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(helpers - recipients), frozenset(recipients - helpers)
 
 
+@lru_cache(maxsize=4096)  # the checks ask it for every pairing a report reads
 def helper_first(a_code: str | None, b_code: str | None) -> bool | None:
     """Does a help b (True), b help a (False)? A published row decides; without one, the provinces'
     roles in the table (only helping / only receiving); None when neither does."""

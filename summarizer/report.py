@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .checks import record_errors, run_checks
@@ -40,14 +41,19 @@ class Place:
 
     @classmethod
     def of(cls, region: Region) -> "Place":
-        adcode = standard_adcode(region.adcode)  # v1 results carry 52 / 5203: one key for either form
-        return cls(key=adcode or f"name:{region.name}", name=region.name, full_name=region.full_name,
-                   adcode=adcode, level=region.level.value if region.level else None)
+        return _place(region.name, region.full_name, region.adcode, region.level)
 
     @property
     def label(self) -> str:
         # An organisation has no code by nature; a place without one is flagged.
         return self.name if self.adcode or self.level == "other" else f"{self.name} (unresolved)"
+
+
+@lru_cache(maxsize=65536)  # a report meets the same few hundred places tens of thousands of times
+def _place(name: str, full_name: str | None, adcode: str | None, level) -> Place:
+    adcode = standard_adcode(adcode)  # v1 results carry 52 / 5203: one key for either form
+    return Place(key=adcode or f"name:{name}", name=name, full_name=full_name, adcode=adcode,
+                 level=level.value if level else None)
 
 
 @dataclass
@@ -426,6 +432,7 @@ def _own_reason(entry: FundEntry) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # pure on (place, level): the division table does not change in a run
 def rollup_place(place: Place, level: str) -> Place:
     if level == "as_written" or not place.adcode:
         return place
@@ -642,21 +649,23 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
             in_view.add(a)
             helper = rollup_place(Place.of(p.helper), rollup)
             recipient = rollup_place(Place.of(p.recipient), rollup)
-            mine = claimed.get(index, [])
-            categories = sorted({m.category.value for m in mine})
+            mine = [(m.category.value, m) for m in claimed.get(index, [])]  # an enum's .value is slow: read once
+            categories = sorted({c for c, _ in mine})
+            relation = p.relation.value
             for table, key, label, partner in (
                 (pairings, f"{helper.key}→{recipient.key}", f"{helper.label} → {recipient.label}", None),
                 (recipients, recipient.key, recipient.label, helper),
                 (helpers, helper.key, helper.label, recipient),
             ):
                 g = group(table, key, label)
-                g.relations[p.relation.value] += 1
+                g.relations[relation] += 1
                 seen = g.measures_seen.setdefault(a, set())
                 new = [c for c in categories if c not in seen]  # a category counts once per article
-                g.categories.update(new)
-                seen.update(new)
-                for k, v in _indicator_totals([m for m in mine if m.category.value in new]).items():
-                    g.indicators[k] += v
+                if new:
+                    g.categories.update(new)
+                    seen.update(new)
+                    for k, v in _indicator_totals([m for c, m in mine if c in new]).items():
+                        g.indicators[k] += v
                 if a not in g.articles:
                     g.articles.add(a)
                     g.article_categories.update(loose)
@@ -669,8 +678,8 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
                 if (a, c) not in matrix_seen.setdefault(row, set()):
                     matrix_seen[row].add((a, c))
                     cell[c] += 1  # articles with a measure of this category claimed for this recipient
-                    for m in mine:
-                        if m.category.value == c:
+                    for category, m in mine:
+                        if category == c:
                             matrix_notes[row][c] += [f"{i.name} {i.value:g}{i.unit}" for i in m.indicators]
 
     unattributed = []
