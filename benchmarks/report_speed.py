@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarizer.regions import gazetteer  # noqa: E402
-from summarizer.report import build_report  # noqa: E402
+from summarizer.report import build_report, inputs_frozen  # noqa: E402
 from summarizer.report_render import VIEWS, as_csv, as_html, as_json, as_markdown, as_table, csv_rows  # noqa: E402
 from summarizer.schemas import (  # noqa: E402
     Article, Category, Evidence, Fund, FundKind, Measure, Pairing, Provenance, Region, Relation, Result,
@@ -65,20 +65,23 @@ def main() -> None:
     results = synthetic(n)
     views = list(VIEWS)
     started = time.perf_counter()
-    data = build_report(results, rollup="province", regions=None)
+    with inputs_frozen():  # as `summarizer report` builds it
+        data = build_report(results, rollup="province", regions=None)
     aggregated = time.perf_counter() - started
     print(f"{n} results, {sum(len(r.funds) for r in results)} fund records: aggregation {aggregated:.2f} s "
           f"({len(data.ledger)} ledger entries, {len(data.merges)} merged)")
+    took: dict[str, float] = {}
     for name, render in (("json", lambda: as_json(data, views)), ("md", lambda: as_markdown(data, views)),
                          ("csv", lambda: as_csv(csv_rows(data, views))), ("table", lambda: as_table(data, views))):
         t = time.perf_counter()
-        render()
-        print(f"  {name:<5} {time.perf_counter() - t:.2f} s")
+        with inputs_frozen():  # as `summarizer report` writes it
+            render()
+        took[name] = time.perf_counter() - t
+        print(f"  {name:<5} {took[name]:.2f} s")
     t = time.perf_counter()
     html = as_html(build_report(results[:500]), views)
     print(f"  html  {time.perf_counter() - t:.2f} s for 500 articles with the viewer ({len(html) / 1e6:.1f} MB)")
-    print(f"aggregation + json: {aggregated:.2f} s + render (goal <= 5 s in all)")
-
+    print(f"aggregation + json: {aggregated + took['json']:.2f} s (goal <= 5 s)")
 
 if __name__ == "__main__":
     main()

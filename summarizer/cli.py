@@ -764,7 +764,7 @@ def report(
 
     Corrections from `review` are applied (beside each results file, or --corrections); the header
     says how far the review has got."""
-    from .report import ROLLUP_LEVELS, NothingSelected, UnknownRegion, build_report
+    from .report import ROLLUP_LEVELS, NothingSelected, UnknownRegion, build_report, inputs_frozen
     from .report_render import VIEWS, as_csv, as_html, as_json, as_markdown, as_table, csv_rows
 
     fmt = fmt.lower()
@@ -801,8 +801,9 @@ def report(
         results, problems = apply_corrections(results, book)
         say_problems(problems)
     try:
-        data = build_report(results, rollup=level, regions=regions, since=since,
-                            until=until + "-99" if until and len(until) < 10 else until, kinds=kinds)
+        with inputs_frozen():
+            data = build_report(results, rollup=level, regions=regions, since=since,
+                                until=until + "-99" if until and len(until) < 10 else until, kinds=kinds)
     except (UnknownRegion, NothingSelected) as exc:
         fail(str(exc))
     for line in data.left_out:  # a record that contradicts its article is never added up
@@ -824,7 +825,8 @@ def report(
     else:
         render = {"md": as_markdown, "html": as_html, "json": as_json,
                   "csv": lambda d, v: as_csv(csv_rows(d, v))}[fmt]
-        text = render(data, views)
+        with inputs_frozen():
+            text = render(data, views)
         if out_path:
             out_path.write_text(text, encoding="utf-8")
             err.print(f"wrote {out_path}", highlight=False)

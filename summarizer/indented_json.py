@@ -57,34 +57,29 @@ def _flat(value) -> bool:
 class _Writer:
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.newlines = ["\n"]  # "\n" plus the indent of each depth
-        self.encoders: list = []  # per depth: the C encoder writing items at that depth
+        self.newlines: list[str] = []  # "\n" plus the indent of each depth
+        self.encoders: list = []  # per depth: the C encoder putting items at that depth
+        self.deepen(16)
+        self.written: dict[tuple[int, int], str] = {}  # (id, depth) of a container of scalars met before
 
-    def newline(self, depth: int) -> str:
-        while len(self.newlines) <= depth:
-            self.newlines.append("\n" + "  " * len(self.newlines))
-        return self.newlines[depth]
-
-    def encoded(self, value, depth: int) -> str:
-        """`value` on one line but for the items at `depth`, each after ",\\n" and its indent."""
-        while len(self.encoders) <= depth:
-            separator = "," + self.newline(len(self.encoders))
-            self.encoders.append(c_make_encoder(None, _refuse, encode_basestring, None, ": ", separator,
+    def deepen(self, depth: int) -> None:
+        for d in range(len(self.newlines), depth + 1):
+            self.newlines.append("\n" + "  " * d)
+            self.encoders.append(c_make_encoder(None, _refuse, encode_basestring, None, ": ", "," + self.newlines[d],
                                                 False, False, True))
-        return "".join(self.encoders[depth](value, 0))
 
     def flat(self, value, depth: int) -> str:
         """A non-empty container of scalars at `depth`."""
-        text = self.encoded(value, depth + 1)
-        return text[0] + self.newline(depth + 1) + text[1:-1] + self.newline(depth) + text[-1]
+        text = "".join(self.encoders[depth + 1](value, 0))
+        return text[0] + self.newlines[depth + 1] + text[1:-1] + self.newlines[depth] + text[-1]
 
     def flat_dicts(self, value: list, depth: int) -> str:
         """A non-empty list of non-empty dicts of scalars at `depth`. Its items' separators come out at the
         dicts' depth; the only "},\\n" followed by "{" is between two dicts (a scalar never ends in "}")."""
-        inner, outer = self.newline(depth + 1), self.newline(depth + 2)
-        text = self.encoded(value, depth + 2)
+        inner, outer = self.newlines[depth + 1], self.newlines[depth + 2]
+        text = "".join(self.encoders[depth + 2](value, 0))
         body = text[2:-2].replace("}," + outer + "{", inner + "}," + inner + "{" + outer)
-        return "[" + inner + "{" + outer + body + inner + "}" + self.newline(depth) + "]"
+        return "[" + inner + "{" + outer + body + inner + "}" + self.newlines[depth] + "]"
 
     def write(self, value, depth: int) -> None:
         out = self.parts.append
@@ -94,33 +89,42 @@ class _Writer:
             if scalar is None:
                 raise _NotPlain
             out(scalar(value))
-        elif not value:
+            return
+        if not value:
             out("{}" if kind is dict else "[]")
-        elif _flat(value):
-            out(self.flat(value, depth))
-        elif kind is list and all(type(item) is dict and _flat(item) for item in value):
+            return
+        if depth + 2 >= len(self.newlines):
+            self.deepen(2 * depth + 2)
+        if _flat(value):  # the same place may stand in many entries: written once
+            key = (id(value), depth)
+            text = self.written.get(key)
+            if text is None:
+                text = self.written[key] = self.flat(value, depth)
+            out(text)
+            return
+        if kind is list and all(type(item) is dict and _flat(item) for item in value):
             out(self.flat_dicts(value, depth))
+            return
+        # The C encoder writes the scalars at this depth; each non-empty container in it stands as a
+        # placeholder string until it is written in its turn, one level deeper.
+        holes: list = []
+        if kind is dict:
+            shallow = {}
+            for key, item in value.items():
+                if isinstance(item, _CONTAINERS) and item:
+                    holes.append(item)
+                    item = _HOLE
+                shallow[key] = item
         else:
-            # The C encoder writes the scalars at this depth; each non-empty container in it stands as a
-            # placeholder string until it is written in its turn, one level deeper.
-            holes: list = []
-            if kind is dict:
-                shallow = {}
-                for key, item in value.items():
-                    if isinstance(item, _CONTAINERS) and item:
-                        holes.append(item)
-                        item = _HOLE
-                    shallow[key] = item
-            else:
-                shallow = [_HOLE if isinstance(item, _CONTAINERS) and item and not holes.append(item) else item
-                           for item in value]
-            pieces = self.flat(shallow, depth).split(_HOLE_TEXT)
-            if len(pieces) != len(holes) + 1:  # a string of the data looks like the placeholder
-                raise _NotPlain
-            for piece, hole in zip(pieces, holes):
-                out(piece)
-                self.write(hole, depth + 1)
-            out(pieces[-1])
+            shallow = [_HOLE if isinstance(item, _CONTAINERS) and item and not holes.append(item) else item
+                       for item in value]
+        pieces = self.flat(shallow, depth).split(_HOLE_TEXT)
+        if len(pieces) != len(holes) + 1:  # a string of the data looks like the placeholder
+            raise _NotPlain
+        for piece, hole in zip(pieces, holes):
+            out(piece)
+            self.write(hole, depth + 1)
+        out(pieces[-1])
 
 
 def dumps_indented(value) -> str:

@@ -13,7 +13,10 @@ before anything is added (`ReportData.left_out`). Every figure keeps the evidenc
 from __future__ import annotations
 
 import difflib
+import gc
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -599,6 +602,18 @@ def checked(results: list[Result]) -> tuple[list[Result], list[str]]:
         source = shown_source(result.article.source)
         left_out += [f"{source}: {c.path} left out: {c.message}" for c in dropped]
     return kept, left_out
+
+
+@contextmanager
+def inputs_frozen() -> Iterator[None]:
+    """While a report is built and written, the collector's full passes skip what was read before (the results
+    stay alive throughout): over 10,000 results one such pass took 0.6 s, and building the report sets off one
+    or two. Objects made inside are collected as usual; on leaving, everything is collectable again."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def build_report(results: list[Result], rollup: str = "as_written", regions: list[str] | None = None,

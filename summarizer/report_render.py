@@ -435,9 +435,16 @@ def as_json(data: ReportData, views: list[str]) -> str:
             made[id(e)] = _entry_dict(e)
         return made[id(e)]
 
+    places: dict[int, dict | None] = {}
+
+    def place_dict(place) -> dict | None:  # one dict per place however many entries name it: written once
+        if id(place) not in places:
+            places[id(place)] = _place_dict(place)
+        return places[id(place)]
+
     def _entry_dict(e: FundEntry) -> dict:
         return {"amount_yuan": e.amount_yuan, "amount_text": e.amount_text, "kind": e.kind, "year": e.year,
-                "approximate": e.approximate, "helper": _place_dict(e.helper), "recipient": _place_dict(e.recipient),
+                "approximate": e.approximate, "helper": place_dict(e.helper), "recipient": place_dict(e.recipient),
                 "status": e.status, "cumulative": e.cumulative, "since": e.since, "per_unit": e.per_unit,
                 "refs": [_ref(r) for r in e.refs], "sub_allocation_of": e.sub_allocation_of, "counted": e.counted,
                 "in_aid": e.is_aid}
