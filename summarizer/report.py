@@ -716,18 +716,15 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     if selection is None:
         in_view.update(r.article for e in ledger if e.helper is None for r in e.refs)
 
-    compare = [_compare_group(name, results, ledger) for name in (regions or [])]
+    compare = [_in_one_order(_compare_group(name, results, ledger)) for name in (regions or [])]
     if kinds:
         compare = [g for g in compare if _has_money(g)]
 
     def ordered(table: dict[str, Group]) -> list[Group]:
         if kinds:  # --kind is about money: a row without money of those kinds is not shown
             table = {k: g for k, g in table.items() if _has_money(g)}
-        for g in table.values():  # one order for every run: counts first, then names
-            g.categories = Counter(dict(sorted(g.categories.items(), key=lambda kv: (-kv[1], kv[0]))))
-            g.article_categories = Counter(dict(sorted(g.article_categories.items(), key=lambda kv: (-kv[1], kv[0]))))
-            g.relations = Counter(dict(sorted(g.relations.items())))
-        return sorted(table.values(), key=lambda g: (-g.aid_yuan, -g.total_yuan, -len(g.articles), g.label))
+        groups = [_in_one_order(g) for g in table.values()]
+        return sorted(groups, key=lambda g: (-g.aid_yuan, -g.total_yuan, -len(g.articles), g.label))
 
     matrix_rows = {label: dict(sorted(counts.items())) for label, counts in sorted(matrix.items()) if counts}
     notes = {label: {c: sorted(set(v))[:6] for c, v in sorted(row.items()) if v} for label, row in sorted(matrix_notes.items())}
@@ -738,6 +735,14 @@ def build_report(results: list[Result], rollup: str = "as_written", regions: lis
     filters["articles_in_view"] = sorted(in_view)
     return ReportData(articles, ledger, merges, ordered(pairings), ordered(recipients), ordered(helpers), compare,
                       matrix_rows, unattributed, rollup, filters, notes, left_out)
+
+
+def _in_one_order(g: Group) -> Group:
+    """One order for every run (sets iterate in a hash order that changes between runs): counts first, then names."""
+    g.categories = Counter(dict(sorted(g.categories.items(), key=lambda kv: (-kv[1], kv[0]))))
+    g.article_categories = Counter(dict(sorted(g.article_categories.items(), key=lambda kv: (-kv[1], kv[0]))))
+    g.relations = Counter(dict(sorted(g.relations.items())))
+    return g
 
 
 def _has_money(g: Group) -> bool:

@@ -314,3 +314,20 @@ def test_the_map_colours_provinces_by_aid_and_draws_flows():
     assert svg.count("<rect") == 34 and "marker-end" in svg and "href='#row-620421'" in svg
     assert abs(sum(received.values()) - sum(v for g in data.by_recipient for k, v in g.funds_by_kind.items()
                                             if k in _AID and g.key[:2].isdigit())) < 0.01
+
+
+def test_the_side_by_side_rows_read_the_same_whatever_the_hash_seed(tmp_path):
+    """Categories tied on count are listed by name, not in a set's order, which changes from run to run."""
+    import os
+    import sys
+    a = make_result("a", [HEPING], [(1_000_000, "100万元", FundKind.fiscal, 2020, None)],
+                    categories=(Category.industry, Category.education, Category.health, Category.employment))
+    path = tmp_path / "results.jsonl"
+    path.write_text(a.model_dump_json() + "\n", encoding="utf-8")
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        done = subprocess.run([sys.executable, "-m", "summarizer.cli", "report", str(path), "--region", "和平区",
+                               "--format", "md"], capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.add(done.stdout)
+    [output] = outputs
+    assert "## Regions side by side" in output and "医疗健康" in output
