@@ -192,6 +192,13 @@ class Headline:
     apart_yuan: float  # aid-kind money, paid, one year's, in articles that name no helper (comparable, not added)
     not_added: int
     left_out: int
+    # One amount that is most of the aid of several articles: worth a look, a misread frame (a running total read
+    # as one year's) moves the headline by multiples (DOMINANT_SHARE of it, among at least DOMINANT_AMONG amounts).
+    dominant: "FundEntry | None" = None
+
+
+DOMINANT_SHARE = 0.5
+DOMINANT_AMONG = 3
 
 
 @dataclass
@@ -245,15 +252,21 @@ class ReportData:
             return sum(e.amount_yuan for e in self.ledger if e.status == status and not e.cumulative and not e.per_unit
                        and not e.apart and e.sub_allocation_of is None)
 
+        aid = [e for e in self.ledger if e.is_aid]
+        aid_yuan = sum(v for k, v in totals.items() if k in AID_KINDS)
+        largest = max(aid, key=lambda e: e.amount_yuan, default=None)
+        from_articles = {ref.article for e in aid for ref in e.refs}
+        dominant = (largest if largest is not None and len(aid) >= DOMINANT_AMONG and len(from_articles) >= 2
+                    and largest.amount_yuan >= DOMINANT_SHARE * aid_yuan else None)
         return Headline(
-            aid_yuan=sum(v for k, v in totals.items() if k in AID_KINDS),
+            aid_yuan=aid_yuan,
             aid_by_kind={k: v for k, v in totals.items() if k in AID_KINDS},
             not_aid_by_kind={k: v for k, v in totals.items() if k not in AID_KINDS},
             cumulative_largest=max(cumulative, key=lambda e: e.amount_yuan, default=None),
             planned_yuan=summed("planned"), agreed_yuan=summed("agreed"),
             apart_yuan=sum(e.amount_yuan for e in self.apart if e.status == "paid" and not e.per_unit
                            and not e.cumulative and e.kind in AID_KINDS),
-            not_added=len(self.not_added), left_out=len(self.left_out))
+            not_added=len(self.not_added), left_out=len(self.left_out), dominant=dominant)
 
     def cumulative_spans(self) -> list[FundEntry]:
         """Cumulative aid, for the timeline's spans (since → the year it was reported)."""

@@ -120,6 +120,11 @@ def _totals_line(data: ReportData) -> str:
     unattributed = sum(e.amount_yuan for e in data.unattributed if e.is_aid)
     if unattributed:
         line += f"; of the aid, {format_yuan(unattributed)} is in no pairing row (its article does not say which pairing)"
+    if h.dominant is not None:
+        share = h.dominant.amount_yuan / h.aid_yuan
+        ref = h.dominant.refs[0]
+        line += (f"; one amount is {share:.0%} of the aid: {h.dominant.amount_text} "
+                 f"(article {ref.article}, {ref.record}: “{ref.quote[:40]}”) — if it is a running total or a plan, the headline is off by it")
     if data.apart:
         line += (f"; {len(data.apart)} amount(s) are from articles that name no helper"
                  + (f" ({format_yuan(h.apart_yuan)} of it paid one-year aid)" if h.apart_yuan else ""))
@@ -410,6 +415,10 @@ def _headline_dict(data: ReportData) -> dict:
             "cumulative_largest_since": largest.since if largest else None,
             "planned_yuan": h.planned_yuan, "agreed_yuan": h.agreed_yuan, "apart_yuan": h.apart_yuan,
             "not_added": h.not_added, "left_out": h.left_out,
+            "dominant": None if h.dominant is None else {
+                "amount_yuan": h.dominant.amount_yuan, "amount_text": h.dominant.amount_text,
+                "share": h.dominant.amount_yuan / h.aid_yuan, "article": h.dominant.refs[0].article,
+                "record": h.dominant.refs[0].record, "quote": h.dominant.refs[0].quote},
             "means": "fiscal + social + donation money that is paid, one year's (not cumulative), not per unit, "
                      "counted once (a total or its parts); every other amount is in not_added with its reason"}
 

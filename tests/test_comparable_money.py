@@ -177,3 +177,17 @@ def test_every_fund_measure_cue_matches_its_examples_and_not_its_negatives():
             assert compiled.search(example), (name, example)
         for negative in words.get(f"{name}_negative", []):
             assert not compiled.search(negative), (name, negative)
+
+
+def test_one_amount_that_is_most_of_the_aid_of_several_articles_is_pointed_out(tmp_path):
+    big = "西岭市对口帮扶东坡县。西岭市投入帮扶资金9亿元。"
+    results = corpus() + [_result("big", big, [("西岭市", "对口帮扶", "东坡县")],
+                                  [_fund(big, "西岭市投入帮扶资金9亿元", "9亿元", 900_000_000)])]
+    dominant = build_report(results).headline.dominant
+    assert dominant is not None and dominant.amount_text == "9亿元"
+    assert build_report(results[-1:]).headline.dominant is None  # one article's own total is no surprise
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(r.model_dump_json() + "\n" for r in results), encoding="utf-8")
+    data = json.loads(runner.invoke(app, ["report", str(path), "--format", "json"]).stdout)
+    assert data["headline"]["dominant"]["amount_text"] == "9亿元" and data["headline"]["dominant"]["share"] > 0.5
+    assert "one amount is" in runner.invoke(app, ["report", str(path), "--format", "md"]).stdout
