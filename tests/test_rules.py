@@ -212,6 +212,13 @@ def test_a_part_named_as_of_an_earlier_sum_points_at_it():
         assert by_amount[part][1].part_of == total and by_amount[part][1].status.value == "planned"
 
 
+def test_the_party_named_after_a_role_the_sentence_opens_with_is_the_helper():
+    text = ("定点帮扶\n\n发布时间：2031-04-06\n\n"
+            "作为定点帮扶永胜县的中央企业，某某能源集团多年来选派干部驻村，累计投入帮扶资金2000万元。")
+    pairs = {(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings}
+    assert ("某某能源集团", "永胜县") in pairs
+
+
 def test_a_development_zone_is_a_helper_of_its_own_name():
     text = ("协议签署\n\n发布时间：2031-04-06\n\n"
             "近日，天津经济技术开发区与甘肃省两当县签署东西部协作框架协议。天津经济技术开发区今年投入帮扶资金1500万元。")

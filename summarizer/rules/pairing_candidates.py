@@ -30,6 +30,7 @@ ONE_TO_ONE = "A、B分别…X、Y: helpers and recipients paired in the order li
 PASSIVE = "B接受/得到A的帮扶: the place after the passive marker helps the one before it"
 ARRIVED = "A…来到B: the place arrived at is helped"
 JOINED = "A与B + relation word: helper first, the place joined last"
+AS_ROLE_READING = "作为帮扶X的…，A: the party named after the role helps X"
 AT_PLACES = "A…在X、Y…+ relation word: the places after 在 are helped by the party named before it"
 JOINED_LIST = "A、B与X、Y + relation word: each place before 与 with each after it, the published pairings orienting them"
 TOPIC = "the aid word names the province; the headline or lead names the place there"
@@ -49,6 +50,9 @@ GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
 NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
 RESPECTIVELY = re.compile(r"分别")
 JOIN_WORD = re.compile(r"与|同")
+# "作为定点帮扶X的中央企业，Y…": a role the sentence opens with, then the party that has it.
+AS_ROLE = re.compile(r"作为\s*$")
+ROLE_THEN_PARTY = re.compile(r"的[^，。；,;]{0,10}[，,]\s*")
 AT = re.compile(r"在")
 # A short name the gazetteer cannot place alone, between two listed places: 普格和布拖、青海曲麻莱.
 UNREAD_BETWEEN = re.compile(r"\s*(?:、|和|及)\s*[\u4e00-\u9fff]{1,4}\s*(?:、|和|及)\s*")
@@ -109,6 +113,13 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
         return
     recipients = _list_after(text, inside, end)
     before = [p for p in inside if p.end <= start and id(p) not in receiving]
+    if recipients and AS_ROLE.search(text, sentence.start, start):
+        # "作为定点帮扶鹤庆的中央企业，中船集团…": the party the clause after the role names helps
+        named = ROLE_THEN_PARTY.match(text, recipients[-1].end)
+        after = [p for p in inside if named and p.start >= named.end() and p.start - named.end() <= 2]
+        if after:
+            yield from ((after[0], r, False, AS_ROLE_READING) for r in recipients)
+            return
     if recipients:
         helpers = _helpers_before(text, before, recipients)
         if len(helpers) == len(recipients) >= 2 and (respectively or len(helpers) >= 3):
