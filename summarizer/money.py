@@ -167,7 +167,7 @@ def bare_figure_is_money(text: str, start: int, end: int) -> bool:
         return True
     if TOTAL_BEFORE.search(before):
         return not COUNTER.match(text, end)
-    if MONEY_NOUN_AFTER.match(text, end):
+    if MONEY_NOUN_AFTER.match(text, end) and not COUNTER.match(text, end):  # 1.2万户分红资金: households
         return True
     if not MONEY_FOLLOWERS.match(text, end):
         return False

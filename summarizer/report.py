@@ -193,7 +193,7 @@ class Headline:
     not_added: int
     left_out: int
     # One amount that is most of the aid of several articles: worth a look, a misread frame (a running total read
-    # as one year's) moves the headline by multiples (DOMINANT_SHARE of it, among at least DOMINANT_AMONG amounts).
+    # as one year's) moves the headline by multiples (see DOMINANT_SHARE and DOMINANT_AMONG below).
     dominant: "FundEntry | None" = None
 
 
@@ -256,8 +256,8 @@ class ReportData:
         aid_yuan = sum(v for k, v in totals.items() if k in AID_KINDS)
         largest = max(aid, key=lambda e: e.amount_yuan, default=None)
         from_articles = {ref.article for e in aid for ref in e.refs}
-        dominant = (largest if largest is not None and len(aid) >= DOMINANT_AMONG and len(from_articles) >= 2
-                    and largest.amount_yuan >= DOMINANT_SHARE * aid_yuan else None)
+        dominant = (largest if largest is not None and aid_yuan > 0 and len(aid) >= DOMINANT_AMONG
+                    and len(from_articles) >= 2 and largest.amount_yuan >= DOMINANT_SHARE * aid_yuan else None)
         return Headline(
             aid_yuan=aid_yuan,
             aid_by_kind={k: v for k, v in totals.items() if k in AID_KINDS},

@@ -46,6 +46,7 @@ def test_written_as_count():
     # a noun of money right after the figure: the second batch of 300万 start-up money was issued
     assert not written_as_count("第二批300万启动资金已经下达。", "300万")
     assert written_as_count("发放300万株树苗。", "300万")
+    assert written_as_count("惠及1.2万户分红资金。", "1.2万")  # households, before the money noun
 
 
 def test_format_yuan():

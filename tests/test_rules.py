@@ -165,6 +165,17 @@ def test_an_association_is_named_without_its_representative_and_oriented_by_its_
     assert not any("代表" in h or r == "乡村" for h, r in pairs)
 
 
+def test_names_that_only_look_like_places_or_organisations():
+    from summarizer.regions import RegionResolver
+    from summarizer.rules.pairing_places import places
+    found = {p.region.name: p.region.level.value for p in places(RegionResolver.for_text(
+        "东山市对口帮扶原州区助力乡村振兴，东山市归国华侨联合会参与，深圳市对口帮扶隆林县，该县旅游开发区域扩大。"))}
+    assert "助力乡村" not in found and "原州区" in found  # no village named 乡村
+    assert "东山市归国华侨联合会" in found  # 联合会, not 侨联 inside it
+    assert found.get("隆林县") == "county"  # 隆林各族自治县
+    assert not any(name.endswith("开发区") for name in found)  # 开发区域 is no zone
+
+
 def test_a_place_name_inside_a_village_name_is_not_a_place():
     from summarizer.regions import RegionResolver
     from summarizer.rules.pairing_places import places
@@ -191,15 +202,20 @@ def test_the_places_after_zai_are_helped_by_the_party_before_it():
     text = ("定点帮扶\n\n发布时间：2031-04-06\n\n"
             "某某电力集团根据国务院国资委部署，在甘肃宕昌和礼县、云南镇雄等3县扎实开展定点帮扶，投入资金3000万元。")
     pairs = {(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings}
-    assert ("某某电力集团", "宕昌县") in {(h, r if r.endswith("县") else r + "县") for h, r in pairs}
-    assert all(h == "某某电力集团" for h, _ in pairs) and len(pairs) >= 2
+    # 礼县 is written without its province between two placed names: not placed (left alone, see the README)
+    assert pairs == {("某某电力集团", "宕昌"), ("某某电力集团", "镇雄")}
+
+
+def test_zai_a_helper_xia_is_not_a_list_of_places_helped():
+    text = "脱贫\n\n发布时间：2031-04-06\n\n望谟县在南明区的对口帮扶下，去年实现脱贫摘帽。"
+    pairs = {(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings}
+    assert pairs == {("南明区", "望谟县")}
 
 
 def test_the_places_named_inside_a_recipient_are_the_recipients():
     text = ("援疆\n\n发布时间：2031-04-06\n\n按照部署，江苏省对口支援伊犁州的霍城县、察布查尔县和巩留县。")
     pairs = {(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings}
-    assert {("江苏省", "霍城县"), ("江苏省", "察布查尔锡伯自治县")} <= pairs or {("江苏省", "霍城县"), ("江苏省", "巩留县")} <= pairs
-    assert ("江苏省", "伊犁哈萨克自治州") not in pairs
+    assert pairs == {("江苏省", "霍城县"), ("江苏省", "察布查尔县"), ("江苏省", "巩留县")}
 
 
 def test_a_part_named_as_of_an_earlier_sum_points_at_it():
@@ -239,7 +255,7 @@ def test_an_organisation_named_with_and_without_its_region_is_one_helper():
     text = ("商会赴乙县\n\n发布时间：2031-04-06\n\n"
             "近日，浙江省台州市工商联一行赴四川省平昌县开展结对帮扶活动。台州市工商联向平昌县捐赠帮扶资金20万元。")
     pairings = summarize_text(text, RulesBackend()).pairings
-    assert len([p for p in pairings if p.recipient.name.startswith("平昌")]) == 1
+    assert [(p.helper.name, p.recipient.name) for p in pairings] == [("浙江省台州市工商联", "平昌县")]  # the first reading
 
 
 def test_summary_is_short_chinese_from_the_text():

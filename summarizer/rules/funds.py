@@ -52,6 +52,7 @@ RELATIVE = re.compile("|".join(RELATIVE_YEAR))
 TOWARDS = re.compile(r"(?:向|给|为|帮助|帮扶|支持|扶持|援助|资助)$")
 PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|实施|建设|帮助|投资)([^，。；,;]{2,40})")
 DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
+PARAGRAPH_BREAK = re.compile(r"\n+")
 BREAKDOWN = re.compile(r"其中|包括|(?:资金|捐资|捐款|善款|款项)中的")
 REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
 
@@ -80,7 +81,7 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
         kind = FundKind.investment  # 引导入驻园区企业71个，到位资金21.37亿元: the enterprises' money
     if kind is FundKind.investment and not ENTERPRISE.search(sentence):
         kind = FundKind.fiscal
-    if (kind is FundKind.fiscal and (donor in organisations or _is_company(donor)) and "财政" not in clause
+    if (kind is FundKind.fiscal and (donor in organisations or _is_entity(donor)) and "财政" not in clause
             and not PUBLIC_BODY.search(donor or "")):
         kind = FundKind.social  # an organisation's or a company's money is never a government budget's
     return kind
@@ -90,12 +91,12 @@ def _own_words(text: str, evidence: Evidence, amount: Amount, amounts: list[Amou
     """The words that say what this amount is: from the previous amount of its quote, or the quote's start, to
     the amount (投入无偿帮扶资金2.44亿元、有偿帮扶资金1.83亿元: 有偿 is the second's), when they name a kind;
     else the whole quote."""
-    previous = [a.end for a in amounts if evidence.start <= a.end <= amount.start]
-    own = text[previous[-1] if previous else evidence.start:amount.end]
+    previous = next((a.end for a in reversed(amounts) if a.end <= amount.start), None)  # amounts are in text order
+    own = text[previous if previous is not None and previous >= evidence.start else evidence.start:amount.end]
     return own if fund_kind(own) is not FundKind.other else evidence.text
 
 
-def _is_company(name: str | None) -> bool:
+def _is_entity(name: str | None) -> bool:
     return bool(name) and re.search(f"(?:{vocabulary().entity_suffix})$", name) is not None
 
 
@@ -145,13 +146,13 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             since=what.since,
             per_unit=what.per_unit or per_unit_aid,
         )
-        repeated = next((i for i, earlier in enumerate(funds) if _same_money(fund, earlier)), None)
-        if repeated is not None:
-            earlier = funds[repeated]
-            if fund.cumulative and not earlier.cumulative:
-                # one sum written twice, once as a running total ("投入资金4.68亿元" … "2012年以来…已投入4.68亿元"):
-                # it is the running total
-                funds[repeated] = earlier.model_copy(update={"cumulative": True, "since": fund.since, "year": None})
+        repeated = [i for i, earlier in enumerate(funds) if _same_money(fund, earlier)]
+        if repeated:
+            for i in repeated:  # every copy of it (one per recipient of 各/分别)
+                if fund.cumulative and not funds[i].cumulative:
+                    # one sum written twice, once as a running total ("投入资金4.68亿元" … "2012年以来…已投入
+                    # 4.68亿元"): it is the running total
+                    funds[i] = funds[i].model_copy(update={"cumulative": True, "since": fund.since, "year": None})
             continue
         for recipient in each or [fund.recipient]:  # one record per named recipient of 各/分别
             funds.append(fund.model_copy(update={"recipient": recipient}))
@@ -244,16 +245,22 @@ def _realised_part_of(text: str, sentence: Span, amount: Amount, amounts: list[A
     """安排资金22亿元。…累计到位资金9.9亿元，资金到位率45%: the amount is the realised share of the earlier
     amount it is that percentage of (within a point), so a part of it."""
     rate = REALISED_SHARE.search(text, amount.end, sentence.end)
-    if rate is None or REALISED_SHARE.search(text, amount.end, rate.start()) is not None:
-        return None
-    if find_amounts(text[amount.end:rate.start()]):
-        return None  # another amount stands between this one and its rate
+    if rate is None or find_amounts(text[amount.end:rate.start()]):
+        return None  # no rate, or another amount stands between this one and its rate
     share = Decimal(rate.group(1))
     for index in range(len(amounts) - 1, -1, -1):
+        if _paragraphs_apart(text[amounts[index].end:amount.start]) > 1:
+            break  # only the same paragraph or the one before it
         total = amounts[index].yuan
         if total > amount.yuan and abs(amount.yuan / total * 100 - share) <= 1:
             return index
     return None
+
+
+def _paragraphs_apart(between: str) -> int:
+    """How many paragraph breaks lie between two amounts (a run of newlines is one): 0 the same paragraph,
+    1 the one before."""
+    return len(PARAGRAPH_BREAK.findall(between))
 
 
 def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
@@ -269,7 +276,7 @@ def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) ->
     for index in range(len(amounts) - 1, -1, -1):
         if amounts[index].end <= marker and amounts[index].yuan >= amount.yuan:
             between = text[amounts[index].end:marker]
-            if "\n" not in between or names_its_sum or (opens_paragraph and "\n" not in between.strip()):
+            if "\n" not in between or (opens_paragraph or names_its_sum) and _paragraphs_apart(between) <= 1:
                 return index
             return None
     return None

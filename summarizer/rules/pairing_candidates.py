@@ -54,6 +54,8 @@ JOIN_WORD = re.compile(r"与|同")
 AS_ROLE = re.compile(r"作为\s*$")
 ROLE_THEN_PARTY = re.compile(r"的[^，。；,;]{0,10}[，,]\s*")
 AT = re.compile(r"在")
+# "望谟县在南明区对口帮扶下脱贫": 在…下 names the helper, not the places helped.
+UNDER_AFTER = re.compile(r"[^，。；,;]{0,3}下")
 # A short name the gazetteer cannot place alone, between two listed places: 普格和布拖、青海曲麻莱.
 UNREAD_BETWEEN = re.compile(r"\s*(?:、|和|及)\s*[\u4e00-\u9fff]{1,4}\s*(?:、|和|及)\s*")
 # Between the last place after 在 and the relation word: 7县用心用情用力落实 — a short run, no clause break.
@@ -134,7 +136,7 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
     if joined:
         yield from ((a, b, False, how) for a, b, how in joined)
         return
-    at_places = _at_places(text, sentence, before, start) if mutual_ok else []
+    at_places = _at_places(text, sentence, before, start) if mutual_ok and not UNDER_AFTER.match(text, end) else []
     if at_places:
         yield from ((a, b, False, AT_PLACES) for a, b in at_places)
         return

@@ -13,8 +13,9 @@ from ..vocabulary import vocabulary
 ANAPHORA = re.compile(r"(?P<word>该校|该集团|该公司|该行|(?:(?<=^)|(?<=[，,。；;\n\s]))学校)", re.M)
 ANAPHORA_KINDS = {"校": re.compile(r"大学|学院|[农师医科工财]大$"), "团": re.compile(r"集团$"),
                   "司": re.compile(r"公司$"), "行": re.compile(r"银行$")}
-# A village named right after its township: 官元镇团兴村 (not 原州区乡村振兴, 某县新农村建设).
-VILLAGE = re.compile(r"(?![的在和与及等全该本各每])(?!乡村|农村|山村|新农村|美丽乡村)[\u4e00-\u9fff]{1,4}?(?:村(?![民委级])|社区|嘎查)")
+# A village named right after its township: 官元镇团兴村 (not 原州区乡村振兴, 某县新农村建设: NOT_A_VILLAGE).
+NOT_A_VILLAGE = ("乡村", "农村")  # and 山村 alone (金山村 is a name)
+VILLAGE = re.compile(r"(?![的在和与及等全该本各每])[\u4e00-\u9fff]{1,4}?(?:村(?![民委级])|社区|嘎查)")
 # A national body that is an organisation of its own, not a place's government.
 NATIONAL_BODY = re.compile(
     r"^(?:国家|国务院|中央|中国|全国)[\u4e00-\u9fff]{1,10}(?<!部)$|"
@@ -109,6 +110,8 @@ def _with_village(text: str, place: Place) -> Place:
     if not m:
         return place
     name = m.group()
+    if name.endswith(NOT_A_VILLAGE) or name == "山村":
+        return place  # 原州区乡村振兴, 某县新农村建设: words, not names
     full = (place.region.full_name or place.region.name) + name
     return Place(place.start, m.end(), Region(name=name, full_name=full, level=Level.village, adcode=None))
 

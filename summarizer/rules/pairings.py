@@ -246,6 +246,8 @@ def _published_pair_named(run: _Run) -> list[Pairing]:
     added: dict[tuple, Pairing] = {}
     for sentence in run.sentence_spans:
         words = run.words_in(sentence)
+        if not words:
+            continue
         inside = places_in(run.all_places, run.place_starts, sentence)
         for i, a in enumerate(inside):
             for b in inside[i + 1:]:
@@ -380,7 +382,7 @@ def _home_code(region: Region) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _leading_place_code(name: str) -> str | None:
-    resolver = RegionResolver.for_text(name)
+    resolver = RegionResolver(name)  # not for_text: its small shared cache holds whole articles' resolvers
     first = next((m for m in resolver.mentions if m.start == 0), None)
     region = resolver.resolve_mention(first) if first else None
     return region.adcode if region else None
