@@ -132,9 +132,12 @@ def periods(text: str) -> Spans:
     return split(text, PERIOD_END)
 
 
+PARAGRAPH_BREAK = re.compile(r"\n+")
+
+
 @lru_cache(maxsize=16)  # every extractor splits the same text
 def paragraphs(text: str) -> Spans:
-    return split(text, re.compile(r"\n+"), keep_punct=False)
+    return split(text, PARAGRAPH_BREAK, keep_punct=False)
 
 
 @lru_cache(maxsize=16)  # every extractor splits the same text

@@ -120,9 +120,10 @@ def first_year(cue: str) -> int | None:
     return None
 
 
-def status_of(clause_before: str, clause_after: str, sentence_before: str = "") -> FundStatus:
+def status_of(clause_before: str, clause_after: str, sentence_before: str = "", sentence_after: str = "") -> FundStatus:
     """The nearest status cue before the amount in its clause; else the first after it (…资金也将投入); else, in
-    a clause with no giving verb (总投资额达242亿元), a plan or agreement earlier in the sentence; else paid."""
+    a clause with no giving verb (总投资额达242亿元), a plan or agreement earlier in the sentence; else a plan the
+    next clause makes for it (捐资中的1000万元，计划用于…); else paid."""
     found = list(cues().status.finditer(clause_before))
     if not found:
         after = cues().status.search(clause_after)
@@ -135,7 +136,7 @@ def status_of(clause_before: str, clause_after: str, sentence_before: str = "") 
                 earlier and PLANNED_PROJECTS.match(sentence_before, earlier[0].end())):
             found = earlier
     if not found:
-        return FundStatus.paid
+        return FundStatus.planned if cues().planned_use.search(sentence_after) else FundStatus.paid
     return FundStatus(found[-1].lastgroup)
 
 
@@ -158,9 +159,6 @@ def measured(sentence_before: str, clause_before: str, clause_after: str, publis
              paragraph_lead: str = "", sentence_after: str = "") -> Measured:
     cumulative, since = span_of(sentence_before, published_year, paragraph_lead, sentence_after)
     earlier = sentence_before[:len(sentence_before) - len(clause_before)]
-    status = status_of(clause_before, clause_after, earlier)
-    if status is FundStatus.paid and not cues().status.search(clause_before + clause_after) \
-            and cues().planned_use.search(sentence_after):
-        status = FundStatus.planned  # 捐资中的1000万元，计划用于…: what the next clause plans for it
-    return Measured(status=status, cumulative=cumulative, since=since,
+    return Measured(status=status_of(clause_before, clause_after, earlier, sentence_after),
+                    cumulative=cumulative, since=since,
                     per_unit=is_per_unit(clause_before) or each_of_counted(clause_before))

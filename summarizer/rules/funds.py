@@ -7,7 +7,7 @@ from decimal import Decimal
 from ..money import Amount, find_amounts
 from ..own_money import clause_around, own_money
 from ..schemas import Evidence, Fund, FundKind, Level, Pairing
-from ..text import Span, Spans, clauses, enclosing, mask_org_names, org_names, paragraphs, periods
+from ..text import PARAGRAPH_BREAK, Span, Spans, clauses, enclosing, mask_org_names, org_names, paragraphs, periods
 from ..vocabulary import vocabulary
 from .fund_measure import given_to_each, measured
 from .pairings import Place, places_in
@@ -52,7 +52,6 @@ RELATIVE = re.compile("|".join(RELATIVE_YEAR))
 TOWARDS = re.compile(r"(?:向|给|为|帮助|帮扶|支持|扶持|援助|资助)$")
 PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|实施|建设|帮助|投资)([^，。；,;]{2,40})")
 DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
-PARAGRAPH_BREAK = re.compile(r"\n+")
 BREAKDOWN = re.compile(r"其中|包括|(?:资金|捐资|捐款|善款|款项)中的")
 REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
 
