@@ -161,6 +161,14 @@ def test_cues_read_what_an_amount_measures():
     # a sum something new is built on is what was given so far; a dateline is not the money's time
     assert read("在某区已投入#援助资金的基础上，再新建两所学校").cumulative is True
     assert read("本报甲地5月8日电，某县已投入#").cumulative is True
+    # a span that runs past the publication year is money arranged for years still to come
+    m = read("2019至2023年，甲市共安排帮扶资金#")
+    assert (m.cumulative, m.status) == (True, FundStatus.planned)
+    assert read("2016至2020年，甲市共安排帮扶资金#").status is FundStatus.paid
+    assert read("2019至2023年，甲市已拨付帮扶资金#").status is FundStatus.paid
+    # money matched to a five-year plan is that plan's total
+    m = read("2012年，甲市对接乙县“十二五”规划，实际划拨资金#")
+    assert (m.cumulative, m.since) == (True, 2011)
 
 
 def test_every_fund_measure_cue_matches_its_examples_and_not_its_negatives():

@@ -105,6 +105,15 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
     return True, since
 
 
+def span_end(before: str) -> int | None:
+    """The last year of the nearest span before the amount (2016至2020年 -> 2020), if it names one."""
+    found = [m for m in cues().time.finditer(before)]
+    if not found or found[-1].lastgroup != "cumulative":
+        return None
+    years = cues().year.findall(found[-1].group(0))
+    return int(years[-1]) if len(years) >= 2 else None
+
+
 def _names_year(cue: str) -> bool:
     """今年, 2019年, 截至6月底 place a running total in one year; a bare date (10月17日电) does not."""
     return "年" in cue or cue.startswith(("截至", "截止"))
@@ -159,6 +168,11 @@ def measured(sentence_before: str, clause_before: str, clause_after: str, publis
              paragraph_lead: str = "", sentence_after: str = "") -> Measured:
     cumulative, since = span_of(sentence_before, published_year, paragraph_lead, sentence_after)
     earlier = sentence_before[:len(sentence_before) - len(clause_before)]
-    return Measured(status=status_of(clause_before, clause_after, earlier, sentence_after),
+    status = status_of(clause_before, clause_after, earlier, sentence_after)
+    if (status is FundStatus.paid and cumulative and published_year is not None
+            and (end := span_end(sentence_before)) is not None and end > published_year
+            and not cues().status.search(clause_before)):
+        status = FundStatus.planned  # 2016至2020年…共安排 in a 2017 article: years still to come
+    return Measured(status=status,
                     cumulative=cumulative, since=since,
                     per_unit=is_per_unit(clause_before) or each_of_counted(clause_before))
