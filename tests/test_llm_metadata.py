@@ -151,7 +151,7 @@ def test_json_schema_mode_sends_a_strict_schema_and_still_parses(fake):
     assert {"type": "null"} in metadata["anyOf"]
 
 
-BYLINE_PAGE = ("东川区帮扶西岭县建成光伏电站\n2020-07-13 来源：东川日报\n"
+BYLINE_PAGE = ("东川区帮扶西岭县建成光伏电站\n2020-07-19 来源：东川日报\n"
                "东川区对口帮扶西岭县，投入帮扶资金300万元建设光伏电站。\n")
 
 
@@ -159,10 +159,10 @@ def test_what_the_cleaner_knows_is_stated_as_fact_and_never_checked_as_a_quote(f
     cleaned = clean(BYLINE_PAGE)
     assert cleaned.confident == {"title", "published", "outlet"}
     header = request_header(cleaned)
-    assert header.startswith("已知") and "发布日期：2020-07-13" in header and "页面正文外" not in header
+    assert header.startswith("已知") and "发布日期：2020-07-19" in header and "页面正文外" not in header
     quoted_header = {
-        "metadata": {"title": "东川区帮扶西岭县建成光伏电站", "published": "2020-07-13",
-                     "published_quote": "发布日期：2020-07-13", "outlet": "东川日报"},  # the request's own line
+        "metadata": {"title": "东川区帮扶西岭县建成光伏电站", "published": "2020-07-19",
+                     "published_quote": "发布日期：2020-07-19", "outlet": "东川日报"},  # the request's own line
         "summary": "东川区对口帮扶西岭县，投入300万元建设光伏电站。",
         "pairings": [{"helper": "东川区", "recipient": "西岭县", "relation": "counterpart_assistance",
                       "quote": "东川区对口帮扶西岭县，投入帮扶资金300万元建设光伏电站。"}],
@@ -174,12 +174,12 @@ def test_what_the_cleaner_knows_is_stated_as_fact_and_never_checked_as_a_quote(f
         fake.script.append(answer(given))
         result = summarize(fake.url, BYLINE_PAGE)
         assert len(fake.requests) == 1, "a tool-stated value was checked as a page quote"
-        assert result.article.published == "2020-07-13" and result.article.title == "东川区帮扶西岭县建成光伏电站"
+        assert result.article.published == "2020-07-19" and result.article.title == "东川区帮扶西岭县建成光伏电站"
         assert result.provenance.metadata_source == {"title": "cleaner", "published": "cleaner", "outlet": "cleaner"}
 
 
 def test_a_caption_above_the_byline_is_never_a_confident_title(fake):
-    page = ("图为帮扶干部在茶园查看茶叶长势\n2020-07-13 来源：东川日报\n"
+    page = ("图为帮扶干部在茶园查看茶叶长势\n2020-07-19 来源：东川日报\n"
             "东川区对口帮扶西岭县，投入帮扶资金300万元建设光伏电站。\n")
     cleaned = clean(page)
     assert "title" not in cleaned.confident and "published" in cleaned.confident
