@@ -27,6 +27,7 @@ AMOUNT = re.compile(
     rf"(?P<before>{APPROX_BEFORE})?"
     rf"(?P<num>{NUMBER})"
     rf"(?:\s*(?:-|~|～|—|至|到)\s*(?P<num2>{NUMBER}))?"
+    r"(?:[ \u00a0\u3000](?=[余多万亿千百元]))?"  # typeset with a space: 投入 70 万元
     r"(?P<approx1>余|多)?"
     r"(?P<mag>万亿|千万|百万|十万|亿|万|千|百)?"
     r"(?P<approx2>余|多)?"

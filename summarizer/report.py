@@ -424,13 +424,36 @@ def _why_not_added(article: int, result: Result, entries: dict[int, FundEntry]) 
     new = {i: e for i, e in entries.items() if e.refs[0].article == article}  # twins kept their first reason
     for entry in new.values():
         entry.not_added = _own_reason(entry)
+    parts: dict[int, list[FundEntry]] = defaultdict(list)
+    for i, fund in enumerate(result.funds):
+        if i in new and fund.part_of in new and new[fund.part_of] is not new[i]:
+            parts[fund.part_of].append(new[i])
+    for i, its_parts in parts.items():
+        total = new[i]
+        if total.counted and total.kind in AID_KINDS and any(
+                p.counted and p.kind not in AID_KINDS for p in its_parts):
+            # 投入帮扶资金22亿元，其中直接投入1亿元…帮助引进资金21亿元: the total mixes aid with other money
+            total.not_added = "its parts are of other kinds too: the parts are counted, each as its kind"
     for i, fund in enumerate(result.funds):
         entry = new.get(i)
-        if entry is None or entry.not_added is not None or fund.part_of is None or fund.part_of not in entries:
+        if entry is None or entry.not_added is not None:
             continue
-        total = entries[fund.part_of]
-        if total is not entry and total.counted and (total.kind in AID_KINDS) == (entry.kind in AID_KINDS):
+        total = _counted_total(result, entries, i)
+        if total is not None and total is not entry and (total.kind in AID_KINDS) == (entry.kind in AID_KINDS):
             entry.not_added = f"part of {total.amount_text}, which is counted"
+
+
+def _counted_total(result: Result, entries: dict[int, FundEntry], index: int) -> FundEntry | None:
+    """The nearest total up the part_of chain that is counted: a part of a part (双语幼儿园6108万元 inside
+    教育医疗5.65亿元 inside the year's 18.12亿元) is inside the year's total too."""
+    seen = {index}
+    at = result.funds[index].part_of
+    while at is not None and at in entries and at not in seen:
+        if entries[at].counted:
+            return entries[at]
+        seen.add(at)
+        at = result.funds[at].part_of
+    return None
 
 
 def _own_reason(entry: FundEntry) -> str | None:

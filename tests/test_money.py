@@ -15,6 +15,7 @@ from summarizer.money import find_amounts, format_yuan, parse_amount, written_as
     ("100余万元", Decimal("1000000")),
     ("30多万元", Decimal("300000")),
     ("2000万", Decimal("20000000")),
+    ("70 万元", Decimal("700000")),  # typeset with a space
 ])
 def test_parse_amount(text, yuan):
     assert parse_amount(text) == yuan

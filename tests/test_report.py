@@ -68,6 +68,26 @@ def test_sub_allocations_are_not_added_to_their_total():
     assert [e.sub_allocation_of for e in data.ledger if not e.counted] == ["516.2万元", "516.2万元"]
 
 
+def test_a_part_of_a_part_is_inside_the_counted_total():
+    r = make_result("a", [HEPING], [(900_000_000, "9亿元", FundKind.fiscal, 2020, None),
+                                    (150_000_000, "1.5亿元", FundKind.fiscal, 2020, 0),
+                                    (40_000_000, "4000万元", FundKind.fiscal, 2020, 1)])
+    data = build_report([r])
+    assert data.headline.aid_yuan == 900_000_000
+    assert [e.not_added for e in data.ledger] == [None, "part of 9亿元, which is counted",
+                                                  "part of 9亿元, which is counted"]
+
+
+def test_a_total_whose_parts_are_partly_not_aid_is_counted_as_its_parts():
+    r = make_result("a", [HEPING], [(2_200_000_000, "22亿元", FundKind.fiscal, 2020, None),
+                                    (100_000_000, "1亿元", FundKind.fiscal, 2020, 0),
+                                    (2_100_000_000, "21亿元", FundKind.other, 2020, 0)])
+    data = build_report([r])
+    assert data.headline.aid_yuan == 100_000_000
+    assert data.ledger[0].not_added.startswith("its parts are of other kinds")
+    assert [e.counted for e in data.ledger] == [False, True, True]
+
+
 def test_roll_up_to_province_and_city():
     a = make_result("a", [("和平区", "120101", "靖远县", "620421")], [(1_000_000, "100万元", FundKind.fiscal, 2020, None)])
     b = make_result("b", [("河西区", "120103", "会宁县", "620422")], [(2_000_000, "200万元", FundKind.fiscal, 2020, None)])

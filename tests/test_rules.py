@@ -7,7 +7,8 @@ from summarizer.backends.rules import RulesBackend
 from summarizer.clean import clean
 from summarizer.evaluate import evaluate, load_gold
 from summarizer.pipeline import Pipeline, summarize_text
-from summarizer.schemas import Category, FundKind, Relation
+from summarizer.report import build_report
+from summarizer.schemas import Category, FundKind, FundStatus, Relation
 
 from gold_answers import GOLD
 
@@ -117,6 +118,45 @@ def test_parts_written_apart_from_their_total_point_at_it(text, parts, total):
     result = summarize_text(text, RulesBackend())
     by_amount = {f.amount_yuan: i for i, f in enumerate(result.funds)}
     assert all(result.funds[by_amount[part]].part_of == by_amount[total] for part in parts)
+
+
+def test_a_realised_rate_makes_the_sum_it_points_at_arranged_money():
+    text = ("甲市对口帮扶乙县\n\n发布时间：2031-08-06\n\n2031年，甲市共安排帮扶项目40个，帮扶资金5亿元，"
+            "截至年底，项目全部开工，到位帮扶资金4.6亿元，到位资金率92%。")
+    funds = {f.amount_yuan: f for f in summarize_text(text, RulesBackend()).funds}
+    assert funds[500_000_000].status is FundStatus.planned
+    assert funds[460_000_000].status is FundStatus.paid and funds[460_000_000].part_of is not None
+
+
+def test_a_paragraph_opening_among_the_projects_lists_parts_of_the_total_before_it():
+    text = ("甲省援助乙州\n\n发布时间：2031-04-06\n\n今年，甲省安排援助资金9亿元，项目总投资30亿元。\n\n"
+            "在今年的援助项目中，安排2亿元用于住房。在产业方面，安排援助资金3亿元。"
+            "在教育方面，安排援助资金1.5亿元，其中，新建幼儿园安排资金4000万元。")
+    result = summarize_text(text, RulesBackend())
+    index = {f.amount_yuan: i for i, f in enumerate(result.funds)}
+    part_of = {f.amount_yuan: f.part_of for f in result.funds}
+    assert part_of[200_000_000] == part_of[300_000_000] == part_of[150_000_000] == index[900_000_000]
+    assert part_of[40_000_000] == index[150_000_000]  # a part of a part
+    assert part_of[900_000_000] is None and part_of[3_000_000_000] is None
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("丙集团定点帮扶丁县，引进帮扶资金3000万元。", FundKind.other),  # brought in from others, not its own
+    ("丙集团定点帮扶丁县，协调引进资金800多万元。", FundKind.other),
+    ("丙能源集团定点帮扶丁县，直接投入帮扶资金3000万元。", FundKind.social),
+    ("丁县援建项目12个，完成投资4.5亿元。", FundKind.investment),  # a project's whole cost, not only aid
+])
+def test_what_kind_of_money_an_amount_is(sentence, kind):
+    [fund] = summarize_text("标题\n发布时间：2031-04-06\n" + sentence, RulesBackend()).funds
+    assert fund.kind is kind
+
+
+def test_a_group_named_as_giver_is_the_donor():
+    text = "标题\n发布时间：2031-04-06\n2030年，东部地区共投入财政援助资金200亿元，中央单位向定点帮扶县投入帮扶资金50亿元。"
+    result = summarize_text(text, RulesBackend())
+    assert [f.donor for f in result.funds] == ["东部地区", "中央单位"]
+    headline = build_report([result]).headline  # the article names who gives: not listed apart
+    assert (headline.aid_yuan, headline.apart_yuan) == (25_000_000_000, 0)
 
 
 def test_a_gift_in_a_donation_sentence_is_a_donation():

@@ -149,6 +149,12 @@ def status_of(clause_before: str, clause_after: str, sentence_before: str = "", 
     return FundStatus(found[-1].lastgroup)
 
 
+def says_paid(clause_before: str) -> bool:
+    """The nearest status cue before the amount says it was paid (到位, 已拨付, 完成)."""
+    found = list(cues().status.finditer(clause_before))
+    return bool(found) and found[-1].lastgroup == "paid"
+
+
 def is_per_unit(clause_before: str) -> bool:
     """A per-unit cue in the amount's clause (每县…300万元, 县均援助资金…5800万元)."""
     return bool(cues().per_unit.search(clause_before))

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from ..money import Amount, find_amounts
 from ..own_money import clause_around, own_money
-from ..schemas import Evidence, Fund, FundKind, Level, Pairing
+from ..schemas import Evidence, Fund, FundKind, FundStatus, Level, Pairing
 from ..text import PARAGRAPH_BREAK, Span, Spans, clauses, enclosing, mask_org_names, org_names, paragraphs, periods
 from ..vocabulary import vocabulary
-from .fund_measure import given_to_each, measured
+from .fund_measure import given_to_each, measured, says_paid
 from .pairings import Place, places_in
 
 # Per-capita figures, prices and wages are money but not funds.
@@ -28,12 +28,17 @@ PUBLIC_BODY = re.compile(r"(?:保税区|开发区|高新区|经开区|管委会)
 DONATION_CUE = re.compile(r"捐赠|捐款|捐助|捐资|捐献")
 # Where the clause says nothing of the kind, the sentence may: 援宁资金…由1.12亿元提高到3.1亿元.
 AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金|协作资金|输血|财政")
-# Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending.
-ENTERPRISE = re.compile(r"企业|公司|集团|招商|引进|签约|签下|签订|落户|注册资|客商|投资方|园区|总投资|投资额|合作项目")
+# Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending. A project's
+# total or completed investment (总投资, 完成投资) is investment whoever pays for it: aid is only part of it.
+ENTERPRISE = re.compile(r"企业|公司|集团|招商|引进|签约|签下|签订|落户|注册资|客商|投资方|园区|总投资|完成投资|投资额|合作项目")
 
 # Money that arrived for projects is the enterprises' when the sentence is about enterprises settling in.
 PROJECT_MONEY = re.compile(r"到位(?:资金|投资)|实际投资|项目资金")
 ENTERPRISE_PROJECTS = re.compile(r"(?:入驻|引进|引导|签约|落地|落户|招商)[^。；]{0,12}(?:企业|项目)|(?:企业|项目)[^。；]{0,6}(?:入驻|落地|落户|签约)")
+# Aid money a helper brought in from others (引进帮扶资金, 协调引进资金, 引入各类帮扶资金, 争取社会资金) is not
+# its own gift: of unstated kind, kept out of the aid headline.
+INTRODUCED = re.compile(r"(?:引进|引入|争取|协调)[^，。；,;]{0,4}(?:帮扶|扶贫|援助|社会|各类|各方)[^，。；,;]{0,2}资金"
+                        r"|协调引进资金")
 # Ordered: the first kind whose words occur in the amount's clause wins.
 KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.returns, re.compile(r"收益|分红|红利|租金收入")),
@@ -53,7 +58,11 @@ TOWARDS = re.compile(r"(?:向|给|为|帮助|帮扶|支持|扶持|援助|资助)
 PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|实施|建设|帮助|投资)([^，。；,;]{2,40})")
 DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
 BREAKDOWN = re.compile(r"其中|包括|(?:资金|捐资|捐款|善款|款项)中的")
+# A paragraph opening with one of these lists parts of the total the paragraph before it gave, in every
+# sentence (在今年的援助项目中，安排A…；在产业方面，安排B…。).
+BREAKDOWN_PARAGRAPH = re.compile(r"[ \t\u3000]*(?:其中|在[^，。；,;\n]{0,14}(?:项目|资金)中)[：:，,]")
 REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
+COLLECTIVE_DONOR = re.compile(vocabulary().raw["fund_donor"]["collective"])
 
 
 def fund_kind(clause: str) -> FundKind:
@@ -71,6 +80,8 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
     An organisation's money given through a programme is social (捐 stays donation);
     investment needs an enterprise in the sentence.
     """
+    if INTRODUCED.search(clause):
+        return FundKind.other
     kind = fund_kind(clause)
     if kind is FundKind.other and DONATION_CUE.search(mask_org_names(sentence)):
         kind = FundKind.donation  # 捐赠…礼物，为大学生提供10万元助学金: given in the same act
@@ -139,12 +150,23 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             year=None if what.cumulative else _year(text[sentence.start:amount.start], published_year),
             evidence=evidence,
             approximate=amount.approximate,
-            part_of=_part_of(text, sentence, amount, amounts),
+            part_of=None,
             status=what.status,
             cumulative=what.cumulative,
             since=what.since,
             per_unit=what.per_unit or per_unit_aid,
         )
+        parent = _parent(text, sentence, amount, amounts, fund.kind, [f.kind for f in funds])
+        if parent is not None:
+            fund = fund.model_copy(update={"part_of": parent})
+        realised_of = _realised_part_of(text, sentence, amount, amounts) if parent is None else None
+        if realised_of is not None:  # 安排资金22亿元…到位资金9.9亿元，到位率45%: the 22亿 was arranged, 9.9亿 paid
+            fund = fund.model_copy(update={"part_of": realised_of})
+            arranged = amounts[realised_of]
+            its_clause = enclosing(clause_spans, arranged.start, arranged.end)
+            if funds[realised_of].status is FundStatus.paid and not says_paid(
+                    text[its_clause.start if its_clause else arranged.start:arranged.start]):
+                funds[realised_of] = funds[realised_of].model_copy(update={"status": FundStatus.planned})
         repeated = [i for i, earlier in enumerate(funds) if _same_money(fund, earlier)]
         if repeated:
             for i in repeated:  # every copy of it (one per recipient of 各/分别)
@@ -204,6 +226,9 @@ def _donor(text: str, sentence: Span, amount: Amount, places: list[Place], helpe
     donors = DONOR.findall(text[sentence.start:amount.start])
     if donors:
         return donors[-1]
+    groups = COLLECTIVE_DONOR.findall(text[sentence.start:amount.start])
+    if groups:
+        return groups[-1]
     organisations = [p for p in before if p.region.level is Level.other]
     return organisations[-1].region.name if organisations else None  # 中国农大累计投入帮扶资金…
 
@@ -235,9 +260,6 @@ def _year(before: str, published_year: int | None) -> int | None:
     return max(found)[1] if found else None
 
 
-def _part_of(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
-    parent = _parent(text, sentence, amount, amounts)
-    return parent if parent is not None else _realised_part_of(text, sentence, amount, amounts)
 
 
 def _realised_part_of(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
@@ -262,17 +284,26 @@ def _paragraphs_apart(between: str) -> int:
     return len(PARAGRAPH_BREAK.findall(between))
 
 
-def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
+def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount], kind: FundKind,
+            kinds: list[FundKind]) -> int | None:
     """A fund listed after 其中 in the same sentence is a part of the last larger amount before it; a paragraph
-    opening on 其中 breaks down the paragraph right before it (…安排资金17.56亿元。\n其中：…0.87亿元；…)."""
+    opening on 其中 breaks down the paragraph right before it (…安排资金17.56亿元。\n其中：…0.87亿元；…), in each
+    of its sentences."""
     markers = list(BREAKDOWN.finditer(text, sentence.start, amount.start))
-    if not markers:
+    line_start = text.rfind("\n", 0, sentence.start) + 1
+    if markers:
+        marker = markers[-1].start()
+        # 捐资中的1000万元 names the sum it is part of, wherever that was written
+        names_its_sum = markers[-1].group(0).endswith("中的")
+        opens_paragraph = text[text.rfind("\n", 0, marker) + 1:marker].strip() == ""
+    elif BREAKDOWN_PARAGRAPH.match(text, line_start):
+        marker, names_its_sum, opens_paragraph = line_start, False, True
+    else:
         return None
-    marker = markers[-1].start()
-    # 捐资中的1000万元 names the sum it is part of, wherever that was written
-    names_its_sum = markers[-1].group(0).endswith("中的")
-    opens_paragraph = text[text.rfind("\n", 0, marker) + 1:marker].strip() == ""
+    whole_paragraph = not markers  # its parts are of the total's kind (援助资金 in a list, not the 总投资 beside it)
     for index in range(len(amounts) - 1, -1, -1):
+        if whole_paragraph and kinds[index] is not kind:
+            continue
         if amounts[index].end <= marker and amounts[index].yuan >= amount.yuan:
             between = text[amounts[index].end:marker]
             if "\n" not in between or (opens_paragraph or names_its_sum) and _paragraphs_apart(between) <= 1:
