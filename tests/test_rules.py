@@ -120,6 +120,22 @@ def test_parts_written_apart_from_their_total_point_at_it(text, parts, total):
     assert all(result.funds[by_amount[part]].part_of == by_amount[total] for part in parts)
 
 
+@pytest.mark.parametrize("text, part, total", [
+    # the share is written after the part, the sum it is a share of comes in the next paragraph
+    ("甲省对口支援乙州\n\n发布时间：2031-04-06\n\n今年，教育项目投入援助资金4.2亿元，教育项目投入占80%以上。\n\n"
+     "截至年底，甲省到位援助资金5亿元，另有企业投资9亿元。", 420_000_000, 500_000_000),
+    ("甲省对口支援乙州\n\n发布时间：2031-04-06\n\n甲省今年拨付援助资金6亿元。医疗项目投入援助资金1.1亿元，占全年援助资金的20%。",
+     110_000_000, 600_000_000),
+    # no sum it is that share of: no part
+    ("甲省对口支援乙州\n\n发布时间：2031-04-06\n\n甲省今年拨付援助资金6亿元。医疗项目投入援助资金3亿元，占全年援助资金的20%。",
+     300_000_000, None),
+])
+def test_an_amount_said_to_be_a_share_of_a_sum_is_a_part_of_it(text, part, total):
+    result = summarize_text(text, RulesBackend())
+    index = {f.amount_yuan: i for i, f in enumerate(result.funds)}
+    assert result.funds[index[part]].part_of == (index[total] if total else None)
+
+
 def test_a_realised_rate_makes_the_sum_it_points_at_arranged_money():
     text = ("甲市对口帮扶乙县\n\n发布时间：2031-08-06\n\n2031年，甲市共安排帮扶项目40个，帮扶资金5亿元，"
             "截至年底，项目全部开工，到位帮扶资金4.6亿元，到位资金率92%。")

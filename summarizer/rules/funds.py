@@ -62,6 +62,7 @@ BREAKDOWN = re.compile(r"其中|包括|(?:资金|捐资|捐款|善款|款项)中
 # sentence (在今年的援助项目中，安排A…；在产业方面，安排B…。).
 BREAKDOWN_PARAGRAPH = re.compile(r"[ \t\u3000]*(?:其中|在[^，。；,;\n]{0,14}(?:项目|资金)中)[：:，,]")
 REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
+SHARE_OF_TOTAL = re.compile(vocabulary().raw["fund_measure"]["share_of_total"])
 COLLECTIVE_DONOR = re.compile(vocabulary().raw["fund_donor"]["collective"])
 
 
@@ -178,6 +179,26 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         for recipient in each or [fund.recipient]:  # one record per named recipient of 各/分别
             funds.append(fund.model_copy(update={"recipient": recipient}))
             amounts.append(amount)
+    return _shares_of_totals(text, funds, amounts)
+
+
+def _shares_of_totals(text: str, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
+    """…援助资金14.31亿元，民生项目投入占90%以上 … 到位援助资金15.33亿元: an amount said to be a share of a sum is a
+    part of the sum of its kind, in the same or a neighbouring paragraph, before or after it, that it is that
+    share of (within 15 % of the share as written; at least it for 以上)."""
+    for i, amount in enumerate(amounts):
+        share = SHARE_OF_TOTAL.match(text[amount.end:amount.end + 40])
+        if funds[i].part_of is not None or share is None:
+            continue
+        written = Decimal(share.group("share")) / 100
+        fits = [j for j, total in enumerate(amounts)
+                if funds[j].kind is funds[i].kind and total.yuan > amount.yuan and funds[j].part_of != i
+                and _paragraphs_apart(text[min(total.end, amount.end):max(total.start, amount.start)]) <= 1
+                and (written <= amount.yuan / total.yuan if share.group("more")
+                     else abs(amount.yuan / total.yuan - written) <= written * Decimal("0.15"))]
+        if fits:
+            nearest = min(fits, key=lambda j: abs(amounts[j].start - amount.start))
+            funds[i] = funds[i].model_copy(update={"part_of": nearest})
     return funds
 
 
