@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 MAGNITUDE = {"": Decimal(1), "百": Decimal(100), "千": Decimal(1000), "万": Decimal(10_000),
              "十万": Decimal(100_000), "百万": Decimal(1_000_000), "千万": Decimal(10_000_000),
              "亿": Decimal(100_000_000), "万亿": Decimal(10**12)}
-APPROX_BEFORE = "近|约|大约|超过|超|逾|将近|接近"
+APPROX_BEFORE = "近|约|大约|超过|突破|超|逾|将近|接近"
 # Figures in words, also in the financial form of receipts and agreements (伍万元, 壹佰万元).
 CN_NUMBER = r"[一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]*"
 NUMBER = rf"\d+(?:,\d{{3}})*(?:\.\d+)?|{CN_NUMBER}"
@@ -29,7 +29,7 @@ AMOUNT = re.compile(
     rf"(?:\s*(?:-|~|～|—|至|到)\s*(?P<num2>{NUMBER}))?"
     r"(?:[ \u00a0\u3000](?=[余多万亿千百元]))?"  # typeset with a space: 投入 70 万元
     r"(?P<approx1>余|多)?"
-    r"(?P<mag>万亿|千万|百万|十万|亿|万|千|百)?"
+    r"(?P<mag>万[多余]?亿|千万|百万|十万|亿|万|千|百)?"  # 1万多亿元: more than a trillion
     r"(?P<approx2>余|多)?"
     r"(?P<yuan>元(?:人民币)?)?"
 )
@@ -95,12 +95,14 @@ def _chinese_integer(raw: str) -> int:
 
 
 def _from_match(m: re.Match) -> tuple[Decimal, Decimal | None, bool] | None:
-    factor = MAGNITUDE[m.group("mag") or ""]
+    mag = m.group("mag") or ""
+    factor = MAGNITUDE[mag.replace("多", "").replace("余", "")]
     value = _number(m.group("num"))
     if value is None:
         return None
     upper = _number(m.group("num2")) if m.group("num2") else None
-    approximate = bool(m.group("before") or m.group("approx1") or m.group("approx2") or upper is not None)
+    approximate = bool(m.group("before") or m.group("approx1") or m.group("approx2") or upper is not None
+                       or mag != mag.replace("多", "").replace("余", ""))
     return value * factor, (upper * factor if upper is not None else None), approximate
 
 

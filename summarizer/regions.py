@@ -45,6 +45,7 @@ PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治�
 ETHNIC_AUTONOMY = re.compile(
     r"^(.{2,}?)(?:(?:%s)族?)+自治(州|县|旗)$"
     % "|".join(sorted(vocabulary().raw["provinces"]["ethnic_groups"], key=len, reverse=True)))
+NAMED_AFTER_ITS_PEOPLE = re.compile(r"^(.{2,3}?)族?自治(县|旗)$")
 CITY_SUFFIX = re.compile(r"(市|地区|盟)$")
 COUNTY_SUFFIX = re.compile(r"(自治县|县|区|市|旗)$")
 # The township-level units a reader writes as places (not 工业园区, 农场 …).
@@ -131,7 +132,8 @@ class Gazetteer:
                 if len(base) >= 2 and base != name:
                     short = base
         elif level is Level.county:
-            auto = ETHNIC_AUTONOMY.match(name)
+            # 隆林各族自治县 -> 隆林县; a county named after its people (东乡族自治县, 鄂温克族自治旗) -> 东乡县
+            auto = ETHNIC_AUTONOMY.match(name) or NAMED_AFTER_ITS_PEOPLE.match(name)
             if auto:
                 self.by_name.setdefault(auto.group(1) + auto.group(2), set()).add(code)
             base = COUNTY_SUFFIX.sub("", name)

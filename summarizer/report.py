@@ -342,11 +342,15 @@ def _same_money(entry: FundEntry, earlier: FundEntry) -> str | None:
     """Why two mentions of one amount are the same money, or None. Never across unrelated articles: only
     within one article (same parties as written), for one pairing with both sides named, or in a copy
     of the same sentence (a reprint)."""
-    if not _same_year(entry, earlier) or (entry.sub_allocation_of is None) != (earlier.sub_allocation_of is None):
+    if not _same_year(entry, earlier):
         return None
     ref, first = entry.refs[0], earlier.refs[0]
+    # One article may name a part first on its own (a headline's 1.7亿元 for rebuilding, later 民生方面投资1.7亿元
+    # inside the year's 近2亿元): one sum, a part wherever it is said to be one.
     if ref.article == first.article and _repeated(entry, earlier):
         return f"the same amount ({entry.amount_text}) repeated in one article"
+    if (entry.sub_allocation_of is None) != (earlier.sub_allocation_of is None):
+        return None
     if entry.measure() != earlier.measure() or ref.article == first.article:
         return None
     if ref.quote == first.quote:

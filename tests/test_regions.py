@@ -15,6 +15,14 @@ def test_an_autonomous_prefecture_is_found_by_its_short_name():
         assert region.adcode.startswith(code), short
 
 
+def test_a_county_named_after_its_people_is_found_by_its_short_name():
+    # 东乡族自治县 (甘肃) is also written 东乡县, the old name of a district in 江西: the article decides
+    gansu = RegionResolver("甘肃某企业在甘肃开展帮扶，向东乡县捐建学校。").resolve("东乡县")
+    jiangxi = RegionResolver("江西省抚州市东乡县的企业家返乡创业。").resolve("东乡县")
+    assert (gansu.adcode, jiangxi.adcode) == ("622926", "361003")
+    assert RegionResolver("内蒙古鄂温克旗草原").resolve("鄂温克旗").adcode == "150724"
+
+
 def test_ambiguous_name_uses_article_context():
     tianjin = RegionResolver("天津市和平区与靖远县开展东西部协作，天津企业参与。").resolve("和平区")
     shenyang = RegionResolver("沈阳市和平区组织干部赴某地学习，沈阳各界参与。").resolve("和平区")

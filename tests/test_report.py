@@ -78,6 +78,15 @@ def test_a_part_of_a_part_is_inside_the_counted_total():
                                                   "part of 9亿元, which is counted"]
 
 
+def test_a_sum_named_alone_and_again_as_a_part_counts_once_inside_its_total():
+    r = make_result("a", [HEPING], [(170_000_000, "1.7亿元", FundKind.fiscal, 2020, None),
+                                    (200_000_000, "2亿元", FundKind.fiscal, 2020, None),
+                                    (170_000_000, "1.7亿元", FundKind.fiscal, 2020, 1)])
+    data = build_report([r])
+    assert data.headline.aid_yuan == 200_000_000
+    assert data.ledger[0].not_added == "part of 2亿元, which is counted" and len(data.merges) == 1
+
+
 def test_a_total_whose_parts_are_partly_not_aid_is_counted_as_its_parts():
     r = make_result("a", [HEPING], [(2_200_000_000, "22亿元", FundKind.fiscal, 2020, None),
                                     (100_000_000, "1亿元", FundKind.fiscal, 2020, 0),

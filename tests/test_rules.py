@@ -136,6 +136,24 @@ def test_an_amount_said_to_be_a_share_of_a_sum_is_a_part_of_it(text, part, total
     assert result.funds[index[part]].part_of == (index[total] if total else None)
 
 
+def test_a_part_of_a_signed_sum_is_signed_and_a_benefit_is_no_fund():
+    text = ("标题\n发布时间：2031-04-06\n甲集团与乙县签订帮扶合同，合同金额为300万元，其中资助乡村学校100万元，"
+            "已拨付修路资金50万元。组织员工到乙县考察疗养，带来的效益超过80万元。")
+    funds = {f.amount_yuan: f for f in summarize_text(text, RulesBackend()).funds}
+    assert set(funds) == {3_000_000, 1_000_000, 500_000}
+    assert funds[1_000_000].status is FundStatus.agreed  # no word of its own: as the sum it is part of
+    assert funds[500_000].status is FundStatus.paid  # 已拨付 says it was paid
+
+
+def test_an_amounts_recipient_after_it_is_never_past_the_next_amount():
+    text = ("标题\n发布时间：2031-04-06\n甲省预拨援助资金5亿元。\n在住房方面，投资3亿元，建设安置房；"
+            "教育方面，投资8000万元，为会宁县新建教学楼。")
+    funds = {f.amount_yuan: f for f in summarize_text(text, RulesBackend()).funds}
+    assert funds[300_000_000].recipient is None and funds[80_000_000].recipient == "会宁县"
+    index = {f.amount_yuan: i for i, f in enumerate(summarize_text(text, RulesBackend()).funds)}
+    assert funds[300_000_000].part_of == funds[80_000_000].part_of == index[500_000_000]  # 在…方面 lists parts
+
+
 def test_a_realised_rate_makes_the_sum_it_points_at_arranged_money():
     text = ("甲市对口帮扶乙县\n\n发布时间：2031-08-06\n\n2031年，甲市共安排帮扶项目40个，帮扶资金5亿元，"
             "截至年底，项目全部开工，到位帮扶资金4.6亿元，到位资金率92%。")

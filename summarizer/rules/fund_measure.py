@@ -149,6 +149,11 @@ def status_of(clause_before: str, clause_after: str, sentence_before: str = "", 
     return FundStatus(found[-1].lastgroup)
 
 
+def says_status(clause_before: str) -> bool:
+    """The amount's clause says itself whether it is paid, planned or agreed."""
+    return cues().status.search(clause_before) is not None
+
+
 def says_paid(clause_before: str) -> bool:
     """The nearest status cue before the amount says it was paid (到位, 已拨付, 完成)."""
     found = list(cues().status.finditer(clause_before))

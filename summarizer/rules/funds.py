@@ -9,13 +9,13 @@ from ..own_money import clause_around, own_money
 from ..schemas import Evidence, Fund, FundKind, FundStatus, Level, Pairing
 from ..text import PARAGRAPH_BREAK, Span, Spans, clauses, enclosing, mask_org_names, org_names, paragraphs, periods
 from ..vocabulary import vocabulary
-from .fund_measure import given_to_each, measured, says_paid
+from .fund_measure import given_to_each, measured, says_paid, says_status
 from .pairings import Place, places_in
 
 # Per-capita figures, prices and wages are money but not funds.
 NOT_A_FUND_BEFORE = re.compile(
     r"(?:人均|户均|每人|每户|每亩|每斤|每公斤|每吨|每头|每只|每月|每年|每天|每日|月均|年均|日均|单价|价格|(?<!销)售价|"
-    r"月薪|工资|月收入|年收入|纯收入|净收入|可支配收入|收入水平|标准|增收)[^，。；,;]{0,8}$"
+    r"月薪|工资|月收入|年收入|纯收入|净收入|可支配收入|收入水平|标准|增收|效益)[^，。；,;]{0,8}$"
 )
 # Per head or per household, money given as aid is a per-unit fund (每户补助2000元), not a wage or an income.
 PER_UNIT_AID = re.compile(r"(?:每(?:个|一个|名|位|所|家)?(?:县|乡|镇|村|户|人|学生|贫困户|脱贫户|学校|校)|人均|户均)"
@@ -59,8 +59,8 @@ PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|�
 DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
 BREAKDOWN = re.compile(r"其中|包括|(?:资金|捐资|捐款|善款|款项)中的")
 # A paragraph opening with one of these lists parts of the total the paragraph before it gave, in every
-# sentence (在今年的援助项目中，安排A…；在产业方面，安排B…。).
-BREAKDOWN_PARAGRAPH = re.compile(r"[ \t\u3000]*(?:其中|在[^，。；,;\n]{0,14}(?:项目|资金)中)[：:，,]")
+# sentence (在今年的援助项目中，安排A…；在产业方面，安排B…。 / 在民生方面，投资A…；教育方面，投资B…).
+BREAKDOWN_PARAGRAPH = re.compile(r"[ \t\u3000]*(?:其中|在[^，。；,;\n]{0,14}(?:项目|资金)中|在[^，。；,;\n]{1,8}方面)[：:，,]")
 REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
 SHARE_OF_TOTAL = re.compile(vocabulary().raw["fund_measure"]["share_of_total"])
 COLLECTIVE_DONOR = re.compile(vocabulary().raw["fund_donor"]["collective"])
@@ -121,9 +121,11 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
     funds: list[Fund] = []
     amounts: list[Amount] = []
     starts = [p.start for p in places]
-    for amount in find_amounts(text):
+    found = find_amounts(text)
+    for at, amount in enumerate(found):
         if amount.start < body_start:
             continue
+        next_amount_start = found[at + 1].start if at + 1 < len(found) else len(text)
         clause = enclosing(clause_spans, amount.start, amount.end) or Span(amount.start, amount.end, amount.text)
         sentence = enclosing(period_spans, amount.start, amount.end) or clause
         before = text[clause.start:amount.start]
@@ -146,7 +148,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             amount_text=amount.text,
             kind=_kind(_own_words(text, evidence, amount, amounts), sentence.text, donor, organisations),
             donor=donor,
-            recipient=_recipient(text, sentence, amount, nearby),
+            recipient=_recipient(text, sentence, amount, nearby, next_amount_start),
             purpose=_purpose(text[amount.end:clause.end] + text[clause.end:sentence.end][:40]),
             year=None if what.cumulative else _year(text[sentence.start:amount.start], published_year),
             evidence=evidence,
@@ -160,6 +162,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         parent = _parent(text, sentence, amount, amounts, fund.kind, [f.kind for f in funds])
         if parent is not None:
             fund = fund.model_copy(update={"part_of": parent})
+            if fund.status is FundStatus.paid and not says_status(before):
+                # 协议帮扶资金132万元，其中资助…60万元: a part of what was signed or planned is signed or planned
+                fund = fund.model_copy(update={"status": funds[parent].status})
         realised_of = _realised_part_of(text, sentence, amount, amounts) if parent is None else None
         if realised_of is not None:  # 安排资金22亿元…到位资金9.9亿元，到位率45%: the 22亿 was arranged, 9.9亿 paid
             fund = fund.model_copy(update={"part_of": realised_of})
@@ -254,9 +259,10 @@ def _donor(text: str, sentence: Span, amount: Amount, places: list[Place], helpe
     return organisations[-1].region.name if organisations else None  # 中国农大累计投入帮扶资金…
 
 
-def _recipient(text: str, sentence: Span, amount: Amount, places: list[Place]) -> str | None:
-    """The place given to (向/给/为/帮扶 right before it) nearest before the amount, else the first after it."""
-    given_to = [p for p in places if sentence.start <= p.start and p.end <= sentence.end
+def _recipient(text: str, sentence: Span, amount: Amount, places: list[Place], next_amount: int) -> str | None:
+    """The place given to (向/给/为/帮扶 right before it) nearest before the amount, else the first after it and
+    before the next amount (a later amount's recipient is its own)."""
+    given_to = [p for p in places if sentence.start <= p.start and p.end <= min(sentence.end, next_amount)
                 and TOWARDS.search(text[sentence.start:p.start])]
     before = [p for p in given_to if p.end <= amount.start]
     if before or given_to:
