@@ -179,6 +179,9 @@ def test_a_paragraph_opening_among_the_projects_lists_parts_of_the_total_before_
     ("丙集团定点帮扶丁县，协调引进资金800多万元。", FundKind.other),
     ("丙能源集团定点帮扶丁县，直接投入帮扶资金3000万元。", FundKind.social),
     ("丁县援建项目12个，完成投资4.5亿元。", FundKind.investment),  # a project's whole cost, not only aid
+    ("甲市引导沪企到丁县兴业，投资已达8亿元。", FundKind.investment),  # drawn in from others
+    ("今年甲市招引产业项目30个，实际投资12亿元。", FundKind.investment),
+    ("甲市投资600万元为丁县修建水渠。", FundKind.fiscal),  # a city's own spending on a work
 ])
 def test_what_kind_of_money_an_amount_is(sentence, kind):
     [fund] = summarize_text("标题\n发布时间：2031-04-06\n" + sentence, RulesBackend()).funds

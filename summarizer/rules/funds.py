@@ -30,7 +30,9 @@ DONATION_CUE = re.compile(r"捐赠|捐款|捐助|捐资|捐献")
 AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金|协作资金|输血|财政")
 # Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending. A project's
 # total or completed investment (总投资, 完成投资) is investment whoever pays for it: aid is only part of it.
-ENTERPRISE = re.compile(r"企业|公司|集团|招商|引进|签约|签下|签订|落户|注册资|客商|投资方|园区|总投资|完成投资|投资额|合作项目")
+ENTERPRISE = re.compile(r"企业|公司|集团|招商|招引|引进|签约|签下|签订|落户|注册资|客商|投资方|园区|总投资|完成投资|投资额|合作项目"
+                        # investment drawn in from others: 带动社会投资, 引导京企…投资
+                        r"|社会投资|(?:带动|引导|撬动|吸引)[^，。；,;]{0,10}投资|[京津沪渝冀晋辽吉苏浙皖闽赣鲁豫鄂湘粤桂川黔滇陕甘青宁]企")
 
 # Money that arrived for projects is the enterprises' when the sentence is about enterprises settling in.
 PROJECT_MONEY = re.compile(r"到位(?:资金|投资)|实际投资|项目资金")
