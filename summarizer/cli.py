@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import re
@@ -659,8 +660,30 @@ ResultsArg = typer.Argument(..., help="JSON/JSONL results from `summarize`, or a
 
 
 def results_files(inputs: list[str]) -> list[str]:
-    """The inputs that are results (JSON/JSONL from `summarize`) rather than articles."""
-    return [i for i in inputs if i.lower().endswith(RESULT_SUFFIXES) and Path(i).is_file()]
+    """The inputs that are results (JSON/JSONL from `summarize`) rather than articles; `-` is stdin, results when
+    it holds JSON (`summarize --jsonl … | summarizer report -`)."""
+    return [i for i in inputs if (i == "-" and stdin_holds_results())
+            or (i.lower().endswith(RESULT_SUFFIXES) and Path(i).is_file())]
+
+
+class HeldStdin(io.TextIOWrapper):
+    """Stdin read once and put back, for whichever reader takes it (an article is read as bytes, results as text)."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data), encoding="utf-8")
+        self.held = data
+
+
+def stdin_holds_results() -> bool:
+    """JSON on stdin is results (`summarize --jsonl … | summarizer report -`), anything else an article."""
+    if not isinstance(sys.stdin, HeldStdin):
+        sys.stdin = HeldStdin(sys.stdin.buffer.read())
+    return sys.stdin.held.lstrip().lstrip(b"\xef\xbb\xbf")[:1] in (b"[", b"{")
+
+
+def corrections_beside(inputs: list[str]) -> list[Path]:
+    """Results files whose folder may hold their corrections.jsonl (not stdin)."""
+    return [Path(p) for p in results_files(inputs) if p != "-"]
 
 
 def gather_results(inputs: list[str], backend, model, base_url, temperature, mode, timeout, concurrency, cache_dir,
@@ -711,7 +734,7 @@ def export_command(
                                      cache_dir, no_cache)
     if not results:
         fail("no results to export")
-    book = open_corrections([Path(p) for p in results_files(inputs)], corrections)
+    book = open_corrections(corrections_beside(inputs), corrections)
     if book:
         from .corrections import apply as apply_corrections
 
@@ -791,7 +814,7 @@ def report(
                                      cache_dir, no_cache, record, replay)
     if not results:
         fail("no results to report on")
-    book = open_corrections([Path(p) for p in results_files(inputs)], corrections)
+    book = open_corrections(corrections_beside(inputs), corrections)
     review_stats = None
     if book:
         from .corrections import apply as apply_corrections, progress, progress_line

@@ -50,6 +50,20 @@ def test_summarize_stdin():
     assert json.loads(result.stdout)["article"]["source"] == "-"
 
 
+def test_results_piped_into_report_and_export_are_read_from_stdin(tmp_path):
+    jsonl = run("summarize", SEED, "--jsonl").stdout
+    from_file = tmp_path / "r.jsonl"
+    from_file.write_text(jsonl, encoding="utf-8")
+    piped = run("report", "-", "--format", "json", input=jsonl)
+    assert piped.exit_code == 0, piped.output
+    assert json.loads(piped.stdout)["headline"] == json.loads(run("report", str(from_file), "--format", "json").stdout)["headline"]
+    assert run("export", "-", "--to", str(tmp_path / "tables"), input=jsonl).exit_code == 0
+    assert (tmp_path / "tables" / "funds.csv").is_file()
+    # an article on stdin is still an article
+    article = run("report", "-", "--format", "json", input=open(SEED, encoding="utf-8").read())
+    assert article.exit_code == 0 and json.loads(article.stdout)["headline"]["aid_yuan"] > 0
+
+
 def test_bad_inputs_fail_alone_and_others_still_produce(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
