@@ -225,7 +225,10 @@ class Gazetteer:
     def _supported(self, text: str, code: str, confirmed: set[str], related: set[str]) -> bool:
         unit = self.units[code]
         if text != unit.name and unit.level is Level.county:
-            return code in confirmed  # 织金 only where 织金县 is written too
+            # 织金 only where 织金县 is written too, or its prefecture (凉山州…普格、布拖)
+            # (喀什 beside 喀什地区 is the prefecture, not 喀什市)
+            return code in confirmed or (unit.parent is not None and len(unit.parent) == 4 and unit.parent in confirmed
+                                         and unit.parent not in self.candidates(text))
         return code in related or unit.parent in related  # 毕节 beside 黔西县; 沙县 beside 三明市
 
 

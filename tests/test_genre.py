@@ -210,7 +210,9 @@ FLOORS = {
     # worked on in issue 19's second round (their blind figures stand in devset/BLIND.md)
     "holdout4": {"pairing_f1": 0.90, "relation_accuracy": 0.95, "fund_f1": 0.97, "measure_f1": 0.90, "metadata_accuracy": 0.85,
                  "status_accuracy": 0.95, "cumulative_accuracy": 0.95},
-    "holdout5": {"pairing_f1": 0.80, "relation_accuracy": 0.65, "fund_f1": 0.90, "measure_f1": 0.83, "metadata_accuracy": 0.80,
+    # 0.80 -> 0.75: a county's short name is now read where its prefecture is named (南京市栖霞、浦口、高淳…援助…),
+    # and two districts the text names as helping are pairs the gold does not list
+    "holdout5": {"pairing_f1": 0.75, "relation_accuracy": 0.65, "fund_f1": 0.90, "measure_f1": 0.83, "metadata_accuracy": 0.80,
                  "status_accuracy": 0.95, "cumulative_accuracy": 0.90},
     "holdout6": {"pairing_f1": 0.76, "relation_accuracy": 0.90, "fund_f1": 0.92, "measure_f1": 0.84, "metadata_accuracy": 0.80,
                  "status_accuracy": 0.95, "cumulative_accuracy": 0.90},
@@ -218,6 +220,10 @@ FLOORS = {
                  "status_accuracy": 0.95, "cumulative_accuracy": 0.92},
     "holdout8": {"pairing_f1": 0.64, "relation_accuracy": 0.95, "fund_f1": 0.95, "measure_f1": 0.90, "metadata_accuracy": 0.72,
                  "status_accuracy": 0.88, "cumulative_accuracy": 0.94},
+    "holdout9": {"pairing_f1": 0.80, "relation_accuracy": 0.85, "fund_f1": 0.95, "measure_f1": 0.82, "metadata_accuracy": 0.90,
+                 "status_accuracy": 0.93, "cumulative_accuracy": 0.95},
+    "holdout10": {"pairing_f1": 0.56, "relation_accuracy": 0.75, "fund_f1": 0.95, "measure_f1": 0.75, "metadata_accuracy": 0.77,
+                  "status_accuracy": 0.95, "cumulative_accuracy": 0.93},
 }
 DEVSETS = [ROOT / "devset"] + [ROOT / "devset" / name for name in FLOORS if name != "devset"]
 

@@ -23,6 +23,12 @@ def test_a_county_named_after_its_people_is_found_by_its_short_name():
     assert RegionResolver("内蒙古鄂温克旗草原").resolve("鄂温克旗").adcode == "150724"
 
 
+def test_a_county_short_name_is_found_where_its_prefecture_is_named():
+    found = RegionResolver("凉山州今年新建学校12所，普格、布拖各建3所。").mentions
+    assert [m.text for m in found] == ["凉山州", "普格", "布拖"]
+    assert [m.text for m in RegionResolver("普格、布拖各建3所学校。").mentions] == []  # alone: not trusted
+
+
 def test_ambiguous_name_uses_article_context():
     tianjin = RegionResolver("天津市和平区与靖远县开展东西部协作，天津企业参与。").resolve("和平区")
     shenyang = RegionResolver("沈阳市和平区组织干部赴某地学习，沈阳各界参与。").resolve("和平区")

@@ -188,6 +188,19 @@ def test_what_kind_of_money_an_amount_is(sentence, kind):
     assert fund.kind is kind
 
 
+def test_an_organisation_signing_a_help_agreement_with_a_place_helps_it():
+    text = "标题\n发布时间：2031-04-06\n北辰能源集团与会宁县签订2031年帮扶协议，约定援建乡村学校两所。"
+    assert [(p.helper.name, p.recipient.name) for p in summarize_text(text, RulesBackend()).pairings] == [
+        ("北辰能源集团", "会宁县")]
+
+
+def test_a_central_units_role_names_designated_help():
+    text = "标题\n发布时间：2031-04-06\n北辰能源集团作为帮扶会宁县的中央定点企业，今年采购当地农产品300万元。"
+    [pairing] = summarize_text(text, RulesBackend()).pairings
+    assert (pairing.helper.name, pairing.recipient.name, pairing.relation) == ("北辰能源集团", "会宁县",
+                                                                               Relation.designated)
+
+
 def test_a_group_named_as_giver_is_the_donor():
     text = "标题\n发布时间：2031-04-06\n2030年，东部地区共投入财政援助资金200亿元，中央单位向定点帮扶县投入帮扶资金50亿元。"
     result = summarize_text(text, RulesBackend())

@@ -49,6 +49,8 @@ GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
 # Between a helper and the aid word that names its province: 上海市对口援藏, 福建省第十批援藏 (not a clause away).
 NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
 RESPECTIVELY = re.compile(r"分别")
+# Between the place an organisation joins and a help verb: the agreement they sign (与某县签订2031年帮扶协议).
+SIGNED = re.compile(r"^[^，。；,;]{0,4}?(?:签订|签署|签下)[^，。；,;]{0,10}$")
 JOIN_WORD = re.compile(r"与|同")
 # "作为定点帮扶X的中央企业，Y…": a role the sentence opens with, then the party that has it.
 AS_ROLE = re.compile(r"作为\s*$")
@@ -152,10 +154,14 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             return  # "黔西县、织金县": two places listed together, neither helps the other
         # With a bare help verb, only an organisation's visit counts (workers going to the helper's city do not).
         arrive_ok = mutual_ok or helpers[0].region.level is Level.other
+        # an organisation signing a help agreement with a place (某集团与某县签订帮扶协议) helps it
+        signed_ok = helpers[-1].region.level is Level.other and SIGNED.match(gap) is not None
         if arrive_ok and ARRIVE.search(between) and not re.search(r"[。；;]", gap) and len(TOO_FAR.findall(gap)) <= 1:
             yield helpers[0], recipient, False, ARRIVED
         elif mutual_ok and not TOO_FAR.search(gap) and MUTUAL_LINK.search(between):
             yield helpers[0], recipient, False, JOINED
+        elif signed_ok and MUTUAL_LINK.search(between):
+            yield helpers[-1], recipient, False, JOINED
 
 
 def _joined_list(text: str, before: list[Place], start: int,
