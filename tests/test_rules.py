@@ -201,6 +201,19 @@ def test_a_central_units_role_names_designated_help():
                                                                                Relation.designated)
 
 
+def test_wo_sheng_is_the_province_the_outlet_is_named_after():
+    text = "援建学校落成\n2031-04-06 来源：辽宁日报\n我省今年对口支援塔城地区，援建的学校已经落成。"
+    result = summarize_text(text, RulesBackend())
+    assert [(p.helper.adcode, p.recipient.name) for p in result.pairings] == [("210000", "塔城地区")]
+    elsewhere = "援建学校落成\n2031-04-06 来源：某某晚报\n我省今年对口支援塔城地区，援建的学校已经落成。"
+    assert summarize_text(elsewhere, RulesBackend()).pairings == []  # no outlet to say which province
+
+
+def test_a_count_of_units_after_a_listed_place_keeps_the_list_going():
+    text = "标题\n发布时间：2031-04-06\n辽宁省对口支援塔城地区七县一市、农九师，今年新建学校两所。"
+    assert {p.recipient.name for p in summarize_text(text, RulesBackend()).pairings} == {"塔城地区", "农九师"}
+
+
 def test_a_group_named_as_giver_is_the_donor():
     text = "标题\n发布时间：2031-04-06\n2030年，东部地区共投入财政援助资金200亿元，中央单位向定点帮扶县投入帮扶资金50亿元。"
     result = summarize_text(text, RulesBackend())

@@ -6,6 +6,7 @@ from ..passages import PASSAGES_VERSION, masked_text, selection_of
 from ..regions import RegionResolver
 from ..rules.funds import extract_funds
 from ..rules.measures import extract_measures
+from ..rules.pairing_places import outlet_home
 from ..rules.pairings import extract_pairings, places
 from ..rules.summary import extractive_summary
 from .base import Extraction
@@ -28,8 +29,9 @@ class RulesBackend:
         text = masked_text(article.text, selection)
         worded = masked_text(article.text, selection, worded_only=True)  # money and measures
         resolver = RegionResolver.for_text(text)
-        found_places = places(resolver)
-        pairings = extract_pairings(text, resolver, article.title)
+        home = outlet_home(article.outlet, resolver)
+        found_places = places(resolver, home)
+        pairings = extract_pairings(text, resolver, article.title, home=home)
         year = int(article.published[:4]) if article.published else None
         # The headline repeats the body; a record cites the body. (Pairings may fall back on it.)
         body_start = len(article.title) if article.title and text.startswith(article.title) else 0

@@ -49,6 +49,8 @@ GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
 # Between a helper and the aid word that names its province: 上海市对口援藏, 福建省第十批援藏 (not a clause away).
 NEAR_AID = re.compile(r"[^，。；;,：:“”\"]{0,6}$")
 RESPECTIVELY = re.compile(r"分别")
+# A count of units right after a listed place, then the separator: 支援塔城地区五县两市、农八师….
+COUNTED_UNITS = re.compile(r"(?:[一二两三四五六七八九十\d]+个?[县市区旗乡镇村]){1,3}\s*(?:、|和|及|以及)\s*")
 # Between the place an organisation joins and a help verb: the agreement they sign (与某县签订2031年帮扶协议).
 SIGNED = re.compile(r"^[^，。；,;]{0,4}?(?:签订|签署|签下)[^，。；,;]{0,10}$")
 JOIN_WORD = re.compile(r"与|同")
@@ -273,7 +275,8 @@ def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
         if len(chain) == 1 and gap == "的" and _is_within(place.region, chain[0].region):
             chain = [place]  # 对口支援和田地区的和田市、和田县…: the places inside it are the ones named
             continue
-        listed = LIST_SEPARATOR.match(gap) or re.fullmatch(r"\s*(?:、|和|及|以及|与)\s*[\u4e00-\u9fff]{1,4}", gap)
+        listed = (LIST_SEPARATOR.match(gap) or re.fullmatch(r"\s*(?:、|和|及|以及|与)\s*[\u4e00-\u9fff]{1,4}", gap)
+                  or COUNTED_UNITS.fullmatch(gap))
         helps_next = place.end not in word_starts
         in_gap = bool(word_starts.range(chain[-1].end, place.start))
         if listed and COMMA.search(gap):  # "对口帮扶甲州，乙州与丙市开展协作": a clause of its own is no list

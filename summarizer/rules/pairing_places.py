@@ -23,6 +23,8 @@ NATIONAL_BODY = re.compile(
     r"住房城乡建设|科技|科学技术|工业和信息化|自然资源|生态环境|文化和旅游|国防|外交|公安|司法|退役军人事务|应急管理|统战|组织|宣传)部$")
 LOCAL_WORD = re.compile(r"[省市县区镇乡村]|组织部|宣传部|统战部|支部")
 REFERENCE = re.compile(r"^(?:该|本|这|此|其|各|全)")
+# 我省/我市 in a paper's own words: the province or city the outlet is named after (辽宁日报: 我省 is 辽宁).
+SELF_REFERENCE = re.compile(r"我(?P<level>省|市|州)(?![长委])")
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,28 @@ def places_in(places: list[Place], starts: list[int], span: Span) -> list[Place]
     return [p for p in places[lo:hi] if p.end <= span.end]
 
 
-def places(resolver: RegionResolver) -> list[Place]:
+def outlet_home(outlet: str | None, resolver: RegionResolver) -> dict[str, Region]:
+    """What 我省 and 我市/我州 stand for in an outlet's own words: the province its name holds (辽宁日报,
+    中国甘肃网) and a city of the article its name holds (佛山日报 in an article naming 佛山市)."""
+    if not outlet:
+        return {}
+    home: dict[str, Region] = {}
+    for mention in resolver.gaz.find_mentions(outlet):
+        region = resolver.resolve_mention(mention)
+        if region.level is Level.province:
+            home.setdefault("省", region)
+    for mention in resolver.mentions:
+        region = resolver.resolve_mention(mention)
+        if region.level is Level.city and len(mention.text) >= 2 and mention.text.rstrip("市州") in outlet:
+            home.setdefault("市", region)
+            home.setdefault("州", region)
+    return home
+
+
+def places(resolver: RegionResolver, home: dict[str, Region] | None = None) -> list[Place]:
     """Region mentions, with a parent written right before its child merged (阳曲县东黄水镇), and
-    organisations: an entity keeps its own name over a place inside it (天津大学 is not 天津)."""
+    organisations: an entity keeps its own name over a place inside it (天津大学 is not 天津); 我省/我市 as the
+    outlet's own province or city (`home`)."""
     merged: list[Place] = []
     for mention in resolver.mentions:
         region = resolver.resolve_mention(mention)
@@ -57,6 +78,10 @@ def places(resolver: RegionResolver) -> list[Place]:
     datelines = [(m.start(), m.end()) for m in dateline.finditer(resolver.text)]
     merged = _no_overlaps([_with_village(resolver.text, p) for p in merged
                            if not any(s <= p.start < e for s, e in datelines)])  # 新华社拉萨12月12日电: where it was filed
+    if home:
+        merged = sorted(merged + [Place(m.start(), m.end(), home[m.group("level")].model_copy(update={"name": m.group(0)}))
+                                  for m in SELF_REFERENCE.finditer(resolver.text) if m.group("level") in home],
+                        key=lambda p: p.start)
     organisations = [o for o in org_names(resolver.text)
                      if _is_organisation(o, merged) and not _quoted(resolver.text, o.start)]
     if not organisations:

@@ -56,14 +56,14 @@ def explain_pairings(text: str, title: str | None = None) -> list[PairingDecisio
 
 
 def extract_pairings(text: str, resolver: RegionResolver, title: str | None = None,
-                     trace: list[PairingDecision] | None = None) -> list[Pairing]:
+                     trace: list[PairingDecision] | None = None, home: dict | None = None) -> list[Pairing]:
     """Pairings from relation wording, help verbs and direction markers, sentence by sentence.
 
     Without any relation wording in the article, a help verb alone is not a pairing; only the
     explicit passive "B接受A的帮扶" or a direction marker ("A向B捐赠") is. A pair found only
     through a help verb takes the relation of the programme the headline or lead names.
     """
-    run = _Run(text, resolver, title, trace)
+    run = _Run(text, resolver, title, trace, home)
     for sentence in run.sentence_spans:
         run.read_sentence(sentence)
     pairings = list(run.found.values())
@@ -97,13 +97,14 @@ def _same_place(a: Region, b: Region) -> bool:
 class _Run:
     """One article's pairing extraction: its places, relation words and the best reading of each pair."""
 
-    def __init__(self, text: str, resolver: RegionResolver, title: str | None, trace: list[PairingDecision] | None):
+    def __init__(self, text: str, resolver: RegionResolver, title: str | None, trace: list[PairingDecision] | None,
+                 home: dict | None = None):
         self.text, self.resolver, self.trace = text, resolver, trace
         self.default = lead_relation(text, title)
         self.all_words = relation_mentions(text)
         self.word_starts = [w.start for w in self.all_words]
         self.east_west_programme = any(r.relation is Relation.east_west for r in self.all_words)
-        self.all_places = places(resolver)
+        self.all_places = places(resolver, home)
         self.place_starts = [p.start for p in self.all_places]
         self.title_end = len(title) if title and text.startswith(title) else 0
         self.topic = _topic_places(text, self.all_places, self.title_end)
