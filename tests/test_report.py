@@ -87,10 +87,19 @@ def test_a_sum_named_alone_and_again_as_a_part_counts_once_inside_its_total():
     assert data.ledger[0].not_added == "part of 2亿元, which is counted" and len(data.merges) == 1
 
 
+def test_a_sum_in_a_breakdown_and_again_with_its_own_parts_is_one_link_of_the_chain():
+    # 9亿 with parts 6亿 and 3亿; 3亿 said again later with its part 1亿: only the 9亿 is counted
+    r = make_result("a", [HEPING], [(900_000_000, "9亿元", FundKind.fiscal, 2020, None),
+                                    (300_000_000, "3亿元", FundKind.fiscal, 2020, 0),
+                                    (300_000_000, "3亿元", FundKind.fiscal, 2020, None),
+                                    (100_000_000, "1亿元", FundKind.fiscal, 2020, 2)])
+    assert build_report([r]).headline.aid_yuan == 900_000_000
+
+
 def test_a_total_whose_parts_are_partly_not_aid_is_counted_as_its_parts():
     r = make_result("a", [HEPING], [(2_200_000_000, "22亿元", FundKind.fiscal, 2020, None),
                                     (100_000_000, "1亿元", FundKind.fiscal, 2020, 0),
-                                    (2_100_000_000, "21亿元", FundKind.other, 2020, 0)])
+                                    (2_100_000_000, "21亿元", FundKind.investment, 2020, 0)])
     data = build_report([r])
     assert data.headline.aid_yuan == 100_000_000
     assert data.ledger[0].not_added.startswith("its parts are of other kinds")
@@ -360,3 +369,9 @@ def test_the_side_by_side_rows_read_the_same_whatever_the_hash_seed(tmp_path):
         outputs.add(done.stdout)
     [output] = outputs
     assert "## Regions side by side" in output and "医疗健康" in output
+
+
+def test_a_part_of_unknown_kind_does_not_split_its_total():
+    r = make_result("a", [HEPING], [(2_200_000_000, "22亿元", FundKind.fiscal, 2020, None),
+                                    (100_000_000, "1亿元", FundKind.other, 2020, 0)])
+    assert build_report([r]).headline.aid_yuan == 2_200_000_000

@@ -154,6 +154,33 @@ def test_an_amounts_recipient_after_it_is_never_past_the_next_amount():
     assert funds[300_000_000].part_of == funds[80_000_000].part_of == index[500_000_000]  # 在…方面 lists parts
 
 
+@pytest.mark.parametrize("text, part, total", [
+    # 其中 in the first sentence of the next paragraph reaches the total the paragraph before gave
+    ("甲省援助乙州\n\n发布时间：2031-04-06\n\n今年甲省援建项目共30个，安排援助资金9亿元。\n\n"
+     "项目围绕民生和产业等领域，其中住房类项目10个，安排援助资金4亿元；产业类项目8个，安排援助资金3亿元。",
+     400_000_000, 900_000_000),
+    # the share written before the amount (超过80%的…资金)
+    ("甲省援助乙州\n\n发布时间：2031-04-06\n\n今年甲省安排援助资金共计9亿元。超过80%的援助资金用于乙州的贫困乡镇，"
+     "共计安排援助资金7.5亿元。", 750_000_000, 900_000_000),
+    # X中有Y names its sum, wherever that was first recorded
+    ("甲省援助乙州\n\n发布时间：2031-04-06\n\n甲省今年提供援助资金9亿元，其中乙州6亿元、丙州3亿元。\n\n"
+     "在丙州，甲省投入的3亿元中有1亿元用于修路。", 100_000_000, 300_000_000),
+])
+def test_parts_of_a_total_said_in_other_ways(text, part, total):
+    funds = summarize_text(text, RulesBackend()).funds
+    by_amount = {f.amount_yuan: i for i, f in enumerate(funds)}
+    assert funds[by_amount[part]].part_of is not None
+    assert funds[funds[by_amount[part]].part_of].amount_yuan == total
+
+
+def test_a_part_with_no_kind_of_its_own_is_of_its_totals_kind_and_a_difference_is_no_fund():
+    text = ("标题\n发布时间：2031-04-06\n甲市今年投入财政援助资金6亿元，其中有2亿元用在了乙县的学校。"
+            "甲市援助资金较上年增长1.5亿元。")
+    funds = {f.amount_yuan: f for f in summarize_text(text, RulesBackend()).funds}
+    assert set(funds) == {600_000_000, 200_000_000}
+    assert funds[200_000_000].kind is FundKind.fiscal
+
+
 def test_a_realised_rate_makes_the_sum_it_points_at_arranged_money():
     text = ("甲市对口帮扶乙县\n\n发布时间：2031-08-06\n\n2031年，甲市共安排帮扶项目40个，帮扶资金5亿元，"
             "截至年底，项目全部开工，到位帮扶资金4.6亿元，到位资金率92%。")

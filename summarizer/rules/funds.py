@@ -15,7 +15,9 @@ from .pairings import Place, places_in
 # Per-capita figures, prices and wages are money but not funds.
 NOT_A_FUND_BEFORE = re.compile(
     r"(?:人均|户均|每人|每户|每亩|每斤|每公斤|每吨|每头|每只|每月|每年|每天|每日|月均|年均|日均|单价|价格|(?<!销)售价|"
-    r"月薪|工资|月收入|年收入|纯收入|净收入|可支配收入|收入水平|标准|增收|效益)[^，。；,;]{0,8}$"
+    r"月薪|工资|月收入|年收入|纯收入|净收入|可支配收入|收入水平|标准|增收|效益|"
+    # a difference from another year is no money given: 较2016年增长28.78亿元
+    r"(?:较|比)[^，。；,;]{1,10}(?:增长|增加|提高|减少|下降|多出?))[^，。；,;]{0,8}$"
 )
 # Per head or per household, money given as aid is a per-unit fund (每户补助2000元), not a wage or an income.
 PER_UNIT_AID = re.compile(r"(?:每(?:个|一个|名|位|所|家)?(?:县|乡|镇|村|户|人|学生|贫困户|脱贫户|学校|校)|人均|户均)"
@@ -59,12 +61,13 @@ RELATIVE = re.compile("|".join(RELATIVE_YEAR))
 TOWARDS = re.compile(r"(?:向|给|为|帮助|帮扶|支持|扶持|援助|资助)$")
 PURPOSE = re.compile(r"(?:重点用于|主要用于|全部用于|用于|扶持|实施|建设|帮助|投资)([^，。；,;]{2,40})")
 DONOR = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:公司|集团|银行|协会|商会|工商联|基金会|企业|医院|大学|学校))[^，。；]{0,6}捐")
-BREAKDOWN = re.compile(r"其中|包括|(?:资金|捐资|捐款|善款|款项)中的")
+BREAKDOWN = re.compile(r"其中|包括|(?:资金|捐资|捐款|善款|款项)中的|(?<=元)中有")
 # A paragraph opening with one of these lists parts of the total the paragraph before it gave, in every
 # sentence (在今年的援助项目中，安排A…；在产业方面，安排B…。 / 在民生方面，投资A…；教育方面，投资B…).
 BREAKDOWN_PARAGRAPH = re.compile(r"[ \t\u3000]*(?:其中|在[^，。；,;\n]{0,14}(?:项目|资金)中|在[^，。；,;\n]{1,8}方面)[：:，,]")
 REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
 SHARE_OF_TOTAL = re.compile(vocabulary().raw["fund_measure"]["share_of_total"])
+SHARE_BEFORE = re.compile(vocabulary().raw["fund_measure"]["share_before"])
 COLLECTIVE_DONOR = re.compile(vocabulary().raw["fund_donor"]["collective"])
 
 
@@ -164,6 +167,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         parent = _parent(text, sentence, amount, amounts, fund.kind, [f.kind for f in funds])
         if parent is not None:
             fund = fund.model_copy(update={"part_of": parent})
+            if fund.kind is FundKind.other and not INTRODUCED.search(before):
+                # 其中有1.1亿元用在了…: a part with no word of its kind is money of its total's kind
+                fund = fund.model_copy(update={"kind": funds[parent].kind})
             if fund.status is FundStatus.paid and not says_status(before):
                 # 协议帮扶资金132万元，其中资助…60万元: a part of what was signed or planned is signed or planned
                 fund = fund.model_copy(update={"status": funds[parent].status})
@@ -194,19 +200,30 @@ def _shares_of_totals(text: str, funds: list[Fund], amounts: list[Amount]) -> li
     part of the sum of its kind, in the same or a neighbouring paragraph, before or after it, that it is that
     share of (within 15 % of the share as written; at least it for 以上)."""
     for i, amount in enumerate(amounts):
-        share = SHARE_OF_TOTAL.match(text[amount.end:amount.end + 40])
+        share = SHARE_OF_TOTAL.match(text[amount.end:amount.end + 40]) or _share_before(text, amount, amounts)
         if funds[i].part_of is not None or share is None:
             continue
         written = Decimal(share.group("share")) / 100
+        at_least = bool(share.groupdict().get("more") or share.groupdict().get("more2"))
         fits = [j for j, total in enumerate(amounts)
                 if funds[j].kind is funds[i].kind and total.yuan > amount.yuan and funds[j].part_of != i
                 and _paragraphs_apart(text[min(total.end, amount.end):max(total.start, amount.start)]) <= 1
-                and (written <= amount.yuan / total.yuan if share.group("more")
+                and (written <= amount.yuan / total.yuan if at_least
                      else abs(amount.yuan / total.yuan - written) <= written * Decimal("0.15"))]
         if fits:
             nearest = min(fits, key=lambda j: abs(amounts[j].start - amount.start))
             funds[i] = funds[i].model_copy(update={"part_of": nearest})
     return funds
+
+
+def _share_before(text: str, amount: Amount, amounts: list[Amount]) -> re.Match | None:
+    """超过80%的帮扶资金用于…，共计安排帮扶资金4400万元: the share written earlier in the sentence, no amount between."""
+    sentence_start = max(text.rfind(mark, 0, amount.start) for mark in "。！？\n") + 1
+    shares = list(SHARE_BEFORE.finditer(text, sentence_start, amount.start))
+    if not shares or any(sentence_start <= a.start and a.end <= amount.start and a.start >= shares[-1].end()
+                         for a in amounts):
+        return None
+    return shares[-1]
 
 
 LIST_JOINER = re.compile(r"^[、和及与,，\s]*$")
@@ -323,8 +340,13 @@ def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount], ki
     if markers:
         marker = markers[-1].start()
         # 捐资中的1000万元 names the sum it is part of, wherever that was written
-        names_its_sum = markers[-1].group(0).endswith("中的")
-        opens_paragraph = text[text.rfind("\n", 0, marker) + 1:marker].strip() == ""
+        names_its_sum = markers[-1].group(0).endswith(("中的", "中有"))
+        # 其中 opening the paragraph, or in its first sentence (江苏援藏项目…围绕…重点领域，其中…类项目20个，安排…)
+        opens_paragraph = not re.search(r"[。！？]", text[text.rfind("\n", 0, marker) + 1:marker])
+        named = find_amounts(text[sentence.start:marker]) if markers[-1].group(0) == "中有" else []
+        if named:  # 杭州投入的3.88亿元中有1.4亿元: the sum named right before, wherever it was first recorded
+            same = [i for i, a in enumerate(amounts) if a.yuan == named[-1].yuan]
+            return same[-1] if same and named[-1].yuan > amount.yuan else None
     elif BREAKDOWN_PARAGRAPH.match(text, line_start):
         marker, names_its_sum, opens_paragraph = line_start, False, True
     else:
