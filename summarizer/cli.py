@@ -536,7 +536,7 @@ def check_command(
     any_error = False
     book = open_corrections([p for p in results if p.is_file()], corrections)
     for path in results:
-        if not path.is_file():
+        if str(path) != "-" and not path.is_file():
             err.print(f"[red]summarizer: failed:[/red] {path}: no such file", highlight=False)
             any_error = True
             continue
@@ -670,15 +670,25 @@ class HeldStdin(io.TextIOWrapper):
     """Stdin read once and put back, for whichever reader takes it (an article is read as bytes, results as text)."""
 
     def __init__(self, data: bytes):
-        super().__init__(io.BytesIO(data), encoding="utf-8")
+        super().__init__(io.BytesIO(data), encoding="utf-8-sig")
         self.held = data
 
 
 def stdin_holds_results() -> bool:
-    """JSON on stdin is results (`summarize --jsonl … | summarizer report -`), anything else an article."""
+    """JSON on stdin is results (`summarize --jsonl … | summarizer report -`), anything else an article (one that
+    opens on [图片] is not JSON)."""
     if not isinstance(sys.stdin, HeldStdin):
         sys.stdin = HeldStdin(sys.stdin.buffer.read())
-    return sys.stdin.held.lstrip().lstrip(b"\xef\xbb\xbf")[:1] in (b"[", b"{")
+    held = sys.stdin.held.decode("utf-8-sig", errors="replace").strip()
+    if held[:1] not in ("[", "{"):
+        return False
+    for candidate in (held, held.split("\n", 1)[0]):  # a JSON document, or the first line of JSON Lines
+        try:
+            json.loads(candidate)
+            return True
+        except ValueError:
+            continue
+    return False
 
 
 def corrections_beside(inputs: list[str]) -> list[Path]:

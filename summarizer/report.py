@@ -421,6 +421,11 @@ def _names_helper(result: Result, fund: Fund) -> bool:
     return bool(fund.donor) and fund.donor in result.article.text
 
 
+# A total is counted as its parts (some of them not aid) only when the parts listed make up nearly all of it:
+# with most of it unlisted, the total stays and the non-aid part is counted in its own column beside it.
+MIXED_COVERED = 0.9
+
+
 def _why_not_added(article: int, result: Result, entries: dict[int, FundEntry]) -> None:
     """Set the reason each new entry stays out of the comparable totals (None: counted). A part is left out
     only when its total is counted on the same side of the aid line (a fiscal part of an investment total
@@ -434,7 +439,8 @@ def _why_not_added(article: int, result: Result, entries: dict[int, FundEntry]) 
             parts[fund.part_of].append(new[i])
     for i, its_parts in parts.items():
         total = new[i]
-        if total.counted and total.kind in AID_KINDS and any(
+        listed = sum(p.amount_yuan for p in its_parts)
+        if total.counted and total.kind in AID_KINDS and listed >= MIXED_COVERED * total.amount_yuan and any(
                 p.counted and p.kind not in AID_KINDS and p.kind != "other" for p in its_parts):
             # 投入帮扶资金22亿元，其中直接投入1亿元…帮助引进资金21亿元: the total mixes aid with other money
             total.not_added = "its parts are of other kinds too: the parts are counted, each as its kind"

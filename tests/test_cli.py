@@ -59,7 +59,12 @@ def test_results_piped_into_report_and_export_are_read_from_stdin(tmp_path):
     assert json.loads(piped.stdout)["headline"] == json.loads(run("report", str(from_file), "--format", "json").stdout)["headline"]
     assert run("export", "-", "--to", str(tmp_path / "tables"), input=jsonl).exit_code == 0
     assert (tmp_path / "tables" / "funds.csv").is_file()
-    # an article on stdin is still an article
+    with_bom = run("report", "-", "--format", "json", input="\ufeff" + jsonl)
+    assert with_bom.exit_code == 0 and json.loads(with_bom.stdout)["headline"] == json.loads(piped.stdout)["headline"]
+    assert run("check", "-", input=jsonl).exit_code == 0
+    # an article on stdin is still an article, also one that opens on a bracket
+    bracketed = run("report", "-", "--format", "json", input="[图片]\n" + open(SEED, encoding="utf-8").read())
+    assert bracketed.exit_code == 0 and json.loads(bracketed.stdout)["headline"]["aid_yuan"] > 0
     article = run("report", "-", "--format", "json", input=open(SEED, encoding="utf-8").read())
     assert article.exit_code == 0 and json.loads(article.stdout)["headline"]["aid_yuan"] > 0
 

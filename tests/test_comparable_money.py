@@ -166,9 +166,10 @@ def test_cues_read_what_an_amount_measures():
     assert (m.cumulative, m.status) == (True, FundStatus.planned)
     assert read("2016至2020年，甲市共安排帮扶资金#").status is FundStatus.paid
     assert read("2019至2023年，甲市已拨付帮扶资金#").status is FundStatus.paid
-    # money matched to a five-year plan is that plan's total
+    # money matched to a five-year plan is that plan's total; a year's money merely named beside the plan is not
     m = read("2012年，甲市对接乙县“十二五”规划，实际划拨资金#")
     assert (m.cumulative, m.since) == (True, 2011)
+    assert read("2021年，甲市围绕乙州“十四五”规划，拨付资金#").cumulative is False
 
 
 def test_every_fund_measure_cue_matches_its_examples_and_not_its_negatives():

@@ -375,3 +375,10 @@ def test_a_part_of_unknown_kind_does_not_split_its_total():
     r = make_result("a", [HEPING], [(2_200_000_000, "22亿元", FundKind.fiscal, 2020, None),
                                     (100_000_000, "1亿元", FundKind.other, 2020, 0)])
     assert build_report([r]).headline.aid_yuan == 2_200_000_000
+
+
+def test_a_total_with_a_small_non_aid_part_listed_stays_counted():
+    r = make_result("a", [HEPING], [(1_000_000_000, "10亿元", FundKind.fiscal, 2020, None),
+                                    (100_000_000, "1亿元", FundKind.investment, 2020, 0),
+                                    (200_000_000, "2亿元", FundKind.fiscal, 2020, 0)])
+    assert build_report([r]).headline.aid_yuan == 1_000_000_000

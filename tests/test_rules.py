@@ -173,6 +173,46 @@ def test_parts_of_a_total_said_in_other_ways(text, part, total):
     assert funds[funds[by_amount[part]].part_of].amount_yuan == total
 
 
+def test_a_run_of_breakdown_paragraphs_reaches_the_total_before_the_run_and_never_a_sibling():
+    text = ("标题\n发布时间：2031-04-06\n甲市今年投入帮扶资金1亿元。\n在产业方面，投入帮扶资金3000万元。\n"
+            "在教育方面，投入帮扶资金5000万元。\n在医疗方面，投入帮扶资金1000万元。")
+    funds = summarize_text(text, RulesBackend()).funds
+    index = {f.amount_yuan: i for i, f in enumerate(funds)}
+    assert [funds[index[y]].part_of for y in (30_000_000, 50_000_000, 10_000_000)] == [index[100_000_000]] * 3
+
+
+@pytest.mark.parametrize("text, part", [
+    # another year's money is no part of this year's total
+    ("标题\n发布时间：2031-04-06\n2030年甲市投入财政帮扶资金8000万元。\n在资金支持方面，2031年甲市投入帮扶资金5000万元。",
+     50_000_000),
+    # a share of people is no share of money
+    ("标题\n发布时间：2031-04-06\n甲市今年投入帮扶资金1亿元。乙县获得帮扶资金8500万元，受益群众占全县贫困人口的85%。",
+     85_000_000),
+    # a share that would push the parts past their total is not taken
+    ("标题\n发布时间：2031-04-06\n甲省今年安排援助资金10亿元，其中产业项目6亿元、教育项目3亿元。"
+     "用于民生的援助资金9亿元，占全年援助资金的90%。", 900_000_000),
+])
+def test_no_part_of_a_total_it_cannot_be_part_of(text, part):
+    funds = {f.amount_yuan: f for f in summarize_text(text, RulesBackend()).funds}
+    assert funds[part].part_of is None
+
+
+def test_a_spending_rate_leaves_the_sum_paid_and_a_past_part_of_a_running_plan_paid():
+    spent = ("标题\n发布时间：2031-04-06\n今年甲市向乙州投入财政帮扶资金10亿元，目前已支出帮扶资金9亿元，资金支出率90%。")
+    assert {f.amount_yuan: f.status for f in summarize_text(spent, RulesBackend()).funds}[1_000_000_000] is FundStatus.paid
+    plan = "标题\n发布时间：2032-04-06\n2030至2034年，甲市共向乙州安排财政帮扶资金3亿元，其中2031年投入8000万元。"
+    funds = {f.amount_yuan: f for f in summarize_text(plan, RulesBackend()).funds}
+    assert funds[300_000_000].status is FundStatus.planned and funds[80_000_000].status is FundStatus.paid
+
+
+def test_a_count_with_duo_is_no_comparison_and_a_yearly_rate_is_no_running_total():
+    text = ("标题\n发布时间：2031-04-06\n甲集团为家庭较为困难的200多户发放补助资金50万元。"
+            "2025年以来，甲集团每年为会宁县东山镇乙村捐赠人民币15万元，五年共计75万元。")
+    funds = {f.amount_yuan: f for f in summarize_text(text, RulesBackend()).funds}
+    assert 500_000 in funds
+    assert funds[150_000].cumulative is False and funds[750_000].cumulative is True
+
+
 def test_a_part_with_no_kind_of_its_own_is_of_its_totals_kind_and_a_difference_is_no_fund():
     text = ("标题\n发布时间：2031-04-06\n甲市今年投入财政援助资金6亿元，其中有2亿元用在了乙县的学校。"
             "甲市援助资金较上年增长1.5亿元。")

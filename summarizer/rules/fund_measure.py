@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..money import find_amounts
 from ..schemas import FundStatus
 from ..vocabulary import vocabulary
 
@@ -26,6 +27,7 @@ class Cues:
     status: re.Pattern  # named groups: planned, agreed, paid
     per_unit: re.Pattern
     each: re.Pattern
+    yearly_rate: re.Pattern
     so_far: re.Pattern
     yearly_comparison: re.Pattern
     prior_total: re.Pattern
@@ -46,6 +48,7 @@ def cues() -> Cues:
         status=re.compile(f"(?P<planned>{words['planned']})|(?P<agreed>{words['agreed']})|(?P<paid>{words['paid']})"),
         per_unit=re.compile(words["per_unit"]),
         each=re.compile(words["each"]),
+        yearly_rate=re.compile(words["yearly_rate"]),
         so_far=re.compile(words["so_far"]),
         yearly_comparison=re.compile(words["yearly_comparison"]),
         prior_total=re.compile(words["prior_total"]),
@@ -178,6 +181,10 @@ def given_to_each(clause_before: str) -> bool:
 def measured(sentence_before: str, clause_before: str, clause_after: str, published_year: int | None,
              paragraph_lead: str = "", sentence_after: str = "") -> Measured:
     cumulative, since = span_of(sentence_before, published_year, paragraph_lead, sentence_after)
+    rates = list(cues().yearly_rate.finditer(clause_before))
+    if cumulative and rates and not find_amounts(clause_before[rates[-1].end():]):
+        # 2008年以来…每年捐赠15万元: a yearly rate (not 每年安排3.5亿元共计14亿元's total)
+        cumulative, since = False, None
     earlier = sentence_before[:len(sentence_before) - len(clause_before)]
     status = status_of(clause_before, clause_after, earlier, sentence_after)
     if (status is FundStatus.paid and cumulative and published_year is not None

@@ -17,7 +17,7 @@ NOT_A_FUND_BEFORE = re.compile(
     r"(?:人均|户均|每人|每户|每亩|每斤|每公斤|每吨|每头|每只|每月|每年|每天|每日|月均|年均|日均|单价|价格|(?<!销)售价|"
     r"月薪|工资|月收入|年收入|纯收入|净收入|可支配收入|收入水平|标准|增收|效益|"
     # a difference from another year is no money given: 较2016年增长28.78亿元
-    r"(?:较|比)[^，。；,;]{1,10}(?:增长|增加|提高|减少|下降|多出?))[^，。；,;]{0,8}$"
+    r"(?:较|比)[^，。；,;]{1,10}(?:增长|增加|提高|减少|下降|多出))[^，。；,;]{0,8}$"
 )
 # Per head or per household, money given as aid is a per-unit fund (每户补助2000元), not a wage or an income.
 PER_UNIT_AID = re.compile(r"(?:每(?:个|一个|名|位|所|家)?(?:县|乡|镇|村|户|人|学生|贫困户|脱贫户|学校|校)|人均|户均)"
@@ -164,21 +164,26 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             since=what.since,
             per_unit=what.per_unit or per_unit_aid,
         )
-        parent = _parent(text, sentence, amount, amounts, fund.kind, [f.kind for f in funds])
+        parent = _parent(text, sentence, amount, amounts, fund, funds)
         if parent is not None:
             fund = fund.model_copy(update={"part_of": parent})
             if fund.kind is FundKind.other and not INTRODUCED.search(before):
                 # 其中有1.1亿元用在了…: a part with no word of its kind is money of its total's kind
                 fund = fund.model_copy(update={"kind": funds[parent].kind})
-            if fund.status is FundStatus.paid and not says_status(before):
+            past_year = fund.year is not None and published_year is not None and fund.year <= published_year
+            if fund.status is FundStatus.paid and not says_status(before) and not (
+                    past_year and funds[parent].status is FundStatus.planned):
                 # 协议帮扶资金132万元，其中资助…60万元: a part of what was signed or planned is signed or planned
+                # (not a past year's part of a plan that runs on: 2016至2020年…3亿元，其中2017年投入8000万元)
                 fund = fund.model_copy(update={"status": funds[parent].status})
         realised_of = _realised_part_of(text, sentence, amount, amounts) if parent is None else None
         if realised_of is not None:  # 安排资金22亿元…到位资金9.9亿元，到位率45%: the 22亿 was arranged, 9.9亿 paid
             fund = fund.model_copy(update={"part_of": realised_of})
             arranged = amounts[realised_of]
             its_clause = enclosing(clause_spans, arranged.start, arranged.end)
-            if funds[realised_of].status is FundStatus.paid and not says_paid(
+            rate = REALISED_SHARE.search(text, amount.end, sentence.end)
+            arrived = rate is not None and rate.group(0).startswith(("到位", "拨付", "兑现"))
+            if arrived and funds[realised_of].status is FundStatus.paid and not says_paid(
                     text[its_clause.start if its_clause else arranged.start:arranged.start]):
                 funds[realised_of] = funds[realised_of].model_copy(update={"status": FundStatus.planned})
         repeated = [i for i, earlier in enumerate(funds) if _same_money(fund, earlier)]
@@ -207,6 +212,7 @@ def _shares_of_totals(text: str, funds: list[Fund], amounts: list[Amount]) -> li
         at_least = bool(share.groupdict().get("more") or share.groupdict().get("more2"))
         fits = [j for j, total in enumerate(amounts)
                 if funds[j].kind is funds[i].kind and total.yuan > amount.yuan and funds[j].part_of != i
+                and _same_period(funds[i], funds[j]) and _room_for(funds, amounts, j, amount)
                 and _paragraphs_apart(text[min(total.end, amount.end):max(total.start, amount.start)]) <= 1
                 and (written <= amount.yuan / total.yuan if at_least
                      else abs(amount.yuan / total.yuan - written) <= written * Decimal("0.15"))]
@@ -214,6 +220,17 @@ def _shares_of_totals(text: str, funds: list[Fund], amounts: list[Amount]) -> li
             nearest = min(fits, key=lambda j: abs(amounts[j].start - amount.start))
             funds[i] = funds[i].model_copy(update={"part_of": nearest})
     return funds
+
+
+def _same_period(part: Fund, total: Fund) -> bool:
+    """A part is of the same year as its total, or of a running total (2016年以来…3亿元，其中2020年…)."""
+    return total.cumulative or part.year is None or total.year is None or part.year == total.year
+
+
+def _room_for(funds: list[Fund], amounts: list[Amount], total: int, amount: Amount) -> bool:
+    """The parts a total already has leave room for this one (never parts adding up past their total)."""
+    held = sum(a.yuan for f, a in zip(funds, amounts) if f.part_of == total)
+    return held + amount.yuan <= amounts[total].yuan * Decimal("1.02")
 
 
 def _share_before(text: str, amount: Amount, amounts: list[Amount]) -> re.Match | None:
@@ -330,11 +347,12 @@ def _paragraphs_apart(between: str) -> int:
     return len(PARAGRAPH_BREAK.findall(between))
 
 
-def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount], kind: FundKind,
-            kinds: list[FundKind]) -> int | None:
+def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount], fund: Fund,
+            funds: list[Fund]) -> int | None:
     """A fund listed after 其中 in the same sentence is a part of the last larger amount before it; a paragraph
     opening on 其中 breaks down the paragraph right before it (…安排资金17.56亿元。\n其中：…0.87亿元；…), in each
-    of its sentences."""
+    of its sentences, and so does a run of such paragraphs (在产业方面…。\n在教育方面…). A part is of its total's
+    year, or of a running total."""
     markers = list(BREAKDOWN.finditer(text, sentence.start, amount.start))
     line_start = text.rfind("\n", 0, sentence.start) + 1
     if markers:
@@ -344,20 +362,36 @@ def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount], ki
         # 其中 opening the paragraph, or in its first sentence (江苏援藏项目…围绕…重点领域，其中…类项目20个，安排…)
         opens_paragraph = not re.search(r"[。！？]", text[text.rfind("\n", 0, marker) + 1:marker])
         named = find_amounts(text[sentence.start:marker]) if markers[-1].group(0) == "中有" else []
-        if named:  # 杭州投入的3.88亿元中有1.4亿元: the sum named right before, wherever it was first recorded
+        if named:  # 杭州投入的3.88亿元中有1.4亿元: the latest mention of the sum named right before
             same = [i for i, a in enumerate(amounts) if a.yuan == named[-1].yuan]
             return same[-1] if same and named[-1].yuan > amount.yuan else None
     elif BREAKDOWN_PARAGRAPH.match(text, line_start):
-        marker, names_its_sum, opens_paragraph = line_start, False, True
+        marker, names_its_sum, opens_paragraph = _breakdown_run_start(text, line_start), False, True
     else:
         return None
     whole_paragraph = not markers  # its parts are of the total's kind (援助资金 in a list, not the 总投资 beside it)
     for index in range(len(amounts) - 1, -1, -1):
-        if whole_paragraph and kinds[index] is not kind:
+        if whole_paragraph and funds[index].kind is not fund.kind:
             continue
         if amounts[index].end <= marker and amounts[index].yuan >= amount.yuan:
             between = text[amounts[index].end:marker]
+            if not _same_period(fund, funds[index]) or (whole_paragraph and not _room_for(funds, amounts, index, amount)):
+                return None
             if "\n" not in between or (opens_paragraph or names_its_sum) and _paragraphs_apart(between) <= 1:
                 return index
             return None
     return None
+
+
+def _breakdown_run_start(text: str, line_start: int) -> int:
+    """The first of a run of paragraphs that each open on a breakdown (在产业方面…。\n在教育方面…): the total they
+    break down is in the paragraph before the run, never in a sibling."""
+    run = line_start
+    while True:
+        end = len(text[:run].rstrip())
+        if end == 0:
+            return run
+        previous = text.rfind("\n", 0, end) + 1
+        if not BREAKDOWN_PARAGRAPH.match(text, previous):
+            return run
+        run = previous
