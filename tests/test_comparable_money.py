@@ -170,6 +170,10 @@ def test_cues_read_what_an_amount_measures():
     m = read("2012年，甲市对接乙县“十二五”规划，实际划拨资金#")
     assert (m.cumulative, m.since) == (True, 2011)
     assert read("2021年，甲市围绕乙州“十四五”规划，拨付资金#").cumulative is False
+    # a year's end named as the end point of a running total is no year of its own; 计划外 is no plan
+    assert read("至2020年底，各地累计向库区投入援助资金#").cumulative is True
+    assert read("截至6月底，某兵团累计到位资金#").cumulative is False
+    assert read("五年累计到位援助资金#", after_sentence="（不含计划外资金），已完成规划任务").status is FundStatus.paid
 
 
 def test_every_fund_measure_cue_matches_its_examples_and_not_its_negatives():
