@@ -87,13 +87,20 @@ def test_a_sum_named_alone_and_again_as_a_part_counts_once_inside_its_total():
     assert data.ledger[0].not_added == "part of 2亿元, which is counted" and len(data.merges) == 1
 
 
-def test_a_sum_in_a_breakdown_and_again_with_its_own_parts_is_one_link_of_the_chain():
-    # 9亿 with parts 6亿 and 3亿; 3亿 said again later with its part 1亿: only the 9亿 is counted
-    r = make_result("a", [HEPING], [(900_000_000, "9亿元", FundKind.fiscal, 2020, None),
-                                    (300_000_000, "3亿元", FundKind.fiscal, 2020, 0),
-                                    (300_000_000, "3亿元", FundKind.fiscal, 2020, None),
-                                    (100_000_000, "1亿元", FundKind.fiscal, 2020, 2)])
-    assert build_report([r]).headline.aid_yuan == 900_000_000
+@pytest.mark.parametrize("funds, aid", [
+    # 9亿 with its part 3亿; 3亿 said again later with its part 1亿: only the 9亿 is counted
+    ([(900_000_000, "9亿元", FundKind.fiscal, 2020, None), (300_000_000, "3亿元", FundKind.fiscal, 2020, 0),
+      (300_000_000, "3亿元", FundKind.fiscal, 2020, None), (100_000_000, "1亿元", FundKind.fiscal, 2020, 2)],
+     900_000_000),
+    # a part of unknown kind does not split its total
+    ([(2_200_000_000, "22亿元", FundKind.fiscal, 2020, None), (100_000_000, "1亿元", FundKind.other, 2020, 0)],
+     2_200_000_000),
+    # a small non-aid part listed: the total stays, the part is counted in its own column
+    ([(1_000_000_000, "10亿元", FundKind.fiscal, 2020, None), (100_000_000, "1亿元", FundKind.investment, 2020, 0),
+      (200_000_000, "2亿元", FundKind.fiscal, 2020, 0)], 1_000_000_000),
+])
+def test_the_headline_counts_a_breakdown_once(funds, aid):
+    assert build_report([make_result("a", [HEPING], funds)]).headline.aid_yuan == aid
 
 
 def test_a_total_whose_parts_are_partly_not_aid_is_counted_as_its_parts():
@@ -370,15 +377,3 @@ def test_the_side_by_side_rows_read_the_same_whatever_the_hash_seed(tmp_path):
     [output] = outputs
     assert "## Regions side by side" in output and "医疗健康" in output
 
-
-def test_a_part_of_unknown_kind_does_not_split_its_total():
-    r = make_result("a", [HEPING], [(2_200_000_000, "22亿元", FundKind.fiscal, 2020, None),
-                                    (100_000_000, "1亿元", FundKind.other, 2020, 0)])
-    assert build_report([r]).headline.aid_yuan == 2_200_000_000
-
-
-def test_a_total_with_a_small_non_aid_part_listed_stays_counted():
-    r = make_result("a", [HEPING], [(1_000_000_000, "10亿元", FundKind.fiscal, 2020, None),
-                                    (100_000_000, "1亿元", FundKind.investment, 2020, 0),
-                                    (200_000_000, "2亿元", FundKind.fiscal, 2020, 0)])
-    assert build_report([r]).headline.aid_yuan == 1_000_000_000
