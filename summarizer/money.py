@@ -50,7 +50,7 @@ TOTAL_BEFORE = re.compile(r"(?:共计|合计|总计)(?:约|近|超过|超|逾|�
 COUNTER = re.compile(r"[人户个名亩吨头只尾株棵件次台套斤册所家项场间张辆位批期天年余多]|公斤|平方|立方")
 # A magnitude with no digits before it: 百亿元, 千万元; with 数/几 before it a vague amount: 数百万元.
 BARE_MAGNITUDE = re.compile(
-    rf"(?P<before>{APPROX_BEFORE})?(?P<vague>数|几)?(?P<mag>十万|百万|千万|百亿|千亿|十亿|万亿|亿|万)"
+    rf"(?P<before>{APPROX_BEFORE}|上)?(?P<vague>数|几)?(?P<mag>十万|百万|千万|百亿|千亿|十亿|万亿|亿|万)"  # 上千万元: upwards of
     r"(?P<approx>余|多)?(?P<yuan>元(?:人民币)?)?"
 )
 BARE_MAGNITUDE_VALUE = {"十万": 100_000, "百万": 1_000_000, "千万": 10_000_000, "十亿": 10**9, "百亿": 10**10,

@@ -18,6 +18,7 @@ from summarizer.money import find_amounts, format_yuan, parse_amount, written_as
     ("70 万元", Decimal("700000")),  # typeset with a space
     ("突破1000万元", Decimal("10000000")),
     ("1万多亿元", Decimal("1000000000000")),
+    ("上千万元", Decimal("10000000")),  # upwards of ten million: its lower bound
 ])
 def test_parse_amount(text, yuan):
     assert parse_amount(text) == yuan
