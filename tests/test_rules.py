@@ -205,6 +205,11 @@ def test_a_spending_rate_leaves_the_sum_paid_and_a_past_part_of_a_running_plan_p
     assert funds[300_000_000].status is FundStatus.planned and funds[80_000_000].status is FundStatus.paid
 
 
+def test_a_yearly_gift_is_a_fund_and_a_yearly_wage_is_not():
+    text = "标题\n发布时间：2031-04-06\n甲集团每年向乙村捐赠15万元。乙村务工人员每年工资收入3万元。"
+    assert [f.amount_yuan for f in summarize_text(text, RulesBackend()).funds] == [150_000]
+
+
 def test_a_count_with_duo_is_no_comparison_and_a_yearly_rate_is_no_running_total():
     text = ("标题\n发布时间：2031-04-06\n甲集团为家庭较为困难的200多户发放补助资金50万元。"
             "2025年以来，甲集团每年为会宁县东山镇乙村捐赠人民币15万元，五年共计75万元。")

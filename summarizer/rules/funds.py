@@ -22,6 +22,7 @@ NOT_A_FUND_BEFORE = re.compile(
 # Per head or per household, money given as aid is a per-unit fund (每户补助2000元), not a wage or an income.
 PER_UNIT_AID = re.compile(r"(?:每(?:个|一个|名|位|所|家)?(?:县|乡|镇|村|户|人|学生|贫困户|脱贫户|学校|校)|人均|户均)"
                           r"[^，。；,;]{0,6}(?:补助|资助|奖补|奖励|扶持|帮扶|发放|捐赠|慰问|救助|补贴)[^，。；,;]{0,4}$")
+YEARLY_GIFT = re.compile(r"每年(?:向|为|给|对)[^，。；,;]{1,12}?(?:捐赠|捐助|捐资|投入|安排|资助|拨付|提供)[^，。；,;]{0,4}$")
 NOT_A_FUND_AFTER = re.compile(r"^\s*(?:/|每|一斤|一公斤|一亩|以上的|左右的收入)")
 # Economic statistics of a place are not money given: 地区生产总值从5.9亿元增长到216.3亿元.
 ECONOMY = re.compile(r"生产总值|GDP|固定资产投资|财政收入|一般公共预算|增加值|零售总额|总产值|经济总量", re.I)
@@ -135,7 +136,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         sentence = enclosing(period_spans, amount.start, amount.end) or clause
         before = text[clause.start:amount.start]
         per_unit_aid = bool(PER_UNIT_AID.search(before))
-        if ((NOT_A_FUND_BEFORE.search(before) and not per_unit_aid) or NOT_A_FUND_AFTER.match(text[amount.end:])
+        given_yearly = bool(YEARLY_GIFT.search(before))  # 每年向某村捐赠15万元: a yearly gift, not a wage
+        if ((NOT_A_FUND_BEFORE.search(before) and not (per_unit_aid or given_yearly))
+                or NOT_A_FUND_AFTER.match(text[amount.end:])
                 or ECONOMY.search(before)):
             continue
         if own_money(clause_around(text, amount.start, amount.end)):
