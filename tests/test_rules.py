@@ -205,6 +205,16 @@ def test_a_spending_rate_leaves_the_sum_paid_and_a_past_part_of_a_running_plan_p
     assert funds[300_000_000].status is FundStatus.planned and funds[80_000_000].status is FundStatus.paid
 
 
+def test_a_sum_written_after_its_parts_has_them_as_parts():
+    text = ("标题\n发布时间：2031-04-06\n甲市商会捐赠8万元、乙市商会捐赠4万元、丙县商会捐赠3万元，合计15万元。"
+            "丁公司捐赠2万元、戊公司捐赠1万元，共计5万元。")
+    result = summarize_text(text, RulesBackend())
+    index = {f.amount_yuan: i for i, f in enumerate(result.funds)}
+    assert [result.funds[index[y]].part_of for y in (80_000, 40_000, 30_000)] == [index[150_000]] * 3
+    assert {f.amount_yuan: f.part_of for f in result.funds}[50_000] is None  # 2万+1万 is not 5万: no parts
+    assert build_report([result]).headline.aid_yuan == 150_000 + 50_000 + 20_000 + 10_000
+
+
 def test_a_yearly_gift_is_a_fund_and_a_yearly_wage_is_not():
     text = "标题\n发布时间：2031-04-06\n甲集团每年向乙村捐赠15万元。乙村务工人员每年工资收入3万元。"
     assert [f.amount_yuan for f in summarize_text(text, RulesBackend()).funds] == [150_000]

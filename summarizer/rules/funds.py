@@ -200,7 +200,25 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         for recipient in each or [fund.recipient]:  # one record per named recipient of 各/分别
             funds.append(fund.model_copy(update={"recipient": recipient}))
             amounts.append(amount)
-    return _shares_of_totals(text, funds, amounts)
+    return _totals_after_parts(text, _shares_of_totals(text, funds, amounts), amounts)
+
+
+SUM_WORD = re.compile(r"(?:共计|合计|总计|一共|累计共|共)(?:约|近|达|为)?\s*$")
+
+
+def _totals_after_parts(text: str, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
+    """A温州商会捐赠10万元、B商会捐赠5万元、C商会捐赠5万元，共计20万元: a sum written after the amounts it adds up
+    (共计/合计/总计, in the same sentence, equal to their sum within 2 %) has them as its parts."""
+    for t, total in enumerate(amounts):
+        if not SUM_WORD.search(text, max(0, total.start - 6), total.start):
+            continue
+        sentence_start = max(text.rfind(mark, 0, total.start) for mark in "。！？\n") + 1
+        parts = [i for i, a in enumerate(amounts[:t]) if a.start >= sentence_start and funds[i].part_of is None
+                 and funds[i].kind is funds[t].kind and a.yuan < total.yuan]
+        if len(parts) >= 2 and abs(sum(amounts[i].yuan for i in parts) - total.yuan) <= total.yuan * Decimal("0.02"):
+            for i in parts:
+                funds[i] = funds[i].model_copy(update={"part_of": t})
+    return funds
 
 
 def _shares_of_totals(text: str, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
