@@ -18,7 +18,9 @@ from .relations import programme_provinces, wording_direction
 from .schemas import Check, Evidence, Result, Severity
 
 AMOUNT_TOLERANCE = 0.005  # 0.5 %: rounding, as the evaluator allows
-FIRST_YEAR = 1990
+# Pairing aid as a programme dates from the 1950s (援藏 since 1951, central subsidies to 西藏 since 1965, 对口支援
+# named in 1979): a year before this is no year of it. (1990 rejected 西藏自治区成立以来, since=1965.)
+FIRST_YEAR = 1950
 YEARS_AHEAD = 5
 SHARE_WORDS = ("率", "占比", "比例", "覆盖")
 

@@ -106,9 +106,16 @@ def _from_match(m: re.Match) -> tuple[Decimal, Decimal | None, bool] | None:
     return value * factor, (upper * factor if upper is not None else None), approximate
 
 
+# A range with its unit on both ends: 50万元到100万元, 1亿元至1.5亿元.
+RANGE_BOTH_ENDS = re.compile(r"(?P<low>.+?[万亿千百元])\s*(?:到|至|-|~|～|—)\s*(?P<high>.+[万亿元])")
+
+
 def parse_amount(text: str) -> Decimal | None:
-    """Parse a standalone amount text ('5200万元', '近30万元', '1.2亿', '超过百亿元') to yuan.
+    """Parse a standalone amount text ('5200万元', '近30万元', '1.2亿', '超过百亿元') to yuan; a range to its low end.
     A vague amount (数百万元) has no single value: None (see amount_range)."""
+    both = _range_both_ends(text)
+    if both:
+        return both[0]
     text = AFTER_THE_FIGURE.sub("", text.strip())  # 54万元以上, 30万元左右: the figure is the amount
     m = AMOUNT.fullmatch(text)
     if not m or not (m.group("mag") or m.group("yuan")):
@@ -120,6 +127,20 @@ def parse_amount(text: str) -> Decimal | None:
     return parsed[0] if parsed else None
 
 
+def _range_both_ends(text: str) -> tuple[Decimal, Decimal] | None:
+    """50万元到100万元 -> (500000, 1000000); None unless both ends are amounts of their own, the low one lower."""
+    m = RANGE_BOTH_ENDS.fullmatch(text.strip())
+    if not m:
+        return None
+    low, high = (AMOUNT.fullmatch(m.group(n)) for n in ("low", "high"))
+    if not (low and high and (low.group("mag") or low.group("yuan")) and (high.group("mag") or high.group("yuan"))):
+        return None
+    low_yuan, high_yuan = _from_match(low), _from_match(high)
+    if low_yuan is None or high_yuan is None or low_yuan[0] >= high_yuan[0]:
+        return None
+    return low_yuan[0], high_yuan[0]
+
+
 def _stands_alone(bare: re.Match) -> bool:
     """百亿元, 千万, 数百万元, 超亿元 are amounts; a lone 万元 or 亿 is a unit."""
     return len(bare.group("mag")) == 2 or bool(bare.group("vague") or bare.group("before"))
@@ -128,6 +149,9 @@ def _stands_alone(bare: re.Match) -> bool:
 def amount_range(text: str) -> tuple[Decimal, Decimal] | None:
     """The yuan a standalone amount text allows: one value (5200万元), a range (100-200万元), or for a
     vague amount the span it may mean (数百万元: 1 to 10 million). None if it is not an amount."""
+    both = _range_both_ends(text)
+    if both:
+        return both
     text = AFTER_THE_FIGURE.sub("", text.strip())  # 54万元以上, 30万元左右: the figure is the amount
     m = AMOUNT.fullmatch(text)
     if m and (m.group("mag") or m.group("yuan")):

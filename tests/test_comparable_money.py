@@ -204,3 +204,14 @@ def test_one_amount_that_is_most_of_the_aid_of_several_articles_is_pointed_out(t
     data = json.loads(runner.invoke(app, ["report", str(path), "--format", "json"]).stdout)
     assert data["headline"]["dominant"]["amount_text"] == "9亿元" and data["headline"]["dominant"]["share"] > 0.5
     assert "one amount is" in runner.invoke(app, ["report", str(path), "--format", "md"]).stdout
+
+
+def test_a_running_total_may_start_decades_back_but_not_before_the_programmes():
+    from summarizer.checks import run_checks
+
+    text = "东海市对口支援西山县。1965年以来，东海市累计投入援助资金60亿元。"
+    def since_errors(year):
+        fund = _fund(text, "东海市累计投入援助资金60亿元", "60亿元", 6_000_000_000, cumulative=True, since=year)
+        result = _result("old", text, [("东海市", "对口支援", "西山县")], [fund])
+        return [c for c in run_checks(result) if c.rule == "since_plausible" and c.severity.value == "error"]
+    assert since_errors(1965) == [] and since_errors(1949) != []

@@ -19,6 +19,7 @@ from summarizer.money import find_amounts, format_yuan, parse_amount, written_as
     ("突破1000万元", Decimal("10000000")),
     ("1万多亿元", Decimal("1000000000000")),
     ("上千万元", Decimal("10000000")),  # upwards of ten million: its lower bound
+    ("50万元到100万元", Decimal("500000")),  # a range with its unit on both ends: the low end
 ])
 def test_parse_amount(text, yuan):
     assert parse_amount(text) == yuan
