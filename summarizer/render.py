@@ -161,6 +161,8 @@ def eval_view(report: Report, width: int = EVAL_WIDE) -> RenderableType:
     line = (f"Comparable aid: gold {aid['gold_comparable_aid_yuan']:,.0f} yuan · report headline "
             f"{(aid['report_headline_aid_yuan'] or 0):,.0f} yuan" +
             (f" · error {aid['relative_error']:.1%}" if aid["relative_error"] is not None else "") +
+            (f" (within the kinds the gold accepts, up to {aid['gold_aid_with_any_aid_kind_yuan']:,.0f}: "
+             f"{aid['error_within_accepted_kinds']:.1%})" if aid.get("error_within_accepted_kinds") is not None else "") +
             f" · funds with status/cumulative/per_unit in gold: {aid['scored_funds']['status']}/"
             f"{aid['scored_funds']['cumulative']}/{aid['scored_funds']['per_unit']}")
     return Group(table, micro, Text(line))

@@ -215,3 +215,20 @@ def test_a_running_total_may_start_decades_back_but_not_before_the_programmes():
         result = _result("old", text, [("东海市", "对口支援", "西山县")], [fund])
         return [c for c in run_checks(result) if c.rule == "since_plausible" and c.severity.value == "error"]
     assert since_errors(1965) == [] and since_errors(1949) != []
+
+
+def test_eval_gives_the_aid_error_within_the_kinds_the_gold_accepts_beside_the_strict_one():
+    from summarizer.evaluate import Report, score_article
+
+    text = "东海市对口帮扶西山县。东海市投入帮扶资金8000万元，另投入2000万元。"
+    gold = {"article": "a.txt", "funds": [
+        {"amount_yuan": 80_000_000, "kind": ["fiscal"], "status": ["paid"], "cumulative": False, "per_unit": False},
+        {"amount_yuan": 20_000_000, "kind": ["fiscal", "other"], "status": ["paid"], "cumulative": False,
+         "per_unit": False}]}
+    score = score_article(gold, _result("a", text, [("东海市", "对口帮扶", "西山县")], []))
+    def errors(headline):
+        report = Report(articles=[score], total=score, headline_aid=headline)
+        return report.aid_error, report.aid_error_within_accepted_kinds
+    assert errors(100_000_000) == (0.25, 0.0)  # counting the 2000万 as aid is a reading the gold accepts
+    assert errors(80_000_000) == (0.0, 0.0)
+    assert errors(150_000_000) == (0.875, 0.5)  # past every accepted reading

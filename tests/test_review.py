@@ -410,4 +410,5 @@ def test_seed_results_reviewed_as_extracted_make_gold_that_scores_one(tmp_path):
     scored = runner.invoke(app, ["eval", str(tmp_path / "gold"), str(results), "--json"])
     micro = json.loads(scored.stdout)["micro"]
     assert micro.pop("comparable_aid_error", 0.0) == 0.0  # parts, repeats and left-out records marked in_other_total
+    assert micro.pop("accepted_kinds_aid_error", 0.0) == 0.0
     assert all(value == 1.0 for value in micro.values()), micro
