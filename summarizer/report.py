@@ -444,23 +444,25 @@ def _why_not_added(article: int, result: Result, entries: dict[int, FundEntry]) 
                 p.counted and p.kind not in AID_KINDS and p.kind != "other" for p in its_parts):
             # 投入帮扶资金22亿元，其中直接投入1亿元…帮助引进资金21亿元: the total mixes aid with other money
             total.not_added = "its parts are of other kinds too: the parts are counted, each as its kind"
-    for i, fund in enumerate(result.funds):
-        entry = new.get(i)
-        if entry is None or entry.not_added is not None:
-            continue
-        total = _counted_total(result, entries, i)
-        if total is not None and total is not entry and (total.kind in AID_KINDS) == (entry.kind in AID_KINDS):
-            entry.not_added = f"part of {total.amount_text}, which is counted"
-
-
-def _counted_total(result: Result, entries: dict[int, FundEntry], index: int) -> FundEntry | None:
-    """The nearest total up the part_of chain that is counted: a part of a part (双语幼儿园6108万元 inside
-    教育医疗5.65亿元 inside the year's 18.12亿元) is inside the year's total too; a sum mentioned twice (once in
-    the breakdown, once as the total of its own parts) is one link of the chain."""
     parent_of: dict[int, int] = {}  # an entry (by id) -> a total it is part of, from any of its mentions
     for i, fund in enumerate(result.funds):
         if i in entries and fund.part_of is not None:
             parent_of.setdefault(id(entries[i]), fund.part_of)
+    for i, fund in enumerate(result.funds):
+        entry = new.get(i)
+        if entry is None or entry.not_added is not None:
+            continue
+        total = _counted_total(result, entries, parent_of, i)
+        if total is not None and total is not entry and (total.kind in AID_KINDS) == (entry.kind in AID_KINDS):
+            entry.not_added = f"part of {total.amount_text}, which is counted"
+
+
+def _counted_total(result: Result, entries: dict[int, FundEntry], parent_of: dict[int, int],
+                   index: int) -> FundEntry | None:
+    """The nearest total up the part_of chain that is counted: a part of a part (双语幼儿园6108万元 inside
+    教育医疗5.65亿元 inside the year's 18.12亿元) is inside the year's total too; a sum mentioned twice (once in
+    the breakdown, once as the total of its own parts) is one link of the chain (`parent_of`: an entry's total,
+    by the entry's id, from any of its mentions)."""
     seen = {id(entries[index])}
     at = result.funds[index].part_of
     while at is not None and at in entries and id(entries[at]) not in seen:

@@ -110,7 +110,7 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
 
 def span_end(before: str) -> int | None:
     """The last year of the nearest span before the amount (2016至2020年 -> 2020), if it names one."""
-    found = [m for m in cues().time.finditer(before)]
+    found = list(cues().time.finditer(before))
     if not found or found[-1].lastgroup != "cumulative":
         return None
     years = cues().year.findall(found[-1].group(0))
@@ -189,7 +189,7 @@ def measured(sentence_before: str, clause_before: str, clause_after: str, publis
     status = status_of(clause_before, clause_after, earlier, sentence_after)
     if (status is FundStatus.paid and cumulative and published_year is not None
             and (end := span_end(sentence_before)) is not None and end > published_year
-            and not cues().status.search(clause_before)):
+            and not says_status(clause_before)):
         status = FundStatus.planned  # 2016至2020年…共安排 in a 2017 article: years still to come
     return Measured(status=status,
                     cumulative=cumulative, since=since,

@@ -179,13 +179,13 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
                 # 协议帮扶资金132万元，其中资助…60万元: a part of what was signed or planned is signed or planned
                 # (not a past year's part of a plan that runs on: 2016至2020年…3亿元，其中2017年投入8000万元)
                 fund = fund.model_copy(update={"status": funds[parent].status})
-        realised_of = _realised_part_of(text, sentence, amount, amounts) if parent is None else None
-        if realised_of is not None:  # 安排资金22亿元…到位资金9.9亿元，到位率45%: the 22亿 was arranged, 9.9亿 paid
+        realised = _realised_part_of(text, sentence, amount, amounts) if parent is None else None
+        if realised is not None:  # 安排资金22亿元…到位资金9.9亿元，到位率45%: the 22亿 was arranged, 9.9亿 paid
+            realised_of, rate = realised
             fund = fund.model_copy(update={"part_of": realised_of})
             arranged = amounts[realised_of]
             its_clause = enclosing(clause_spans, arranged.start, arranged.end)
-            rate = REALISED_SHARE.search(text, amount.end, sentence.end)
-            arrived = rate is not None and rate.group(0).startswith(("到位", "拨付", "兑现"))
+            arrived = rate.group(0).startswith(("到位", "拨付", "兑现"))
             if arrived and funds[realised_of].status is FundStatus.paid and not says_paid(
                     text[its_clause.start if its_clause else arranged.start:arranged.start]):
                 funds[realised_of] = funds[realised_of].model_copy(update={"status": FundStatus.planned})
@@ -200,19 +200,25 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         for recipient in each or [fund.recipient]:  # one record per named recipient of 各/分别
             funds.append(fund.model_copy(update={"recipient": recipient}))
             amounts.append(amount)
-    return _totals_after_parts(text, _shares_of_totals(text, funds, amounts), amounts)
+    shared = _shares_of_totals(text, period_spans, funds, amounts)
+    return _totals_after_parts(text, period_spans, shared, amounts)
 
 
 SUM_WORD = re.compile(r"(?:共计|合计|总计|一共|累计共|共)(?:约|近|达|为)?\s*$")
 
 
-def _totals_after_parts(text: str, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
+def _sentence_start(period_spans: Spans, amount: Amount) -> int:
+    found = enclosing(period_spans, amount.start, amount.end)
+    return found.start if found else amount.start
+
+
+def _totals_after_parts(text: str, period_spans: Spans, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
     """A温州商会捐赠10万元、B商会捐赠5万元、C商会捐赠5万元，共计20万元: a sum written after the amounts it adds up
     (共计/合计/总计, in the same sentence, equal to their sum within 2 %) has them as its parts."""
     for t, total in enumerate(amounts):
         if not SUM_WORD.search(text, max(0, total.start - 6), total.start):
             continue
-        sentence_start = max(text.rfind(mark, 0, total.start) for mark in "。！？\n") + 1
+        sentence_start = _sentence_start(period_spans, total)
         parts = [i for i, a in enumerate(amounts[:t]) if a.start >= sentence_start and funds[i].part_of is None
                  and funds[i].kind is funds[t].kind and a.yuan < total.yuan]
         if len(parts) >= 2 and abs(sum(amounts[i].yuan for i in parts) - total.yuan) <= total.yuan * Decimal("0.02"):
@@ -221,12 +227,13 @@ def _totals_after_parts(text: str, funds: list[Fund], amounts: list[Amount]) -> 
     return funds
 
 
-def _shares_of_totals(text: str, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
+def _shares_of_totals(text: str, period_spans: Spans, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
     """…援助资金14.31亿元，民生项目投入占90%以上 … 到位援助资金15.33亿元: an amount said to be a share of a sum is a
     part of the sum of its kind, in the same or a neighbouring paragraph, before or after it, that it is that
     share of (within 15 % of the share as written; at least it for 以上)."""
     for i, amount in enumerate(amounts):
-        share = SHARE_OF_TOTAL.match(text[amount.end:amount.end + 40]) or _share_before(text, amount, amounts)
+        share = (SHARE_OF_TOTAL.match(text[amount.end:amount.end + 40])
+                 or _share_before(text, _sentence_start(period_spans, amount), amount, amounts))
         if funds[i].part_of is not None or share is None:
             continue
         written = Decimal(share.group("share")) / 100
@@ -254,9 +261,8 @@ def _room_for(funds: list[Fund], amounts: list[Amount], total: int, amount: Amou
     return held + amount.yuan <= amounts[total].yuan * Decimal("1.02")
 
 
-def _share_before(text: str, amount: Amount, amounts: list[Amount]) -> re.Match | None:
+def _share_before(text: str, sentence_start: int, amount: Amount, amounts: list[Amount]) -> re.Match | None:
     """超过80%的帮扶资金用于…，共计安排帮扶资金4400万元: the share written earlier in the sentence, no amount between."""
-    sentence_start = max(text.rfind(mark, 0, amount.start) for mark in "。！？\n") + 1
     shares = list(SHARE_BEFORE.finditer(text, sentence_start, amount.start))
     if not shares or any(sentence_start <= a.start and a.end <= amount.start and a.start >= shares[-1].end()
                          for a in amounts):
@@ -344,11 +350,10 @@ def _year(before: str, published_year: int | None) -> int | None:
     return max(found)[1] if found else None
 
 
-
-
-def _realised_part_of(text: str, sentence: Span, amount: Amount, amounts: list[Amount]) -> int | None:
+def _realised_part_of(text: str, sentence: Span, amount: Amount,
+                      amounts: list[Amount]) -> tuple[int, re.Match] | None:
     """安排资金22亿元。…累计到位资金9.9亿元，资金到位率45%: the amount is the realised share of the earlier
-    amount it is that percentage of (within a point), so a part of it."""
+    amount it is that percentage of (within a point), so a part of it: that amount's index, and the rate."""
     rate = REALISED_SHARE.search(text, amount.end, sentence.end)
     if rate is None or find_amounts(text[amount.end:rate.start()]):
         return None  # no rate, or another amount stands between this one and its rate
@@ -358,7 +363,7 @@ def _realised_part_of(text: str, sentence: Span, amount: Amount, amounts: list[A
             break  # only the same paragraph or the one before it
         total = amounts[index].yuan
         if total > amount.yuan and abs(amount.yuan / total * 100 - share) <= 1:
-            return index
+            return index, rate
     return None
 
 
@@ -409,7 +414,9 @@ def _breakdown_run_start(text: str, line_start: int) -> int:
     break down is in the paragraph before the run, never in a sibling."""
     run = line_start
     while True:
-        end = len(text[:run].rstrip())
+        end = run
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
         if end == 0:
             return run
         previous = text.rfind("\n", 0, end) + 1
