@@ -492,3 +492,32 @@ def test_several_helpers_listed_before_the_relation_word():
 def test_vague_and_counted_chinese_numerals_are_not_amounts():
     text = "标题\n发布时间：2031-04-06\n天津市和平区对口帮扶靖远县，投入数十万元，种植三千亩。"
     assert summarize_text(text, RulesBackend()).funds == []
+
+
+@pytest.mark.parametrize("text, part, total", [
+    # a year's total (年度) holds the same year's smaller money of its kind that the article gives apart
+    ("标题\n发布时间：2032-02-06\n2031年度西岭市对口帮扶东坡县财政援助资金2亿元。\n"
+     "2031年，西岭市共投入财政援助资金3000万元，援建5个卫生院项目。", 30_000_000, 200_000_000),
+    # an undated article's 今年 is the one year its dated amounts give
+    ("标题\n今年西岭市安排对口帮扶东坡县资金共计5000万元。\n2031年西岭市安排帮扶资金300万元用于培训。",
+     3_000_000, 50_000_000),
+    # another year's money is its own
+    ("标题\n发布时间：2032-02-06\n2031年度西岭市对口帮扶东坡县财政援助资金2亿元。\n"
+     "2030年，西岭市投入财政援助资金3000万元，援建5个卫生院项目。", 30_000_000, None),
+    # 共 of a count in another clause makes no year's total of its siblings
+    ("标题\n发布时间：2032-02-06\n2031年西岭市安排项目共12个，北片项目9个，援助资金4亿元；南片项目3个，援助资金1亿元。",
+     100_000_000, None),
+    # parts that would add up past the total are money of their own, all of them
+    ("标题\n发布时间：2032-02-06\n2031年西岭市全年投入帮扶资金1000万元。\n西岭市投入帮扶资金800万元修建道路。"
+     "西岭市投入帮扶资金500万元修建学校。", 8_000_000, None),
+])
+def test_a_years_total_holds_the_same_years_money_given_apart(text, part, total):
+    funds = summarize_text(text, RulesBackend()).funds
+    index = {f.amount_yuan: i for i, f in enumerate(funds)}
+    assert funds[index[part]].part_of == (index[total] if total else None)
+
+
+def test_a_years_total_counts_once_in_the_headline():
+    text = ("标题\n发布时间：2032-02-06\n2031年度常州市对口帮扶平武县财政援助资金2亿元。\n"
+            "2031年，常州市共投入财政援助资金3000万元，援建5个卫生院项目。")
+    assert build_report([summarize_text(text, RulesBackend())]).headline.aid_yuan == 200_000_000

@@ -70,6 +70,7 @@ REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
 SHARE_OF_TOTAL = re.compile(vocabulary().raw["fund_measure"]["share_of_total"])
 SHARE_BEFORE = re.compile(vocabulary().raw["fund_measure"]["share_before"])
 COLLECTIVE_DONOR = re.compile(vocabulary().raw["fund_donor"]["collective"])
+YEARS_TOTAL = re.compile(vocabulary().raw["fund_measure"]["years_total"])
 
 
 def fund_kind(clause: str) -> FundKind:
@@ -201,7 +202,8 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             funds.append(fund.model_copy(update={"recipient": recipient}))
             amounts.append(amount)
     shared = _shares_of_totals(text, period_spans, funds, amounts)
-    return _totals_after_parts(text, period_spans, shared, amounts)
+    summed = _totals_after_parts(text, period_spans, shared, amounts)
+    return _inside_years_totals(text, period_spans, summed, amounts)
 
 
 SUM_WORD = re.compile(r"(?:共计|合计|总计|一共|累计共|共)(?:约|近|达|为)?\s*$")
@@ -250,6 +252,70 @@ def _shares_of_totals(text: str, period_spans: Spans, funds: list[Fund], amounts
     return funds
 
 
+def _inside_years_totals(text: str, period_spans: Spans, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
+    """2019年度…财政援助资金7.27亿元 … 2019年，…共投入财政援助资金5046万元，援建8个安全住房项目: a year's total
+    (年度, 全年, 共计, 累计 within one year) holds the smaller amounts of its kind, status and year that the
+    article gives apart, from the same giver to the same receiver, as written or unsaid; an amount of no stated
+    year only when every dated amount of the article is of that year. Each goes into the deepest part of the
+    total made out to its receiver, else the total itself; all of them fit, or none is linked (then they are
+    money of their own)."""
+    dated = {f.year for f in funds if f.year is not None}
+    for t in sorted(range(len(funds)), key=lambda i: -amounts[i].yuan):
+        total = funds[t]
+        if total.part_of is not None or total.cumulative or total.per_unit or not YEARS_TOTAL.search(
+                text, total.evidence.start, amounts[t].start):
+            continue
+        year = total.year
+        if year is None:  # 今年 in an undated article: the one year its dated amounts give, if they give one
+            if len(dated) > 1 or not RELATIVE.search(text, _sentence_start(period_spans, amounts[t]), amounts[t].start):
+                continue
+            year = next(iter(dated), None)
+        inside = [i for i, f in enumerate(funds)
+                  if i != t and f.part_of is None and not f.cumulative and not f.per_unit
+                  and f.kind is total.kind and f.status is total.status and amounts[i].yuan < amounts[t].yuan
+                  and (f.year == year or f.year is None and dated <= {year})
+                  and _one_party(f.donor, total.donor) and _one_party(f.recipient, total.recipient)]
+        linked = list(funds)
+        for i in inside:
+            home = _deepest_home(linked, amounts, t, i)
+            if home is None:
+                break
+            linked[i] = linked[i].model_copy(update={"part_of": home})
+        else:
+            funds = linked
+    return funds
+
+
+def _deepest_home(funds: list[Fund], amounts: list[Amount], total: int, part: int) -> int | None:
+    """Where a part of a year's total goes: the smallest part of that total (at any depth) made out to the part's
+    receiver that has room for it, else the total if it has room."""
+    def under_total(i: int) -> bool:
+        seen = set()
+        while funds[i].part_of is not None and i not in seen:
+            seen.add(i)
+            i = funds[i].part_of
+            if i == total:
+                return True
+        return False
+
+    receiver = funds[part].recipient
+    homes = [i for i in range(len(funds)) if i != part and receiver is not None and funds[i].recipient == receiver
+             and amounts[i].yuan > amounts[part].yuan and under_total(i) and _room_for(funds, amounts, i, amounts[part])]
+    if homes:
+        return min(homes, key=lambda i: amounts[i].yuan)
+    return total if _room_for(funds, amounts, total, amounts[part]) else None
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    """Two parties as written that may be one: the same name, or one unsaid."""
+    return a is None or b is None or a == b
+
+
+def _one_party(a: str | None, b: str | None) -> bool:
+    """As _compatible, and a short name is its full one (遵义, 遵义市)."""
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
+
+
 def _same_period(part: Fund, total: Fund) -> bool:
     """A part is of the same year as its total, or of a running total (2016年以来…3亿元，其中2020年…)."""
     return total.cumulative or part.year is None or total.year is None or part.year == total.year
@@ -288,12 +354,9 @@ def _named_recipients(text: str, places: list[Place], clause: Span, amount: Amou
 def _same_money(fund: Fund, earlier: Fund) -> bool:
     """A repeated mention (a subheading, a summary sentence) of money already listed: same sum and kind,
     no party that tells them apart, neither a part of a breakdown."""
-    def compatible(a: str | None, b: str | None) -> bool:
-        return a is None or b is None or a == b
-
     return (fund.amount_yuan == earlier.amount_yuan and fund.kind == earlier.kind and fund.part_of is None
-            and earlier.part_of is None and compatible(fund.donor, earlier.donor)
-            and compatible(fund.recipient, earlier.recipient))
+            and earlier.part_of is None and _compatible(fund.donor, earlier.donor)
+            and _compatible(fund.recipient, earlier.recipient))
 
 
 def _evidence(text: str, clause_spans: Spans, clause: Span) -> Evidence:
