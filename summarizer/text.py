@@ -5,6 +5,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from .vocabulary import vocabulary
 
@@ -20,6 +21,7 @@ ORG_BOUNDARY = re.compile(
     r"[，,。；;：:、（）()“”《》\"\s]|到|在|与|向|对|由|为|的|及|等|将|把|从|引导|组织|依托|联合|通过|收到|接过|获得|得到|"
     r"推动|协调|促成|动员|邀请|携手|积极|支持|帮助|捐赠|启动|自|是|和|了|代表|率领|带领|赴|来到|走进|前往|按照|根据|依据|实施|开展|举办|购置")
 ORG_PREFIX = 14
+NAME_BRACKET = re.compile(r"[（(](?:集团|中国|控股|股份|国际|北京|上海|深圳|香港)[)）]")
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,39 @@ def _org_suffix() -> re.Pattern:
     return re.compile(rf"(?P<entity>{vocab.entity_suffix})|(?P<government>{vocab.government_suffix}|中心)")
 
 
+@lru_cache(maxsize=1)
+def _known_names() -> re.Pattern:
+    """Central enterprises by the names with no suffix the press gives them (data/central_units.tsv)."""
+    table = resources.files("summarizer.data").joinpath("central_units.tsv").read_text("utf-8")
+    names = set()
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            full, short = line.split("\t")
+            names.update([full, *short.split("、")])
+    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+
+
 def org_names(text: str, start: int = 0, end: int | None = None) -> list[OrgName]:
     end = len(text) if end is None else end
+    by_suffix = _names_by_suffix(text, start, end)
+    known = [OrgName(m.start(), m.end(), m.group(0)) for m in _known_names().finditer(text, start, end)
+             if (m.start() == start or _boundary_before(text, m.start()) or text[m.start() - 1] == "\n")
+             and not any(o.start < m.end() and m.start() < o.end for o in by_suffix)]
+    return sorted(by_suffix + known, key=lambda o: o.start) if known else by_suffix
+
+
+def _names_by_suffix(text: str, start: int, end: int) -> list[OrgName]:
     found: list[OrgName] = []
     for m in _org_suffix().finditer(text, start, end):
         floor = max(start, m.start() - ORG_PREFIX, found[-1].end if found else start)
         begin = m.start()
-        while begin > floor and not _boundary_before(text, begin):
+        while begin > floor:
+            inner = NAME_BRACKET.search(text, floor, begin)
+            if inner and inner.end() == begin:  # 某某投资(集团)有限责任公司: the bracket is inside the name
+                begin = inner.start()
+                continue
+            if _boundary_before(text, begin):
+                break
             begin -= 1
         runs_on = found and begin == found[-1].end and not _boundary_before(text, begin)
         if m.start() - begin < 2 or runs_on:

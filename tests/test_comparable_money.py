@@ -120,6 +120,16 @@ def test_cues_read_what_an_amount_measures():
         after = after or after_sentence
         return measured(before, before.split("，")[-1], after.split("，")[0], 2021, lead, after)
 
+    # a span opened by 从/自 a year (…开始, 起) is a running total since then, not that year's
+    m = read("从1998年甲省启动援助乙区工作开始，至第三批干部返回时，各省累计向乙区无偿援助#")
+    assert (m.cumulative, m.since) == (True, 1998)
+    assert read("某集团自2009年起，对口支援某县，投入帮扶资金#").since == 2009
+    assert read("自2021年起，某市今后三年帮扶资金合计#").cumulative is True  # a span from now on
+    assert read("自2021年起，某市投入帮扶资金#").cumulative is False  # from this year on: this year's
+    # 将 before the giving verb right before the amount (将援助1200万元), or after it (首期…将援助某县)
+    assert read("某会将援助#").status is FundStatus.planned
+    assert read("首期#将援助某县建设学校3所").status is FundStatus.planned
+    assert read("某会将援助资金全部用于学校，已拨付#").status is FundStatus.paid
     m = read("2017年以来，某市累计投入帮扶资金#")
     assert (m.cumulative, m.since, m.status) == (True, 2017, FundStatus.paid)
     assert read("某市今年以来投入资金#").cumulative is False

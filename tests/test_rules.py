@@ -521,3 +521,18 @@ def test_a_years_total_counts_once_in_the_headline():
     text = ("标题\n发布时间：2032-02-06\n2031年度常州市对口帮扶平武县财政援助资金2亿元。\n"
             "2031年，常州市共投入财政援助资金3000万元，援建5个卫生院项目。")
     assert build_report([summarize_text(text, RulesBackend())]).headline.aid_yuan == 200_000_000
+
+
+def test_a_word_inside_a_company_name_says_nothing_of_the_moneys_kind():
+    text = ("标题\n发布时间：2031-04-06\n常州市对口帮扶平武县。今年，某某投资(集团)股份公司获准使用常州市帮扶资金"
+            "总计500万元，用于购买育肥牛。")
+    [fund] = summarize_text(text, RulesBackend()).funds
+    assert fund.kind is FundKind.fiscal
+
+
+def test_a_central_enterprise_named_without_a_suffix_helps_and_gives_as_an_enterprise():
+    text = ("标题\n发布时间：2031-04-06\n据悉 , 中国稀土自2016年起 , 对口支援青海省囊谦县 , 累计投入帮扶资金3000万元 。")
+    result = summarize_text(text, RulesBackend())
+    assert [(p.helper.name, p.recipient.name) for p in result.pairings] == [("中国稀土", "囊谦县")]
+    [fund] = result.funds
+    assert fund.kind is FundKind.social and fund.cumulative and fund.since == 2016

@@ -101,3 +101,16 @@ def test_wording_lists_match_their_examples_and_not_their_negatives(name):
 def test_not_a_title_leaves_real_headlines_alone():
     for headline in VOCAB.raw["metadata"]["not_a_title_negative"]:
         assert not VOCAB.not_a_title.search(headline), headline
+
+
+def test_a_bracketed_word_inside_a_company_name_is_part_of_it():
+    assert [o.text for o in org_names("，某某牧业(集团)有限责任公司获得帮扶资金")] == ["某某牧业(集团)有限责任公司"]
+    assert [o.text for o in org_names("由某某（中国）有限公司捐赠")] == ["某某（中国）有限公司"]
+    assert not org_names("某市（集团）")  # a bracket with no name suffix after it is no name
+
+
+def test_a_central_enterprise_is_a_name_without_a_suffix_but_never_inside_a_word():
+    assert [o.text for o in org_names("据悉 , 中国稀土自2016年起帮扶某县")] == ["中国稀土"]
+    assert [o.text for o in org_names("2019年以来,国投在定点县投入资金")] == ["国投"]
+    assert not org_names("各地集中建设一批项目，全国投入资金")  # 中建, 国投 inside words
+    assert [o.text for o in org_names("与国投某某有限公司衔接")] == ["国投某某有限公司"]  # the longer name wins

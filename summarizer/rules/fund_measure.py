@@ -18,6 +18,8 @@ from ..vocabulary import vocabulary
 EVENT_AFTER = re.compile(r"度?[^，。；,;]{0,30}?(?:会议|大会|论坛|座谈会|推进会|联席会)")
 # A plan naming the projects it is for: 将启动和加快实施的援藏项目, 计划新建的帮扶项目.
 PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目")
+# A span running on from now: 今后三年, 未来五年.
+FORWARD = re.compile(r"今后|未来")
 FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
 
 
@@ -103,8 +105,9 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
             break
         run.append(m)
     since = next((year for m in reversed(run) if (year := first_year(m.group(0))) is not None), None)
-    if since is not None and published_year is not None and since >= published_year:
-        return False, None  # "2021年以来" in a 2021 article is this year's money
+    if (since is not None and published_year is not None and since >= published_year
+            and not any(FORWARD.search(m.group(0)) for m in run)):
+        return False, None  # "2021年以来" in a 2021 article is this year's money (not "自2021年起…今后三年")
     return True, since
 
 
