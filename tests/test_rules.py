@@ -536,3 +536,14 @@ def test_a_central_enterprise_named_without_a_suffix_helps_and_gives_as_an_enter
     assert [(p.helper.name, p.recipient.name) for p in result.pairings] == [("中国稀土", "囊谦县")]
     [fund] = result.funds
     assert fund.kind is FundKind.social and fund.cumulative and fund.since == 2016
+
+
+def test_an_aid_word_in_a_bracket_links_only_the_place_before_it_to_what_the_bracket_holds():
+    listed = ("援疆进度\n发布时间：2031-05-06\n资金到位率超过八成的省市分别为浙江省、广东省(援助喀什地区)、湖南省、辽宁省。")
+    assert [(p.helper.name, p.recipient.name) for p in summarize_text(listed, RulesBackend()).pairings] == [
+        ("广东省", "喀什地区")]
+    unnamed = "援疆进度\n发布时间：2031-05-06\n到位率超过八成的分别为浙江省、广东省(援助某州)、湖南省、辽宁省。"
+    assert summarize_text(unnamed, RulesBackend()).pairings == []  # the bracket's place is not read: no pair at all
+    aside = ("协作\n发布时间：2031-05-06\n珠海市对口帮扶怒江州。7月，珠海市财政局将新增援助资金1亿元划拨到怒江州财政局"
+             "（其中定向支持福贡县2000万元）。")  # a bracket about the place before it is read as any other words
+    assert ("珠海市", "福贡县") in [(p.helper.name, p.recipient.name) for p in summarize_text(aside, RulesBackend()).pairings]

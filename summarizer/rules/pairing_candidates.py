@@ -9,7 +9,8 @@ The ways a trigger links two places, by the name an explanation shows:
 - TOPIC: "上海市对口援藏": 援藏 names 西藏, the headline or lead names the place there;
 - NAMED_TOGETHER: "宁夏与福建…对口扶贫协作": a published pair (data/pairings.tsv) named as A与B;
 - PROGRAMME: "闽宁协作": a published province pair named by its short names;
-- UNDER_HELP: "在A对口援助下，B…"; OPENING_PLACE: "在墨脱县，福建、广东接力援藏"; COOPERATING: "广东、广西协作".
+- UNDER_HELP: "在A对口援助下，B…"; OPENING_PLACE: "在墨脱县，福建、广东接力援藏"; COOPERATING: "广东、广西协作";
+- BRACKETED: "分别为黑龙江省、江苏省(援助克州)、吉林省": the bracket's aid word links only 江苏省 and what it holds.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ PUBLISHED_PAIR = "nothing else links two places; the sentence names both sides o
 UNDER_HELP = "在A对口援助下，B…: A helps the place opening the next clause"
 OPENING_PLACE = "the sentence opens on the place helped; the helpers are right before the aid word"
 COOPERATING = "a helping and a helped province named together before 协作 in an east-west article"
+BRACKETED = "A(援助X): an aid word inside a bracket links the place right before the bracket to the places in it"
 
 HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
@@ -95,6 +97,10 @@ def candidates_for(text: str, sentence: Span, inside: list[Place], receiving: se
                    topic: dict[str, Place], title_end: int = 0) -> list[Candidate]:
     """The pairs a trigger links in its sentence; without any, "在A对口援助下，B", the place the sentence opens
     on, and last the place 援藏/援疆 itself points to."""
+    opened = _open_bracket(text, sentence.start, trigger.start)
+    bracketed = _bracketed(text, inside, trigger, opened) if opened is not None else None
+    if bracketed is not None:
+        return bracketed
     respectively = bool(RESPECTIVELY.search(sentence.text))
     pairs = list(_pairs_around(text, sentence, inside, receiving, trigger.start, trigger.end,
                                mutual_ok=trigger.kind is TriggerKind.relation_word, respectively=respectively))
@@ -109,6 +115,32 @@ def candidates_for(text: str, sentence: Span, inside: list[Place], receiving: se
     before = [p for p in inside if p.end <= trigger.start and id(p) not in receiving]  # 援藏 helps 西藏 from outside it
     return [Candidate(h, topic[province], trigger, TOPIC) for h in _helpers_before(text, before, [topic[province]])
             if not (h.region.adcode or "").startswith(province) and NEAR_AID.match(text, h.end, trigger.start)]
+
+
+def _open_bracket(text: str, start: int, pos: int) -> int | None:
+    """Where the bracket that pos is inside opens, in the same sentence (江苏省(援助克州): the 援助)."""
+    opened = max(text.rfind("(", start, pos), text.rfind("（", start, pos))
+    if opened < 0 or max(text.rfind(")", opened, pos), text.rfind("）", opened, pos)) >= 0:
+        return None
+    return opened
+
+
+def _bracket_close(text: str, pos: int) -> int:
+    """Where the bracket pos is inside closes (the end of the text if it never does)."""
+    closes = [i for i in (text.find(")", pos), text.find("）", pos)) if i >= 0]
+    return min(closes) if closes else len(text)
+
+
+def _bracketed(text: str, inside: list[Place], trigger: Trigger, opened: int) -> list[Candidate] | None:
+    """The pairs of an aid word in a bracket right after a place; None when the bracket follows no place or
+    is about the place before it (…划拨到凉山州财政局(其中定向支持美姑县…)): then it is read as any other."""
+    helper = next((p for p in reversed(inside) if p.end <= opened), None)
+    if helper is None or text[helper.end:opened].strip():
+        return None
+    recipients = _list_after(text, inside, trigger.end)
+    if any(related(helper.region, r.region) for r in recipients):
+        return None
+    return [Candidate(helper, r, trigger, BRACKETED) for r in recipients]
 
 
 def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set[int], start: int, end: int,
@@ -265,7 +297,9 @@ def _relation_word_starts(text: str) -> _Starts:
 
 
 def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
-    after = [p for p in inside if p.start >= pos and not GIVER.search(p.region.name)]
+    line_start = max(text.rfind("\n", 0, pos), text.rfind("。", 0, pos)) + 1
+    end = _bracket_close(text, pos) if _open_bracket(text, line_start, pos) is not None else len(text)
+    after = [p for p in inside if p.start >= pos and p.end <= end and not GIVER.search(p.region.name)]
     if not after or not LEAD_GAP.match(text[pos:after[0].start]):
         return []
     chain = [after[0]]
