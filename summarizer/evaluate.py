@@ -285,11 +285,17 @@ class Report:
         }
 
 
+LIST_FIELDS = ("title_alternatives", "outlet", "pairings", "optional_pairings", "funds", "optional_funds", "indicators")
+
+
 def load_gold(directory: Path) -> list[dict]:
     golds = []
     for path in sorted(directory.glob("*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
         gold.setdefault("article", path.stem + ".txt")
+        for field in LIST_FIELDS:  # "title_alternatives": null is a gold that lists none
+            if gold.get(field, []) is None:
+                gold[field] = []
         golds.append(gold)
     return golds
 

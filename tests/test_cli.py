@@ -100,6 +100,20 @@ def test_eval_on_seed_directory_and_on_predictions(tmp_path):
     assert "Micro-average" in view.stdout and "pairing_f1" in view.stdout
 
 
+def test_eval_reads_a_gold_whose_lists_are_null_as_empty(tmp_path):
+    gold_dir, articles = tmp_path / "gold", tmp_path / "articles"
+    gold_dir.mkdir(), articles.mkdir()
+    (articles / "a.txt").write_text("标题\n发布时间：2031-04-06\n常州市对口帮扶平武县，投入帮扶资金300万元。", encoding="utf-8")
+    (gold_dir / "a.json").write_text(json.dumps({
+        "title": "标题", "title_alternatives": None, "published": "2031-04-06", "outlet": None,
+        "pairings": [{"helper": ["常州市"], "recipient": ["平武县"], "relation": "east_west"}], "optional_pairings": None,
+        "funds": [{"amount_yuan": 3000000, "kind": ["fiscal"]}], "optional_funds": None, "indicators": None},
+        ensure_ascii=False), encoding="utf-8")
+    result = run("eval", str(gold_dir), str(articles), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["micro"]["fund_f1"] == 1.0
+
+
 def test_eval_counts_missing_articles_as_misses(tmp_path):
     predictions = tmp_path / "p.jsonl"
     run("summarize", "seeds/002_c52947674760a02e.txt", "--jsonl", "--out", str(predictions))
