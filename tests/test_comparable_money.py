@@ -130,6 +130,15 @@ def test_cues_read_what_an_amount_measures():
     assert read("某会将援助#").status is FundStatus.planned
     assert read("首期#将援助某县建设学校3所").status is FundStatus.planned
     assert read("某会将援助资金全部用于学校，已拨付#").status is FundStatus.paid
+    # 先后 before several gifts: one after another, each one gift; before one amount: a running total
+    assert read("某公司先后为甲村捐赠#建设大棚，捐赠40万元种植茶叶").cumulative is False
+    assert read("某公司先后为甲村捐赠8万元建设大棚，捐赠#种植茶叶").cumulative is False
+    assert read("近五年某公司先后投入#，建成道路10公里").cumulative is True
+    assert read("某公司先后投入#，其中2020年投入30万元").cumulative is True  # a sum with its part
+    # one year said in words (全年, 2013年到位); a share of a several-year total is a running total
+    assert read("某省先后两次增拨资金，全年总额增加两倍，县均资金达到#").cumulative is False
+    assert read("累计到位资金5亿元，其中2020年到位资金#").cumulative is False
+    assert read("截至5月底，各省市累计拨付援助资金#", after_sentence="，占五年援助资金总量的45%").cumulative is True
     m = read("2017年以来，某市累计投入帮扶资金#")
     assert (m.cumulative, m.since, m.status) == (True, 2017, FundStatus.paid)
     assert read("某市今年以来投入资金#").cumulative is False

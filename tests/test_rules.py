@@ -547,3 +547,21 @@ def test_an_aid_word_in_a_bracket_links_only_the_place_before_it_to_what_the_bra
     aside = ("协作\n发布时间：2031-05-06\n珠海市对口帮扶怒江州。7月，珠海市财政局将新增援助资金1亿元划拨到怒江州财政局"
              "（其中定向支持福贡县2000万元）。")  # a bracket about the place before it is read as any other words
     assert ("珠海市", "福贡县") in [(p.helper.name, p.recipient.name) for p in summarize_text(aside, RulesBackend()).pairings]
+
+
+def test_a_project_named_by_its_size_is_investment_and_an_arrived_share_makes_its_sum_arranged():
+    signed = ("标题\n发布时间：2031-04-06\n双方签约项目9个。其中工业类项目主要包括投资20亿元的某某新材料产业园项目。")
+    assert [f.kind for f in summarize_text(signed, RulesBackend()).funds] == [FundKind.investment]
+    shared = ("标题\n发布时间：2031-04-06\n2031年，某师安排援助项目100个，其中援助资金10亿元。"
+              "已开工的项目到位援助资金4亿元，占年度援助资金的40%。")
+    funds = {f.amount_yuan: f for f in summarize_text(shared, RulesBackend()).funds}
+    assert funds[1_000_000_000].status is FundStatus.planned and funds[400_000_000].status is FundStatus.paid
+
+
+def test_a_gift_for_a_place_and_an_autonomous_prefecture_by_its_short_name_make_pairings():
+    gift = "标题\n发布时间：2031-04-06\n某某电力公司先后为宁强县阳平关镇燕子砭村捐赠8万元修建村道。"
+    assert [(p.helper.name, p.recipient.name) for p in summarize_text(gift, RulesBackend()).pairings] == [
+        ("某某电力公司", "燕子砭村")]
+    short = "标题\n发布时间：2031-04-06\n宁波市对口帮扶黔西南以来，两地干部往来频繁。"
+    assert [(p.helper.name, p.recipient.name) for p in summarize_text(short, RulesBackend()).pairings] == [
+        ("宁波市", "黔西南")]

@@ -34,6 +34,8 @@ class Cues:
     yearly_comparison: re.Pattern
     prior_total: re.Pattern
     planned_use: re.Pattern
+    share_of_years: re.Pattern
+    list_sum: re.Pattern
     each_counted: re.Pattern
     giving_verb: re.Pattern
     year: re.Pattern
@@ -55,6 +57,8 @@ def cues() -> Cues:
         yearly_comparison=re.compile(words["yearly_comparison"]),
         prior_total=re.compile(words["prior_total"]),
         planned_use=re.compile(words["planned_use"]),
+        share_of_years=re.compile(words["share_of_years"]),
+        list_sum=re.compile(words["list_sum"]),
         each_counted=re.compile(words["each_counted"]),
         giving_verb=re.compile(words["giving_verb"]),
         year=re.compile(r"(?:19|20)\d{2}"),
@@ -79,6 +83,9 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
     if cues().yearly_comparison.search(after):
         return False, None
     found = list(cues().time.finditer(before))
+    if cues().share_of_years.match(after):
+        return True, next((year for m in found if m.lastgroup == "cumulative"
+                           and (year := first_year(m.group(0))) is not None), None)
     if cues().prior_total.search(after):
         return True, next((year for m in found if m.lastgroup == "cumulative"
                            and (year := first_year(m.group(0))) is not None), None)
@@ -89,7 +96,7 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         if not found:
             return False, None
     last = found[-1]
-    if last.lastgroup == "single":
+    if last.lastgroup == "single" or _one_after_another(last, before, after):
         return False, None
     if last.lastgroup == "within":
         prior = next((m for m in reversed(found[:-1]) if m.lastgroup != "within"), None)
@@ -109,6 +116,14 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
             and not any(FORWARD.search(m.group(0)) for m in run)):
         return False, None  # "2021年以来" in a 2021 article is this year's money (not "自2021年起…今后三年")
     return True, since
+
+
+def _one_after_another(cue: re.Match, before: str, after: str) -> bool:
+    """先后为某村捐赠12万元…，捐赠60万元…: 先后 before several amounts, none of them a sum of the others."""
+    if cue.group(0) != "先后" or cue.string is not before:
+        return False
+    run = before[cue.end():] + "#" + after
+    return len(find_amounts(run)) >= 1 and not cues().list_sum.search(run)
 
 
 def span_end(before: str) -> int | None:

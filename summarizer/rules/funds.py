@@ -34,6 +34,8 @@ AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金
 # Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending. A project's
 # total or completed investment (总投资, 完成投资) is investment whoever pays for it: aid is only part of it.
 ENTERPRISE = re.compile(r"企业|公司|集团|招商|招引|引进|签约|签下|签订|落户|注册资|客商|投资方|园区|总投资|完成投资|投资额|合作项目"
+                        # a project named by its size: 投资30亿元的某某制造中心项目
+                        r"|投资[^，。；,;]{0,12}元的[^，。；,;]{0,40}项目"
                         # investment drawn in from others: 带动社会投资, 引导京企…投资
                         r"|社会投资|(?:带动|引导|撬动|吸引)[^，。；,;]{0,10}投资|[京津沪渝冀晋辽吉苏浙皖闽赣鲁豫鄂湘粤桂川黔滇陕甘青宁]企")
 
@@ -71,6 +73,8 @@ SHARE_OF_TOTAL = re.compile(vocabulary().raw["fund_measure"]["share_of_total"])
 SHARE_BEFORE = re.compile(vocabulary().raw["fund_measure"]["share_before"])
 COLLECTIVE_DONOR = re.compile(vocabulary().raw["fund_donor"]["collective"])
 YEARS_TOTAL = re.compile(vocabulary().raw["fund_measure"]["years_total"])
+ARRIVAL_WORDS = ("到位", "拨付", "兑现")
+ARRIVED_SHARE = re.compile("|".join(ARRIVAL_WORDS))
 
 
 def fund_kind(clause: str) -> FundKind:
@@ -184,12 +188,8 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         if realised is not None:  # 安排资金22亿元…到位资金9.9亿元，到位率45%: the 22亿 was arranged, 9.9亿 paid
             realised_of, rate = realised
             fund = fund.model_copy(update={"part_of": realised_of})
-            arranged = amounts[realised_of]
-            its_clause = enclosing(clause_spans, arranged.start, arranged.end)
-            arrived = rate.group(0).startswith(("到位", "拨付", "兑现"))
-            if arrived and funds[realised_of].status is FundStatus.paid and not says_paid(
-                    text[its_clause.start if its_clause else arranged.start:arranged.start]):
-                funds[realised_of] = funds[realised_of].model_copy(update={"status": FundStatus.planned})
+            if rate.group(0).startswith(ARRIVAL_WORDS):
+                _arranged(text, clause_spans, funds, amounts, realised_of)
         repeated = [i for i, earlier in enumerate(funds) if _same_money(fund, earlier)]
         if repeated:
             for i in repeated:  # every copy of it (one per recipient of 各/分别)
@@ -201,7 +201,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         for recipient in each or [fund.recipient]:  # one record per named recipient of 各/分别
             funds.append(fund.model_copy(update={"recipient": recipient}))
             amounts.append(amount)
-    shared = _shares_of_totals(text, period_spans, funds, amounts)
+    shared = _shares_of_totals(text, clause_spans, period_spans, funds, amounts)
     summed = _totals_after_parts(text, period_spans, shared, amounts)
     return _inside_years_totals(text, period_spans, summed, amounts)
 
@@ -229,10 +229,22 @@ def _totals_after_parts(text: str, period_spans: Spans, funds: list[Fund], amoun
     return funds
 
 
-def _shares_of_totals(text: str, period_spans: Spans, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
+def _arranged(text: str, clause_spans: Spans, funds: list[Fund], amounts: list[Amount], total: int) -> None:
+    """A sum whose arrived part is given (到位/拨付/兑现 so much of it) was arranged, not paid, unless its own clause
+    says it was paid."""
+    arranged = amounts[total]
+    its_clause = enclosing(clause_spans, arranged.start, arranged.end)
+    if funds[total].status is FundStatus.paid and not says_paid(
+            text[its_clause.start if its_clause else arranged.start:arranged.start]):
+        funds[total] = funds[total].model_copy(update={"status": FundStatus.planned})
+
+
+def _shares_of_totals(text: str, clause_spans: Spans, period_spans: Spans, funds: list[Fund],
+                      amounts: list[Amount]) -> list[Fund]:
     """…援助资金14.31亿元，民生项目投入占90%以上 … 到位援助资金15.33亿元: an amount said to be a share of a sum is a
     part of the sum of its kind, in the same or a neighbouring paragraph, before or after it, that it is that
-    share of (within 15 % of the share as written; at least it for 以上)."""
+    share of (within 15 % of the share as written; at least it for 以上). An arrived share (到位援助资金6.65亿元，
+    占年度援助资金的38.8%) makes the sum arranged money."""
     for i, amount in enumerate(amounts):
         share = (SHARE_OF_TOTAL.match(text[amount.end:amount.end + 40])
                  or _share_before(text, _sentence_start(period_spans, amount), amount, amounts))
@@ -249,6 +261,9 @@ def _shares_of_totals(text: str, period_spans: Spans, funds: list[Fund], amounts
         if fits:
             nearest = min(fits, key=lambda j: abs(amounts[j].start - amount.start))
             funds[i] = funds[i].model_copy(update={"part_of": nearest})
+            clause = enclosing(clause_spans, amount.start, amount.end)
+            if ARRIVED_SHARE.search(text, clause.start if clause else amount.start, amount.start):
+                _arranged(text, clause_spans, funds, amounts, nearest)
     return funds
 
 
