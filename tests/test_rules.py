@@ -565,3 +565,12 @@ def test_a_gift_for_a_place_and_an_autonomous_prefecture_by_its_short_name_make_
     short = "标题\n发布时间：2031-04-06\n宁波市对口帮扶黔西南以来，两地干部往来频繁。"
     assert [(p.helper.name, p.recipient.name) for p in summarize_text(short, RulesBackend()).pairings] == [
         ("宁波市", "黔西南")]
+
+
+def test_a_part_that_says_only_zijin_is_money_of_its_investment_total():
+    text = ("标题\n发布时间：2031-12-06\n引进企业方面，某市企业到乙州投资的项目达40个，投资总额90亿元。"
+            "其中，某市企业投资项目12个，投资总额20亿元，累计到位资金9亿元，其中2031年到位资金4亿元。"
+            "某市投入帮扶资金800万元，其中教育项目帮扶资金300万元。")
+    funds = {f.amount_yuan: f for f in summarize_text(text, RulesBackend()).funds}
+    assert funds[900_000_000].kind is funds[400_000_000].kind is FundKind.investment
+    assert funds[3_000_000].kind is FundKind.fiscal  # 帮扶资金 says what it is

@@ -29,6 +29,8 @@ ECONOMY = re.compile(r"生产总值|GDP|固定资产投资|财政收入|一般�
 # Organisations that spend public money: a development zone's or 保税区's funds are fiscal.
 PUBLIC_BODY = re.compile(r"(?:保税区|开发区|高新区|经开区|管委会)$")
 DONATION_CUE = re.compile(r"捐赠|捐款|捐助|捐资|捐献")
+# Words that make money aid whatever sum it is part of (沪滇扶贫协作项目资金, 对口支援资金), unlike 资金 alone.
+GIVEN_AS_AID = re.compile(r"援|帮扶|扶贫|协作|对口|财政|输血")
 # Where the clause says nothing of the kind, the sentence may: 援宁资金…由1.12亿元提高到3.1亿元.
 AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金|协作资金|输血|财政")
 # Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending. A project's
@@ -175,8 +177,11 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         parent = _parent(text, sentence, amount, amounts, fund, funds)
         if parent is not None:
             fund = fund.model_copy(update={"part_of": parent})
-            if fund.kind is FundKind.other and not INTRODUCED.search(before):
-                # 其中有1.1亿元用在了…: a part with no word of its kind is money of its total's kind
+            generic = fund.kind is FundKind.fiscal and not GIVEN_AS_AID.search(mask_org_names(before))
+            if (fund.kind is FundKind.other and not INTRODUCED.search(before)) or (
+                    generic and funds[parent].kind is FundKind.investment):
+                # 其中有1.1亿元用在了…, 投资总额48亿元，累计到位资金24亿元: a part with no word of its own kind (资金
+                # alone says nothing of it) is money of its total's kind
                 fund = fund.model_copy(update={"kind": funds[parent].kind})
             past_year = fund.year is not None and published_year is not None and fund.year <= published_year
             if fund.status is FundStatus.paid and not says_status(before) and not (
