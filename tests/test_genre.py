@@ -232,6 +232,10 @@ FLOORS = {
                   "status_accuracy": 0.88, "cumulative_accuracy": 0.95},
     "holdout14": {"pairing_f1": 0.50, "relation_accuracy": 0.95, "fund_f1": 0.95, "measure_f1": 0.80, "metadata_accuracy": 0.82,
                   "status_accuracy": 0.90, "cumulative_accuracy": 0.93},
+    "holdout15": {"pairing_f1": 0.60, "relation_accuracy": 0.68, "fund_f1": 0.94, "measure_f1": 0.80, "metadata_accuracy": 0.90,
+                  "status_accuracy": 0.93, "cumulative_accuracy": 0.95},
+    "holdout16": {"pairing_f1": 0.40, "relation_accuracy": 0.95, "fund_f1": 0.95, "measure_f1": 0.92, "metadata_accuracy": 0.83,
+                  "status_accuracy": 0.93, "cumulative_accuracy": 0.90},
 }
 DEVSETS = [ROOT / "devset"] + [ROOT / "devset" / name for name in FLOORS if name != "devset"]
 
