@@ -574,3 +574,23 @@ def test_a_part_that_says_only_zijin_is_money_of_its_investment_total():
     funds = {f.amount_yuan: f for f in summarize_text(text, RulesBackend()).funds}
     assert funds[900_000_000].kind is funds[400_000_000].kind is FundKind.investment
     assert funds[3_000_000].kind is FundKind.fiscal  # 帮扶资金 says what it is
+
+
+def test_helpers_named_as_a_group_help_the_province_their_aid_word_names():
+    text = ("援藏综述\n发布时间：2031-04-06\n西藏各地项目进展顺利。截至5月底，16个援藏省市累计实施援助项目900个，"
+            "拨付援助资金60亿元。")
+    result = summarize_text(text, RulesBackend())
+    assert [(p.helper.name, p.recipient.name, p.relation) for p in result.pairings] == [
+        ("16个援藏省市", "西藏", Relation.counterpart_support)]
+    one_of = "援疆综述\n发布时间：2031-04-06\n作为19个援疆省市之一，江苏省对口支援伊犁州，今年投入资金20亿元。"
+    assert [(p.helper.name, p.recipient.name) for p in summarize_text(one_of, RulesBackend()).pairings] == [
+        ("江苏省", "伊犁州")]
+
+
+def test_the_group_helper_vocabulary_matches_its_examples():
+    import re
+
+    from summarizer.vocabulary import vocabulary
+    words = vocabulary().raw["pairing_group"]
+    assert all(re.search(words["helper"], e) for e in words["examples"])
+    assert not any(re.search(words["helper"], e) for e in words["negative_examples"])

@@ -17,6 +17,7 @@ from ..regions import RegionResolver
 from ..relations import article_relation, programme_mentions, refine_relation, relation_mentions
 from ..schemas import Evidence, Level, Pairing, Region, Relation
 from ..text import Span, clauses, enclosing, sentences
+from ..vocabulary import vocabulary
 from .pairing_candidates import (
     COOPERATING, NAMED_TOGETHER, PROGRAMME, PUBLISHED_PAIR, TOPIC, Candidate, candidates_for, receiving_places,
 )
@@ -71,6 +72,7 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
     if run.east_west_programme:
         pairings += _cooperating_provinces(run, pairings)
     pairings += _programme_pairings(run, pairings)
+    pairings += _group_helpers(run, pairings)
     return _one_per_organisation(pairings) or _published_pair_named(run)
 
 
@@ -327,6 +329,48 @@ def _programme_pairings(run: _Run, found: list[Pairing]) -> list[Pairing]:
         run.note(helper.name, recipient.name, Relation.east_west, True, at, PROGRAMME,
                  "no other pairing links places of the two provinces")
     return added
+
+
+GROUP_HELPER = re.compile(vocabulary().raw["pairing_group"]["helper"])
+GIVEN_TO = re.compile(r"向|对|支援|援助")
+GROUP = "helpers named as a group (19个援疆省市) acting, for the province their aid word names or they give to"
+
+
+def _group_helpers(run: _Run, found: list[Pairing]) -> list[Pairing]:
+    """19个援疆省市累计…拨付援助资金, 对口支援省市和单位累计向西藏无偿援助: a group of helpers named as a group helps
+    the province its own aid word names (援疆: 新疆), else the one the rest of its sentence names (援疆项目, 向西藏),
+    as the article writes that province somewhere; once per article and province."""
+    added: dict[str, Pairing] = {}
+    for m in GROUP_HELPER.finditer(run.text):
+        sentence = enclosing(run.sentence_spans, m.start())
+        if sentence is None:
+            continue
+        province = _named_province(run, m.group(0), sentence, m.end())
+        if province is None or province in added or any(_province(p.recipient) == province for p in found
+                                                          if p.helper.level is Level.other):
+            continue
+        # the province as the article writes it somewhere (援疆 alone names no place a reader can find)
+        recipient = next((p.region for p in run.all_places if p.region.level is Level.province
+                          and (p.region.adcode or "")[:2] == province), None)
+        if recipient is None:
+            continue
+        helper = Region(name=m.group(0), full_name=None, level=Level.other, adcode=None)
+        added[province] = Pairing(helper=helper, recipient=recipient, relation=Relation.counterpart_support,
+                                  evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end))
+        run.note(helper.name, recipient.name, Relation.counterpart_support, True, m.start(), GROUP)
+    return list(added.values())
+
+
+def _named_province(run: _Run, group: str, sentence: Span, after: int) -> str | None:
+    own = [w.recipient_province for w in relation_mentions(group) if w.recipient_province]
+    if own:
+        return own[0]
+    later = [w.recipient_province for w in run.words_in(sentence) if w.start >= after and w.recipient_province]
+    if later:
+        return later[0]
+    given = [p for p in places_in(run.all_places, run.place_starts, sentence) if p.start >= after
+             and p.region.level is Level.province and GIVEN_TO.search(run.text, max(after, p.start - 4), p.start)]
+    return given[0].region.adcode[:2] if given and given[0].region.adcode else None
 
 
 def _province_region(resolver: RegionResolver, code: str) -> Region | None:
