@@ -135,6 +135,11 @@ def test_cues_read_what_an_amount_measures():
     assert read("某公司先后为甲村捐赠8万元建设大棚，捐赠#种植茶叶").cumulative is False
     assert read("近五年某公司先后投入#，建成道路10公里").cumulative is True
     assert read("某公司先后投入#，其中2020年投入30万元").cumulative is True  # a sum with its part
+    # the list runs to the semicolon: another party's gift after it is no item of it
+    assert read("结对以来，某办先后出资#修建球场、慰问党员；某基金会捐来价值20万元的衣物").cumulative is True
+    # 将 as 把 (将争取到的…) is no plan; a quota (任务指标) is one
+    assert read("某院将争取到的#分别用于修路和建设广场").status is FundStatus.paid
+    assert read("按标准计算，某市援建任务指标为#").status is FundStatus.planned
     # one year said in words (全年, 2013年到位); a share of a several-year total is a running total
     assert read("某省先后两次增拨资金，全年总额增加两倍，县均资金达到#").cumulative is False
     assert read("累计到位资金5亿元，其中2020年到位资金#").cumulative is False

@@ -594,3 +594,10 @@ def test_the_group_helper_vocabulary_matches_its_examples():
     words = vocabulary().raw["pairing_group"]
     assert all(re.search(words["helper"], e) for e in words["examples"])
     assert not any(re.search(words["helper"], e) for e in words["negative_examples"])
+
+
+def test_a_sum_written_as_a_total_size_after_its_parts_has_them_as_parts():
+    text = ("标题\n发布时间：2031-04-06\n某市已拨付援助资金8亿元，又追加援助资金2亿元，使援建资金总规模达10亿元。")
+    funds = summarize_text(text, RulesBackend()).funds
+    index = {f.amount_yuan: i for i, f in enumerate(funds)}
+    assert [funds[index[y]].part_of for y in (800_000_000, 200_000_000)] == [index[1_000_000_000]] * 2

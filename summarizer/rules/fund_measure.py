@@ -122,7 +122,8 @@ def _one_after_another(cue: re.Match, before: str, after: str) -> bool:
     """先后为某村捐赠12万元…，捐赠60万元…: 先后 before several amounts, none of them a sum of the others."""
     if cue.group(0) != "先后" or cue.string is not before:
         return False
-    run = before[cue.end():] + "#" + after
+    # the list runs to the next semicolon: what follows is another party's (…慰问贫困党员等；台商…寄来90多万元)
+    run = before[cue.end():] + "#" + re.split(r"[；;]", after, maxsplit=1)[0]
     return len(find_amounts(run)) >= 1 and not cues().list_sum.search(run)
 
 

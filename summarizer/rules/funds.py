@@ -211,7 +211,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
     return _inside_years_totals(text, period_spans, summed, amounts)
 
 
-SUM_WORD = re.compile(r"(?:共计|合计|总计|一共|累计共|共)(?:约|近|达|为)?\s*$")
+SUM_WORD = re.compile(r"(?:共计|合计|总计|一共|累计共|共|总规模|总额)(?:约|近|达到|达|为)?\s*$")
 
 
 def _sentence_start(period_spans: Spans, amount: Amount) -> int:
