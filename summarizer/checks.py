@@ -172,11 +172,17 @@ def sub_allocations(result: Result) -> Iterator[Check]:
         parts.setdefault(fund.part_of, []).append(i)
     for parent, children in parts.items():
         total = result.funds[parent].amount_yuan
+        larger = [c for c in children if result.funds[c].amount_yuan > total * (1 + AMOUNT_TOLERANCE)]
         summed = sum(result.funds[c].amount_yuan for c in children)
-        if summed > total * (1 + AMOUNT_TOLERANCE):
-            yield _error("sub_allocation", f"funds[{parent}]",
-                         f"its parts funds{children} add up to {summed:,.0f} yuan, more than the total {total:,.0f}: "
-                         "set part_of=null on what is not a part of it, or fix the amounts")
+        for c in larger:
+            yield _error("sub_allocation", f"funds[{c}]",
+                         f"larger than the total funds[{parent}] ({total:,.0f} yuan) it is said to be part of: "
+                         "set part_of=null if it is not a part of it, or fix the amounts")
+        if not larger and summed > total * (1 + AMOUNT_TOLERANCE):
+            # 其中民生项目12.72亿元…其中基层12.67亿元: two breakdowns of one total (by kind of project, by level) overlap
+            yield _warning("sub_allocation", f"funds[{parent}]",
+                           f"its parts funds{children} add up to {summed:,.0f} yuan, more than the total {total:,.0f}: "
+                           "two breakdowns of it, or something that is not a part of it")
 
 
 def fund_measures(result: Result) -> Iterator[Check]:

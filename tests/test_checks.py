@@ -134,9 +134,16 @@ def test_percentage_over_100(result):
 
 def test_sub_allocations_exceeding_total(result):
     total = fund(result, 5_286_000)
+    parts = [i for i, f in enumerate(result.funds) if f.part_of == total]
     result.funds[total].amount_yuan = 4_000_000
     result.funds[total].amount_text = "400万元"
-    assert "sub_allocation" in rules_at(result, f"funds[{total}]")
+    # parts that each fit but add up past the total may be two breakdowns of it: a warning, never a re-ask
+    summed = [c for c in run_checks(result) if c.rule == "sub_allocation"]
+    assert summed and all(c.severity is Severity.warning and c.path == f"funds[{total}]" for c in summed)
+    result.funds[total].amount_yuan = 1_000_000
+    result.funds[total].amount_text = "100万元"
+    larger = [c for c in run_checks(result) if c.rule == "sub_allocation" and c.severity is Severity.error]
+    assert {c.path for c in larger} == {f"funds[{i}]" for i in parts if result.funds[i].amount_yuan > 1_000_000}
 
 
 def test_sub_allocations_within_rounding_pass(result):
