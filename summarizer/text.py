@@ -18,9 +18,10 @@ CLAUSE_END = re.compile(r"[，,。！？!?；;：:]+|\n+")
 # it starts after a clause break or a linking word (到/在/与/向/由 …), at most ORG_PREFIX
 # characters back, and never before the end of the organisation named just before it.
 ORG_BOUNDARY = re.compile(
-    r"[，,。；;：:、（）()“”《》\"\s]|到|在|与|向|对|由|为|的|及|等|将|把|从|引导|组织|依托|联合|通过|收到|接过|获得|得到|"
+    r"[，,。；;：:、（）()“”《》\"\s—–-]|到|在|与|向|对|由|为|的|及|等|将|把|从|引导|组织|依托|联合|通过|收到|接过|获得|得到|"
     r"推动|协调|促成|动员|邀请|携手|积极|支持|帮助|捐赠|启动|自|是|和|了|代表|率领|带领|赴|来到|走进|前往|按照|根据|依据|实施|开展|举办|购置")
 ORG_PREFIX = 14
+DESCRIBED = re.compile(r"首个|首家|首所|第一[个家所]|[一两三四五六七八九十\d]+[所家座]")
 NAME_BRACKET = re.compile(r"[（(](?:集团|中国|控股|股份|国际|北京|上海|深圳|香港)[)）]")
 
 
@@ -85,6 +86,8 @@ def _names_by_suffix(text: str, start: int, end: int) -> list[OrgName]:
                 found.append(OrgName(previous.start, m.end(), text[previous.start:m.end()],
                                      previous.entity or m.group("entity") is not None))
             continue
+        if DESCRIBED.search(text, begin, m.start()):
+            continue  # 玉树州首个三级综合医院, 一所乡村学校: a description of a new building, not a name
         found.append(OrgName(begin, m.end(), text[begin:m.end()], m.group("entity") is not None))
     return found
 

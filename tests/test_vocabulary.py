@@ -114,3 +114,10 @@ def test_a_central_enterprise_is_a_name_without_a_suffix_but_never_inside_a_word
     assert [o.text for o in org_names("2019年以来,国投在定点县投入资金")] == ["国投"]
     assert not org_names("各地集中建设一批项目，全国投入资金")  # 中建, 国投 inside words
     assert [o.text for o in org_names("与国投某某有限公司衔接")] == ["国投某某有限公司"]  # the longer name wins
+
+
+def test_a_dash_ends_a_name_and_a_described_building_is_no_name():
+    assert [o.text for o in org_names("据悉——某省某某农业科技有限公司投入资金")] == ["某省某某农业科技有限公司"]
+    assert org_names("援建了全县首个三级综合医院") == []
+    assert org_names("资助了两所乡村学校和41家医院") == []
+    assert [o.text for o in org_names("某县第一人民医院")] == ["某县第一人民医院"]
