@@ -22,7 +22,7 @@ ORG_BOUNDARY = re.compile(
     r"推动|协调|促成|动员|邀请|携手|积极|支持|帮助|捐赠|启动|自|是|和|了|代表|率领|带领|赴|来到|走进|前往|按照|根据|依据|实施|开展|举办|购置")
 ORG_PREFIX = 14
 DESCRIBED = re.compile(r"首个|首家|首所|第一[个家所]|[一两三四五六七八九十\d]+[所家座]")
-NAME_BRACKET = re.compile(r"[（(](?:集团|中国|控股|股份|国际|北京|上海|深圳|香港)[)）]")
+NAME_BRACKET = re.compile(r"[（(](?:集团|中国|控股|股份|国际|北京|上海|深圳|香港)[)）]$")  # right before pos
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,9 @@ def _known_names() -> re.Pattern:
         if line and not line.startswith("#"):
             full, short = line.split("\t")
             names.update([full, *short.split("、")])
-    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+    # not a word of its own: 中国黄金周, 中国建筑的魅力 (a known name followed by such words is no company)
+    return re.compile("(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+                      + ")(?!周|产业|行业|工业|市场|文化|之|的魅力|特色)")
 
 
 def org_names(text: str, start: int = 0, end: int | None = None) -> list[OrgName]:

@@ -135,6 +135,13 @@ def test_cues_read_what_an_amount_measures():
     assert read("某公司先后为甲村捐赠8万元建设大棚，捐赠#种植茶叶").cumulative is False
     assert read("近五年某公司先后投入#，建成道路10公里").cumulative is True
     assert read("某公司先后投入#，其中2020年投入30万元").cumulative is True  # a sum with its part
+    # a span named before 先后 still holds; an output after the amount is no gift of the list
+    assert read("2016年以来，某公司先后为甲村捐赠#建设大棚，捐赠40万元种植茶叶").cumulative is True
+    assert read("某公司先后投入帮扶资金#建设扶贫车间，年产值达2亿元").cumulative is True
+    assert read("某公司先后为甲村捐赠#修建公共厕所，捐赠40万元种植茶叶").cumulative is False  # 公共 is no sum word
+    # a share of one named year's money is no several-year share
+    assert read("2031年，某市拨付援助资金#", after_sentence="，占2031年援助资金的40%").cumulative is False
+    assert read("某会将援助的#全部用于修建道路").status is FundStatus.paid  # 将 as 把
     # the list runs to the semicolon: another party's gift after it is no item of it
     assert read("结对以来，某办先后出资#修建球场、慰问党员；某基金会捐来价值20万元的衣物").cumulative is True
     # 将 as 把 (将争取到的…) is no plan; a quota (任务指标) is one

@@ -601,3 +601,31 @@ def test_a_sum_written_as_a_total_size_after_its_parts_has_them_as_parts():
     funds = summarize_text(text, RulesBackend()).funds
     index = {f.amount_yuan: i for i, f in enumerate(funds)}
     assert [funds[index[y]].part_of for y in (800_000_000, 200_000_000)] == [index[1_000_000_000]] * 2
+
+
+@pytest.mark.parametrize("text, part, total", [
+    # 去年 in an undated article is not the 今年 of its year's total
+    ("标题\n今年常州市安排对口帮扶平武县资金共计5000万元。去年常州市拨付帮扶资金3000万元用于培训。", 30_000_000, None),
+    # 共产党员 says no sum
+    ("标题\n发布时间：2032-01-06\n2031年，常州市组织共产党员向平武县捐款50万元。2031年，常州市组织企业家向平武县捐款20万元。",
+     200_000, None),
+])
+def test_no_years_total_from_another_year_or_a_word_that_only_looks_like_a_sum(text, part, total):
+    funds = summarize_text(text, RulesBackend()).funds
+    assert {f.amount_yuan: f.part_of for f in funds}[part] is total
+
+
+def test_review_fixes_for_kinds_statuses_and_pairings():
+    own = "标题\n发布时间：2031-04-06\n常州市对口帮扶平武县。平武县产业园项目总投资3亿元，其中常州市投入资金1亿元。"
+    assert {f.amount_yuan: f.kind for f in summarize_text(own, RulesBackend()).funds}[100_000_000] is FundKind.fiscal
+    handed = ("标题\n发布时间：2032-01-06\n2031年，常州市投入帮扶资金1000万元。向各乡镇拨付帮扶资金400万元，"
+              "占帮扶资金总额的40%。")
+    assert {f.amount_yuan: f.status for f in summarize_text(handed, RulesBackend()).funds}[10_000_000] is FundStatus.paid
+    thanks = "标题\n发布时间：2031-04-06\n宁强县为海淀区捐赠的物资举行交接仪式。"
+    assert summarize_text(thanks, RulesBackend()).pairings == []
+    named = "标题\n发布时间：2031-04-06\n宁强县（海淀区对口帮扶县）今年获得帮扶资金300万元。"
+    assert [(p.helper.name, p.recipient.name) for p in summarize_text(named, RulesBackend()).pairings] == [
+        ("海淀区", "宁强县")]
+    both = ("标题\n发布时间：2031-04-06\n新疆各地项目进展顺利。中国稀土对口支援疏附县。"
+            "19个援疆省市累计投入援疆资金100亿元。")
+    assert ("19个援疆省市", "新疆") in [(p.helper.name, p.recipient.name) for p in summarize_text(both, RulesBackend()).pairings]

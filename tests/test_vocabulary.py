@@ -121,3 +121,5 @@ def test_a_dash_ends_a_name_and_a_described_building_is_no_name():
     assert org_names("援建了全县首个三级综合医院") == []
     assert org_names("资助了两所乡村学校和41家医院") == []
     assert [o.text for o in org_names("某县第一人民医院")] == ["某县第一人民医院"]
+    assert [o.text for o in org_names("，甲乙（北京）丙丁（集团）有限公司捐赠")] == ["甲乙（北京）丙丁（集团）有限公司"]
+    assert org_names("展示了中国建筑的魅力") == [] and org_names("中国黄金周期间") == []

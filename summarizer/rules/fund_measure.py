@@ -83,10 +83,7 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
     if cues().yearly_comparison.search(after):
         return False, None
     found = list(cues().time.finditer(before))
-    if cues().share_of_years.match(after):
-        return True, next((year for m in found if m.lastgroup == "cumulative"
-                           and (year := first_year(m.group(0))) is not None), None)
-    if cues().prior_total.search(after):
+    if cues().prior_total.search(after) or cues().share_of_years.match(after):
         return True, next((year for m in found if m.lastgroup == "cumulative"
                            and (year := first_year(m.group(0))) is not None), None)
     if not found:
@@ -96,8 +93,9 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         if not found:
             return False, None
     last = found[-1]
-    if last.lastgroup == "single" or _one_after_another(last, before, after):
-        return False, None
+    if last.lastgroup == "single" or (_one_after_another(last, before, after)
+                                      and not any(m.lastgroup == "cumulative" for m in found[:-1])):
+        return False, None  # (2016年以来…先后捐赠…: the span named before 先后 still holds)
     if last.lastgroup == "within":
         prior = next((m for m in reversed(found[:-1]) if m.lastgroup != "within"), None)
         if prior is None:  # from the paragraph's lead only a time frame counts (今年以来), not 今年是…第二十六年
@@ -119,12 +117,18 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
 
 
 def _one_after_another(cue: re.Match, before: str, after: str) -> bool:
-    """先后为某村捐赠12万元…，捐赠60万元…: 先后 before several amounts, none of them a sum of the others."""
+    """先后为某村捐赠12万元…，捐赠60万元…: 先后 before several amounts, none of them a sum of the others; or
+    先后 that a semicolon ends before this amount."""
     if cue.group(0) != "先后" or cue.string is not before:
         return False
     # the list runs to the next semicolon: what follows is another party's (…慰问贫困党员等；台商…寄来90多万元)
+    if re.search(r"[；;]", before[cue.end():]):
+        return True  # this amount is past it: 先后 is not its word
     run = before[cue.end():] + "#" + re.split(r"[；;]", after, maxsplit=1)[0]
-    return len(find_amounts(run)) >= 1 and not cues().list_sum.search(run)
+    others = find_amounts(run)
+    # each other amount given as this one is (捐赠40万元…), not an output or a gain (年产值达2亿元)
+    return bool(others) and all(cues().giving_verb.search(run, max(0, a.start - 6), a.start) for a in others) \
+        and not cues().list_sum.search(run)
 
 
 def span_end(before: str) -> int | None:

@@ -76,7 +76,8 @@ SHARE_BEFORE = re.compile(vocabulary().raw["fund_measure"]["share_before"])
 COLLECTIVE_DONOR = re.compile(vocabulary().raw["fund_donor"]["collective"])
 YEARS_TOTAL = re.compile(vocabulary().raw["fund_measure"]["years_total"])
 ARRIVAL_WORDS = ("到位", "拨付", "兑现")
-ARRIVED_SHARE = re.compile("|".join(ARRIVAL_WORDS))
+# A share that arrived (到位); 拨付 before a share is as often handing it down (向各乡镇拨付…，占…40%).
+ARRIVED_SHARE = re.compile("到位")
 
 
 def fund_kind(clause: str) -> FundKind:
@@ -177,7 +178,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         parent = _parent(text, sentence, amount, amounts, fund, funds)
         if parent is not None:
             fund = fund.model_copy(update={"part_of": parent})
-            generic = fund.kind is FundKind.fiscal and not GIVEN_AS_AID.search(mask_org_names(before))
+            # (not money its own clause gives a giver for: 总投资3亿元，其中某市投入资金1亿元 is that city's aid)
+            generic = (fund.kind is FundKind.fiscal and not (fund.donor and fund.donor in before)
+                       and not GIVEN_AS_AID.search(mask_org_names(before)))
             if (fund.kind is FundKind.other and not INTRODUCED.search(before)) or (
                     generic and funds[parent].kind is FundKind.investment):
                 # 其中有1.1亿元用在了…, 投资总额48亿元，累计到位资金24亿元: a part with no word of its own kind (资金
@@ -287,13 +290,14 @@ def _inside_years_totals(text: str, period_spans: Spans, funds: list[Fund], amou
             continue
         year = total.year
         if year is None:  # 今年 in an undated article: the one year its dated amounts give, if they give one
-            if len(dated) > 1 or not RELATIVE.search(text, _sentence_start(period_spans, amounts[t]), amounts[t].start):
+            if len(dated) > 1 or _relative_year(text, period_spans, amounts[t]) not in THIS_YEAR:
                 continue
             year = next(iter(dated), None)
         inside = [i for i, f in enumerate(funds)
                   if i != t and f.part_of is None and not f.cumulative and not f.per_unit
                   and f.kind is total.kind and f.status is total.status and amounts[i].yuan < amounts[t].yuan
-                  and (f.year == year or f.year is None and dated <= {year})
+                  and (f.year == year if f.year is not None else dated <= {year}
+                       and _relative_year(text, period_spans, amounts[i]) in THIS_YEAR + (None,))
                   and _one_party(f.donor, total.donor) and _one_party(f.recipient, total.recipient)]
         linked = list(funds)
         for i in inside:
@@ -304,6 +308,15 @@ def _inside_years_totals(text: str, period_spans: Spans, funds: list[Fund], amou
         else:
             funds = linked
     return funds
+
+
+THIS_YEAR = ("今年", "本年")
+
+
+def _relative_year(text: str, period_spans: Spans, amount: Amount) -> str | None:
+    """The last relative year word (今年, 去年…) of the amount's sentence before it."""
+    found = list(RELATIVE.finditer(text, _sentence_start(period_spans, amount), amount.start))
+    return found[-1].group(0) if found else None
 
 
 def _deepest_home(funds: list[Fund], amounts: list[Amount], total: int, part: int) -> int | None:
@@ -319,7 +332,8 @@ def _deepest_home(funds: list[Fund], amounts: list[Amount], total: int, part: in
         return False
 
     receiver = funds[part].recipient
-    homes = [i for i in range(len(funds)) if i != part and receiver is not None and funds[i].recipient == receiver
+    homes = [i for i in range(len(funds)) if i != part and receiver is not None and funds[i].recipient is not None
+             and _one_party(funds[i].recipient, receiver)
              and amounts[i].yuan > amounts[part].yuan and under_total(i) and _room_for(funds, amounts, i, amounts[part])]
     if homes:
         return min(homes, key=lambda i: amounts[i].yuan)

@@ -135,8 +135,8 @@ def _bracketed(text: str, inside: list[Place], trigger: Trigger, opened: int) ->
     """The pairs of an aid word in a bracket right after a place; None when the bracket follows no place or
     is about the place before it (…划拨到凉山州财政局(其中定向支持美姑县…)): then it is read as any other."""
     helper = next((p for p in reversed(inside) if p.end <= opened), None)
-    if helper is None or text[helper.end:opened].strip():
-        return None
+    if helper is None or text[helper.end:opened].strip() or any(opened < p.start < trigger.start for p in inside):
+        return None  # (宁强县（海淀区对口帮扶县）: the bracket names who helps the place before it)
     recipients = _list_after(text, inside, trigger.end)
     if any(related(helper.region, r.region) for r in recipients):
         return None

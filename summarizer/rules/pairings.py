@@ -72,7 +72,7 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
     if run.east_west_programme:
         pairings += _cooperating_provinces(run, pairings)
     pairings += _programme_pairings(run, pairings)
-    pairings += _group_helpers(run, pairings)
+    pairings += _group_helpers(run)
     return _one_per_organisation(pairings) or _published_pair_named(run)
 
 
@@ -336,7 +336,7 @@ GIVEN_TO = re.compile(r"向|对|支援|援助")
 GROUP = "helpers named as a group (19个援疆省市) acting, for the province their aid word names or they give to"
 
 
-def _group_helpers(run: _Run, found: list[Pairing]) -> list[Pairing]:
+def _group_helpers(run: _Run) -> list[Pairing]:
     """19个援疆省市累计…拨付援助资金, 对口支援省市和单位累计向西藏无偿援助: a group of helpers named as a group helps
     the province its own aid word names (援疆: 新疆), else the one the rest of its sentence names (援疆项目, 向西藏),
     as the article writes that province somewhere; once per article and province."""
@@ -346,8 +346,7 @@ def _group_helpers(run: _Run, found: list[Pairing]) -> list[Pairing]:
         if sentence is None:
             continue
         province = _named_province(run, m.group(0), sentence, m.end())
-        if province is None or province in added or any(_province(p.recipient) == province for p in found
-                                                          if p.helper.level is Level.other):
+        if province is None or province in added:
             continue
         # the province as the article writes it somewhere (援疆 alone names no place a reader can find)
         recipient = next((p.region for p in run.all_places if p.region.level is Level.province
