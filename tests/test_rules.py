@@ -629,3 +629,13 @@ def test_review_fixes_for_kinds_statuses_and_pairings():
     both = ("标题\n发布时间：2031-04-06\n新疆各地项目进展顺利。中国稀土对口支援疏附县。"
             "19个援疆省市累计投入援疆资金100亿元。")
     assert ("19个援疆省市", "新疆") in [(p.helper.name, p.recipient.name) for p in summarize_text(both, RulesBackend()).pairings]
+
+
+def test_amounts_each_spent_on_something_are_the_parts_of_the_sum_they_add_up_to():
+    text = ("标题\n发布时间：2031-04-06\n某某电力公司今年帮扶甲县扶贫资金900万元。\n"
+            "据悉，该公司投入的900万元帮扶资金由县里统筹，500万元用于茶叶基地、200万元用于村道、200万元用于学校。")
+    result = summarize_text(text, RulesBackend())
+    parts = [f for f in result.funds if f.part_of is not None]
+    assert sorted(f.amount_yuan for f in parts) == [2_000_000, 2_000_000, 5_000_000]  # two 200万 are two sums
+    assert {result.funds[f.part_of].amount_yuan for f in parts} == {9_000_000}
+    assert build_report([result]).headline.aid_yuan == 9_000_000

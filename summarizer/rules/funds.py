@@ -152,6 +152,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         if own_money(clause_around(text, amount.start, amount.end)):
             continue  # a budget, output or trade figure tied to no helper or recipient
         evidence = _evidence(text, clause_spans, clause)
+        twins = [a for a in found if a is not amount and a.yuan == amount.yuan and clause.start <= a.start < clause.end]
+        if twins:  # 200万元用于村道、200万元用于学校: two sums, each quoted as its own item
+            evidence = _list_item(text, clause, amount, evidence)
         nearby = places_in(places, starts, sentence)
         donor = _donor(text, sentence, amount, nearby, helpers)
         paragraph = enclosing(paragraph_spans, amount.start, amount.end) or sentence
@@ -198,7 +201,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             fund = fund.model_copy(update={"part_of": realised_of})
             if rate.group(0).startswith(ARRIVAL_WORDS):
                 _arranged(text, clause_spans, funds, amounts, realised_of)
-        repeated = [i for i, earlier in enumerate(funds) if _same_money(fund, earlier)]
+        # (never two amounts of one sentence: 200万元用于A、200万元用于B are two sums)
+        repeated = [i for i, earlier in enumerate(funds) if _same_money(fund, earlier)
+                    and not sentence.start <= amounts[i].start < sentence.end]
         if repeated:
             for i in repeated:  # every copy of it (one per recipient of 各/分别)
                 if fund.cumulative and not funds[i].cumulative:
@@ -211,7 +216,8 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             amounts.append(amount)
     shared = _shares_of_totals(text, clause_spans, period_spans, funds, amounts)
     summed = _totals_after_parts(text, period_spans, shared, amounts)
-    return _inside_years_totals(text, period_spans, summed, amounts)
+    spent = _uses_of_a_total(text, period_spans, summed, amounts)
+    return _inside_years_totals(text, period_spans, spent, amounts)
 
 
 SUM_WORD = re.compile(r"(?:共计|合计|总计|一共|累计共|共|总规模|总额)(?:约|近|达到|达|为)?\s*$")
@@ -245,6 +251,29 @@ def _arranged(text: str, clause_spans: Spans, funds: list[Fund], amounts: list[A
     if funds[total].status is FundStatus.paid and not says_paid(
             text[its_clause.start if its_clause else arranged.start:arranged.start]):
         funds[total] = funds[total].model_copy(update={"status": FundStatus.planned})
+
+
+SPENT_ON = re.compile(r"\s*(?:用于|用在|投向|安排到|安排给)")
+
+
+def _uses_of_a_total(text: str, period_spans: Spans, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
+    """…投入的1500万元帮扶资金将由县政府统筹安排，800万元用于…、300万元用于…、200万元用于…、200万元用于…: two or
+    more amounts each said to be spent on something (用于, 投向) are the parts of a sum written before them in their
+    sentence that they add up to (within 2 %), wherever that sum was first recorded (a repeat is recorded once)."""
+    by_sentence: dict[int, list[int]] = {}
+    for i, amount in enumerate(amounts):
+        if funds[i].part_of is None and SPENT_ON.match(text, amount.end):
+            by_sentence.setdefault(_sentence_start(period_spans, amount), []).append(i)
+    for sentence_start, uses in by_sentence.items():
+        spent = sum(amounts[i].yuan for i in uses)
+        written = [a for a in find_amounts(text[sentence_start:amounts[uses[0]].start])
+                   if abs(a.yuan - spent) <= a.yuan * Decimal("0.02")]
+        totals = [t for t, a in enumerate(amounts) if written and a.yuan == written[-1].yuan and t not in uses
+                  and funds[t].part_of is None]
+        if len(uses) >= 2 and totals:
+            for i in uses:
+                funds[i] = funds[i].model_copy(update={"part_of": totals[-1], "kind": funds[totals[-1]].kind})
+    return funds
 
 
 def _shares_of_totals(text: str, clause_spans: Spans, period_spans: Spans, funds: list[Fund],
@@ -399,6 +428,14 @@ def _evidence(text: str, clause_spans: Spans, clause: Span) -> Evidence:
     if clause.end - clause.start < 12 and index and text[clause_spans[index - 1].end:clause.start].strip() in ",，":
         start = clause_spans[index - 1].start  # "其中,安排资金…" keeps the clause before it
     return Evidence(text=text[start:clause.end], start=start, end=clause.end)
+
+
+def _list_item(text: str, clause: Span, amount: Amount, evidence: Evidence) -> Evidence:
+    """The item of a 、-list the amount stands in, within its clause."""
+    start = max(evidence.start, text.rfind("、", clause.start, amount.start) + 1)
+    end = text.find("、", amount.end, clause.end)
+    end = clause.end if end < 0 else end
+    return Evidence(text=text[start:end], start=start, end=end)
 
 
 def _donor(text: str, sentence: Span, amount: Amount, places: list[Place], helpers: set[str]) -> str | None:
