@@ -15,7 +15,7 @@ from .own_money import clause_around, own_money
 from .pairing_table import helper_first, published_rows
 from .regions import unit_code
 from .relations import programme_provinces, wording_direction
-from .schemas import Check, Evidence, Result, Severity
+from .schemas import Check, Evidence, Level, Result, Severity
 
 AMOUNT_TOLERANCE = 0.005  # 0.5 %: rounding, as the evaluator allows
 # Pairing aid as a programme dates from the 1950s (援藏 since 1951, central subsidies to 西藏 since 1965, 对口支援
@@ -247,6 +247,7 @@ def not_assistance(result: Result) -> Iterator[Check]:
     """A region's own budget, output, trade, revenue or income figure is not a fund unless the clause that
     states it ties it to a helper or recipient (own_money.py)."""
     text = result.article.text
+    helpers = {p.helper.name for p in result.pairings if p.helper.level is not Level.other}
     for i, fund in enumerate(result.funds):
         quote, ev = fund.evidence.text, fund.evidence
         at = quote.find(fund.amount_text) if fund.amount_text else -1
@@ -254,7 +255,7 @@ def not_assistance(result: Result) -> Iterator[Check]:
             continue  # evidence_value reports it
         if 0 <= ev.start and text[ev.start:ev.end] == quote:  # read in the article: a short quote loses its clause
             quote, at = text, ev.start + at
-        word = own_money(clause_around(quote, at, at + len(fund.amount_text)))
+        word = own_money(clause_around(quote, at, at + len(fund.amount_text)), helpers)
         if word:
             yield _error("not_assistance", f"funds[{i}]",
                          f"{fund.amount_text!r} is a {word} figure tied to no helper or recipient, not assistance: "

@@ -8,6 +8,8 @@ answer (and any result) to the same rule.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,11 +46,13 @@ def clause_around(text: str, start: int, end: int) -> str:
     return text[begin:after.start() if after else len(text)]
 
 
-def own_money(clause: str) -> str | None:
+def own_money(clause: str, helpers: Iterable[str] = ()) -> str | None:
     """The word that makes the clause's money the region's own (not assistance), or None: none found,
-    or the clause ties it to a helper or recipient."""
+    or the clause ties it to a helper or recipient: a tie word, relation wording, or one of the article's
+    helpers named in it (佛山市对口帮扶湛江… 佛山市投入财政专项扶贫资金23.6亿元 is 佛山's help)."""
     words = own_money_words()
     found = words.pattern.search(clause)
-    if found is None or words.tie.search(clause) or relation_mentions(clause):
+    if (found is None or words.tie.search(clause) or relation_mentions(clause)
+            or any(helper and helper in clause for helper in helpers)):
         return None
     return found.group(0)

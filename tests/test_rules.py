@@ -4,6 +4,7 @@ import asyncio
 import pytest
 
 from summarizer.backends.rules import RulesBackend
+from summarizer.checks import run_checks
 from summarizer.clean import clean
 from summarizer.evaluate import evaluate, load_gold
 from summarizer.pipeline import Pipeline, summarize_text
@@ -639,3 +640,11 @@ def test_amounts_each_spent_on_something_are_the_parts_of_the_sum_they_add_up_to
     assert sorted(f.amount_yuan for f in parts) == [2_000_000, 2_000_000, 5_000_000]  # two 200万 are two sums
     assert {result.funds[f.part_of].amount_yuan for f in parts} == {9_000_000}
     assert build_report([result]).headline.aid_yuan == 9_000_000
+
+
+def test_a_named_helpers_poverty_budget_given_to_its_partners_is_its_help():
+    text = ("标题\n发布时间：2031-04-06\n常州市对口帮扶平武县、北川县。2028年~2030年,常州市投入财政专项扶贫资金9.5亿元。"
+            "四川省下达财政专项扶贫资金30亿元。")
+    result = summarize_text(text, RulesBackend())
+    assert [f.amount_yuan for f in result.funds] == [950_000_000]  # 四川's own budget stays out
+    assert not [c for c in run_checks(result) if c.rule == "not_assistance"]

@@ -131,6 +131,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
     period_spans = periods(text)
     paragraph_spans = paragraphs(text)
     helpers = {p.helper.adcode or p.helper.name for p in pairings}
+    helper_names = {p.helper.name for p in pairings if p.helper.level is not Level.other}
     organisations = {p.region.name for p in places if p.region.level is Level.other}
     funds: list[Fund] = []
     amounts: list[Amount] = []
@@ -149,7 +150,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
                 or NOT_A_FUND_AFTER.match(text[amount.end:])
                 or ECONOMY.search(before)):
             continue
-        if own_money(clause_around(text, amount.start, amount.end)):
+        if own_money(clause_around(text, amount.start, amount.end), helper_names):
             continue  # a budget, output or trade figure tied to no helper or recipient
         evidence = _evidence(text, clause_spans, clause)
         twins = [a for a in found if a is not amount and a.yuan == amount.yuan and clause.start <= a.start < clause.end]
