@@ -226,16 +226,20 @@ FLOORS = {
                   "status_accuracy": 0.95, "cumulative_accuracy": 0.93},
     "holdout11": {"pairing_f1": 0.70, "relation_accuracy": 0.80, "fund_f1": 0.95, "measure_f1": 0.84, "metadata_accuracy": 0.70,
                   "status_accuracy": 0.95, "cumulative_accuracy": 0.95},
-    "holdout12": {"pairing_f1": 0.33, "relation_accuracy": 0.85, "fund_f1": 0.92, "measure_f1": 0.75, "metadata_accuracy": 0.85,
+    "holdout12": {"pairing_f1": 0.60, "relation_accuracy": 0.85, "fund_f1": 0.92, "measure_f1": 0.75, "metadata_accuracy": 0.85,
                   "status_accuracy": 0.95, "cumulative_accuracy": 0.95},
     "holdout13": {"pairing_f1": 0.52, "relation_accuracy": 0.95, "fund_f1": 0.88, "measure_f1": 0.85, "metadata_accuracy": 0.85,
                   "status_accuracy": 0.88, "cumulative_accuracy": 0.95},
     "holdout14": {"pairing_f1": 0.50, "relation_accuracy": 0.95, "fund_f1": 0.95, "measure_f1": 0.80, "metadata_accuracy": 0.82,
                   "status_accuracy": 0.90, "cumulative_accuracy": 0.93},
-    "holdout15": {"pairing_f1": 0.60, "relation_accuracy": 0.68, "fund_f1": 0.94, "measure_f1": 0.80, "metadata_accuracy": 0.90,
+    "holdout15": {"pairing_f1": 0.66, "relation_accuracy": 0.68, "fund_f1": 0.94, "measure_f1": 0.80, "metadata_accuracy": 0.90,
                   "status_accuracy": 0.93, "cumulative_accuracy": 0.95},
-    "holdout16": {"pairing_f1": 0.40, "relation_accuracy": 0.95, "fund_f1": 0.95, "measure_f1": 0.92, "metadata_accuracy": 0.83,
+    "holdout16": {"pairing_f1": 0.44, "relation_accuracy": 0.95, "fund_f1": 0.95, "measure_f1": 0.92, "metadata_accuracy": 0.83,
                   "status_accuracy": 0.93, "cumulative_accuracy": 0.90},
+    "holdout17": {"pairing_f1": 0.46, "relation_accuracy": 0.95, "fund_f1": 0.87, "measure_f1": 0.84, "metadata_accuracy": 0.90,
+                  "status_accuracy": 0.95, "cumulative_accuracy": 0.88},
+    "holdout18": {"pairing_f1": 0.80, "relation_accuracy": 0.60, "fund_f1": 0.95, "measure_f1": 0.78, "metadata_accuracy": 0.80,
+                  "status_accuracy": 0.90, "cumulative_accuracy": 0.94},
 }
 DEVSETS = [ROOT / "devset"] + [ROOT / "devset" / name for name in FLOORS if name != "devset"]
 
