@@ -361,6 +361,8 @@ def _group_helpers(run: _Run) -> list[Pairing]:
 
 
 def _named_province(run: _Run, group: str, sentence: Span, after: int) -> str | None:
+    """The two-digit code of the province a group helps: its own aid word's, a later aid word's in its sentence,
+    or a province given to (向西藏) after it."""
     own = [w.recipient_province for w in relation_mentions(group) if w.recipient_province]
     if own:
         return own[0]
