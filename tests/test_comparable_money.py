@@ -136,6 +136,9 @@ def test_cues_read_what_an_amount_measures():
     assert read("近五年某公司先后投入#，建成道路10公里").cumulative is True
     assert read("某公司先后投入#，其中2020年投入30万元").cumulative is True  # a sum with its part
     assert read("三年多来，某市向某州投入财政援助资金#").cumulative is True
+    # 已投入 says "so far" only in the amount's own clause (the buses already in service are not this money)
+    assert read("捐赠的3辆公交车已投入运营，另有培训经费#").cumulative is False
+    assert read("某集团已无偿投入#").cumulative is True
     # a span named before 先后 still holds; an output after the amount is no gift of the list
     assert read("2016年以来，某公司先后为甲村捐赠#建设大棚，捐赠40万元种植茶叶").cumulative is True
     assert read("某公司先后投入帮扶资金#建设扶贫车间，年产值达2亿元").cumulative is True

@@ -23,7 +23,7 @@ def pairs(text):
 # --- 1. organisations as helpers --------------------------------------------------------
 
 def test_enterprise_hooked_to_a_county_is_a_designated_helper():
-    found, _ = pairs("某某电力集团自2016年挂钩扶贫云县以来，累计投入帮扶资金800万元。")
+    found, _ = pairs("某某电力集团自2016年挂钩扶贫云县以来，累计拨付帮扶款800万元。")
     [(key, pairing)] = found.items()
     assert key == ("某某电力集团", "云县") and pairing.relation is Relation.designated
     assert pairing.helper.level is Level.other and pairing.helper.adcode is None

@@ -87,7 +87,8 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         return True, next((year for m in found if m.lastgroup == "cumulative"
                            and (year := first_year(m.group(0))) is not None), None)
     if not found:
-        if cues().so_far.search(before):  # "已无偿投入60亿": what was given up to now
+        # "已无偿投入60亿": what was given up to now, said in the amount's own clause (not 公交车已投入运营，…139万元)
+        if cues().so_far.search(re.split(r"[，,]", before)[-1]):
             return True, None
         found = list(cues().time.finditer(lead))
         if not found:
