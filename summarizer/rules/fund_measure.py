@@ -58,7 +58,7 @@ def cues() -> Cues:
         prior_total=re.compile(words["prior_total"]),
         planned_use=re.compile(words["planned_use"]),
         share_of_years=re.compile(words["share_of_years"]),
-        list_sum=re.compile(words["list_sum"]),
+        list_sum=re.compile(f"{words['list_sum']}|{words['sum_word']}"),
         each_counted=re.compile(words["each_counted"]),
         giving_verb=re.compile(words["giving_verb"]),
         year=re.compile(r"(?:19|20)\d{2}"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from itertools import chain, takewhile
 
 from ..money import Amount, find_amounts
 from ..own_money import clause_around, own_money
@@ -74,7 +75,7 @@ REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
 SHARE_OF_TOTAL = re.compile(vocabulary().raw["fund_measure"]["share_of_total"])
 SHARE_BEFORE = re.compile(vocabulary().raw["fund_measure"]["share_before"])
 COLLECTIVE_DONOR = re.compile(vocabulary().raw["fund_donor"]["collective"])
-YEARS_TOTAL = re.compile(vocabulary().raw["fund_measure"]["years_total"])
+YEARS_TOTAL = re.compile("|".join(vocabulary().raw["fund_measure"][k] for k in ("years_total", "sum_word")))
 ARRIVAL_WORDS = ("到位", "拨付", "兑现")
 # A share that arrived (到位); 拨付 before a share is as often handing it down (向各乡镇拨付…，占…40%).
 ARRIVED_SHARE = re.compile("到位")
@@ -153,8 +154,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         if own_money(clause_around(text, amount.start, amount.end), helper_names):
             continue  # a budget, output or trade figure tied to no helper or recipient
         evidence = _evidence(text, clause_spans, clause)
-        twins = [a for a in found if a is not amount and a.yuan == amount.yuan and clause.start <= a.start < clause.end]
-        if twins:  # 200万元用于村道、200万元用于学校: two sums, each quoted as its own item
+        if _twin_in_clause(found, at, clause):  # 200万元用于村道、200万元用于学校: two sums, each quoted as its own item
             evidence = _list_item(text, clause, amount, evidence)
         nearby = places_in(places, starts, sentence)
         donor = _donor(text, sentence, amount, nearby, helpers)
@@ -429,6 +429,14 @@ def _evidence(text: str, clause_spans: Spans, clause: Span) -> Evidence:
     if clause.end - clause.start < 12 and index and text[clause_spans[index - 1].end:clause.start].strip() in ",，":
         start = clause_spans[index - 1].start  # "其中,安排资金…" keeps the clause before it
     return Evidence(text=text[start:clause.end], start=start, end=clause.end)
+
+
+def _twin_in_clause(found: list[Amount], at: int, clause: Span) -> bool:
+    """Another amount of the same sum in the clause; amounts are in text order, so only the clause's neighbours
+    are looked at."""
+    before = takewhile(lambda a: a.start >= clause.start, (found[i] for i in range(at - 1, -1, -1)))
+    after = takewhile(lambda a: a.start < clause.end, (found[i] for i in range(at + 1, len(found))))
+    return any(other.yuan == found[at].yuan for other in chain(before, after))
 
 
 def _list_item(text: str, clause: Span, amount: Amount, evidence: Evidence) -> Evidence:
