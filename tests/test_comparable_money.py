@@ -136,6 +136,10 @@ def test_cues_read_what_an_amount_measures():
     assert read("近五年某公司先后投入#，建成道路10公里").cumulative is True
     assert read("某公司先后投入#，其中2020年投入30万元").cumulative is True  # a sum with its part
     assert read("三年多来，某市向某州投入财政援助资金#").cumulative is True
+    # what a project cost to build is its whole cost over the years it took, unless a year is named
+    assert read("甲市投入#建设的滨河文化小镇").cumulative is True
+    assert read("2020年，甲市投入#建设的滨河文化小镇").cumulative is False
+    assert read("甲市投入#建设滨河文化小镇").cumulative is False
     # 已投入 says "so far" only in the amount's own clause (the buses already in service are not this money)
     assert read("捐赠的3辆公交车已投入运营，另有培训经费#").cumulative is False
     assert read("某集团已无偿投入#").cumulative is True

@@ -34,6 +34,7 @@ class Cues:
     yearly_comparison: re.Pattern
     prior_total: re.Pattern
     planned_use: re.Pattern
+    project_cost: re.Pattern
     share_of_years: re.Pattern
     list_sum: re.Pattern
     each_counted: re.Pattern
@@ -57,6 +58,7 @@ def cues() -> Cues:
         yearly_comparison=re.compile(words["yearly_comparison"]),
         prior_total=re.compile(words["prior_total"]),
         planned_use=re.compile(words["planned_use"]),
+        project_cost=re.compile(words["project_cost"]),
         share_of_years=re.compile(words["share_of_years"]),
         list_sum=re.compile(f"{words['list_sum']}|{words['sum_word']}"),
         each_counted=re.compile(words["each_counted"]),
@@ -209,6 +211,8 @@ def measured(sentence_before: str, clause_before: str, clause_after: str, publis
     if cumulative and rates and not find_amounts(clause_before[rates[-1].end():]):
         # 2008年以来…每年捐赠15万元: a yearly rate (not 每年安排3.5亿元共计14亿元's total)
         cumulative, since = False, None
+    if not cumulative and cues().project_cost.match(clause_after) and not cues().time.search(sentence_before):
+        cumulative = True
     earlier = sentence_before[:len(sentence_before) - len(clause_before)]
     status = status_of(clause_before, clause_after, earlier, sentence_after)
     if (status is FundStatus.paid and cumulative and published_year is not None
