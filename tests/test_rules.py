@@ -206,6 +206,16 @@ def test_a_spending_rate_leaves_the_sum_paid_and_a_past_part_of_a_running_plan_p
     assert funds[300_000_000].status is FundStatus.planned and funds[80_000_000].status is FundStatus.paid
 
 
+def test_the_next_sentence_giving_money_with_the_running_totals_verb_goes_on_breaking_it_down():
+    text = ("甲省援助乙区\n发布时间：2031-04-06\n甲省高度重视援助工作，多次召开专题会议。十年来，甲省共筹措援助资金9亿元，其中省本级5亿元，建成学校40所。"
+            "丙丁两市筹措资金2亿元，分别援助乙区两个县。丙市还投入1亿元修建医院。")
+    result = summarize_text(text, RulesBackend())
+    index = {f.amount_yuan: i for i, f in enumerate(result.funds)}
+    two = result.funds[index[200_000_000]]
+    assert (two.part_of, two.cumulative) == (index[900_000_000], True)
+    assert result.funds[index[100_000_000]].part_of is None  # another verb, another sentence apart: its own money
+
+
 def test_a_sum_written_after_its_parts_has_them_as_parts():
     text = ("标题\n发布时间：2031-04-06\n甲市商会捐赠8万元、乙市商会捐赠4万元、丙县商会捐赠3万元，合计15万元。"
             "丁公司捐赠2万元、戊公司捐赠1万元，共计5万元。")

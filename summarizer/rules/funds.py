@@ -10,7 +10,7 @@ from ..own_money import clause_around, own_money
 from ..schemas import Evidence, Fund, FundKind, FundStatus, Level, Pairing
 from ..text import PARAGRAPH_BREAK, Span, Spans, clauses, enclosing, mask_org_names, org_names, paragraphs, periods
 from ..vocabulary import vocabulary
-from .fund_measure import given_to_each, measured, says_paid, says_status
+from .fund_measure import cues, given_to_each, measured, says_paid, says_status
 from .pairings import Place, places_in
 
 # Per-capita figures, prices and wages are money but not funds.
@@ -218,7 +218,8 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
     shared = _shares_of_totals(text, clause_spans, period_spans, funds, amounts)
     summed = _totals_after_parts(text, period_spans, shared, amounts)
     spent = _uses_of_a_total(text, period_spans, summed, amounts)
-    return _inside_years_totals(text, period_spans, spent, amounts)
+    continued = _running_total_continued(text, clause_spans, period_spans, spent, amounts)
+    return _inside_years_totals(text, period_spans, continued, amounts)
 
 
 SUM_WORD = re.compile(r"(?:共计|合计|总计|一共|累计共|共|总规模|总额)(?:约|近|达到|达|为)?\s*$")
@@ -303,6 +304,38 @@ def _shares_of_totals(text: str, clause_spans: Spans, period_spans: Spans, funds
             if ARRIVED_SHARE.search(text, clause.start if clause else amount.start, amount.start):
                 _arranged(text, clause_spans, funds, amounts, nearest)
     return funds
+
+
+def _running_total_continued(text: str, clause_spans: Spans, period_spans: Spans, funds: list[Fund],
+                             amounts: list[Amount]) -> list[Fund]:
+    """12年来，共筹措资金4亿元，其中省级财政2.15亿元…。甲乙两市筹措资金1.5亿元，分别援助…: a sentence with no time of
+    its own that gives money with the same verb as the running total in the sentence right before it, in the same
+    paragraph, goes on breaking that total down: a part of it, over the same years."""
+    for i, amount in enumerate(amounts):
+        fund = funds[i]
+        sentence = enclosing(period_spans, amount.start, amount.end)
+        if (sentence is None or fund.cumulative or fund.part_of is not None or fund.per_unit or fund.year is not None
+                or cues().time.search(text, sentence.start, amount.start)):
+            continue
+        verb = _giving_verb(text, clause_spans, amount)
+        previous = enclosing(period_spans, sentence.start - 1) if sentence.start > 0 else None
+        if verb is None or previous is None or "\n" in text[previous.start:sentence.start]:
+            continue
+        totals = [j for j, total in enumerate(amounts)
+                  if previous.start <= total.start < previous.end and funds[j].cumulative and funds[j].part_of is None
+                  and funds[j].kind is fund.kind and total.yuan > amount.yuan
+                  and _giving_verb(text, clause_spans, total) == verb and _room_for(funds, amounts, j, amount)]
+        if totals:
+            total = funds[totals[-1]]
+            funds[i] = fund.model_copy(update={"part_of": totals[-1], "cumulative": True, "since": total.since})
+    return funds
+
+
+def _giving_verb(text: str, clause_spans: Spans, amount: Amount) -> str | None:
+    """The first giving verb before the amount in its clause (共筹措援助资金: 筹措, not the 援助 of 援助资金)."""
+    clause = enclosing(clause_spans, amount.start, amount.end)
+    found = cues().giving_verb.search(text, clause.start if clause else amount.start, amount.start)
+    return found.group(0) if found else None
 
 
 def _inside_years_totals(text: str, period_spans: Spans, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
