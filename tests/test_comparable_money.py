@@ -136,6 +136,10 @@ def test_cues_read_what_an_amount_measures():
     assert read("近五年某公司先后投入#，建成道路10公里").cumulative is True
     assert read("某公司先后投入#，其中2020年投入30万元").cumulative is True  # a sum with its part
     assert read("三年多来，某市向某州投入财政援助资金#").cumulative is True
+    # 先后 over a ；-list whose items open on the same spending with no giver of their own: all of it over the years
+    assert read("甲区先后投入资金900万元修建公路，道路更加通畅；投入资金#，修建水厂2个").cumulative is True
+    assert read("甲区先后投入资金900万元修建公路；乙企业投入资金#，修建水厂2个").cumulative is False
+    assert read("某公司先后为甲村捐赠8万元建设大棚；捐赠#种植茶叶").cumulative is False  # gifts one after another
     # what a project cost to build is its whole cost over the years it took, unless a year is named
     assert read("甲市投入#建设的滨河文化小镇").cumulative is True
     assert read("2020年，甲市投入#建设的滨河文化小镇").cumulative is False

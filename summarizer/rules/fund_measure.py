@@ -20,6 +20,9 @@ EVENT_AFTER = re.compile(r"度?[^，。；,;]{0,30}?(?:会议|大会|论坛|座�
 PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目")
 # A span running on from now: 今后三年, 未来五年.
 FORWARD = re.compile(r"今后|未来")
+# A list item after a semicolon that opens on the giving itself, with no giver of its own (；投入资金655万元…).
+ITEM_GOES_ON = re.compile(r"\s*(?:再|又|还|另)?(?:投入|安排|拨付|捐赠|捐助|捐资|援助|资助)")
+GIFT = re.compile(r"捐|赠|出资")
 FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
 
 
@@ -124,13 +127,16 @@ def _one_after_another(cue: re.Match, before: str, after: str) -> bool:
     先后 that a semicolon ends before this amount."""
     if cue.group(0) != "先后" or cue.string is not before:
         return False
-    # the list runs to the next semicolon: what follows is another party's (…慰问贫困党员等；台商…寄来90多万元)
-    if re.search(r"[；;]", before[cue.end():]):
+    # the list runs to the next semicolon: what follows is another party's (…慰问贫困党员等；台商…寄来90多万元),
+    # unless the item after it has no giver of its own (先后投入资金1300万元…；投入资金655万元…: the same spending)
+    items = re.split(r"[；;]", before[cue.end():])
+    if len(items) > 1 and not ITEM_GOES_ON.match(items[-1]):
         return True  # this amount is past it: 先后 is not its word
     run = before[cue.end():] + "#" + re.split(r"[；;]", after, maxsplit=1)[0]
     others = find_amounts(run)
-    # each other amount given as this one is (捐赠40万元…), not an output or a gain (年产值达2亿元)
-    return bool(others) and all(cues().giving_verb.search(run, max(0, a.start - 6), a.start) for a in others) \
+    # each other amount a gift as this one is (捐赠40万元…); money put into works (投入资金…用于修建) adds up over the
+    # years, and an output or a gain (年产值达2亿元) is no gift
+    return bool(others) and all(GIFT.search(run, max(0, a.start - 6), a.start) for a in others) \
         and not cues().list_sum.search(run)
 
 
