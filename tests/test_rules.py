@@ -216,6 +216,15 @@ def test_the_next_sentence_giving_money_with_the_running_totals_verb_goes_on_bre
     assert result.funds[index[100_000_000]].part_of is None  # another verb, another sentence apart: its own money
 
 
+def test_the_parts_of_a_planned_sum_written_after_them_are_planned_unless_they_say_otherwise():
+    text = ("标题\n发布时间：2031-04-06\n按照协议测算，甲市援建任务指标为12亿元，甲市又追加援助资金3亿元，"
+            "使援建资金总规模达15亿元。乙市援建任务指标为5亿元，已拨付资金2亿元，合计7亿元。")
+    result = summarize_text(text, RulesBackend())
+    status = {f.amount_yuan: f.status for f in result.funds}
+    assert status[300_000_000] is FundStatus.planned  # a top-up of a plan, no status of its own
+    assert status[200_000_000] is FundStatus.paid  # 已拨付: said as paid
+
+
 def test_a_sum_written_after_its_parts_has_them_as_parts():
     text = ("标题\n发布时间：2031-04-06\n甲市商会捐赠8万元、乙市商会捐赠4万元、丙县商会捐赠3万元，合计15万元。"
             "丁公司捐赠2万元、戊公司捐赠1万元，共计5万元。")

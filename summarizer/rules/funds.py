@@ -242,7 +242,15 @@ def _totals_after_parts(text: str, period_spans: Spans, funds: list[Fund], amoun
         if len(parts) >= 2 and abs(sum(amounts[i].yuan for i in parts) - total.yuan) <= total.yuan * Decimal("0.02"):
             for i in parts:
                 funds[i] = funds[i].model_copy(update={"part_of": t})
+                if funds[t].status is not FundStatus.paid and not _says_own_status(text, amounts[i], sentence_start):
+                    # 任务指标为23.6亿元，…追加援助资金6.4亿元，使资金总规模达30亿元: the parts of a plan are planned
+                    funds[i] = funds[i].model_copy(update={"status": funds[t].status})
     return funds
+
+
+def _says_own_status(text: str, amount: Amount, sentence_start: int) -> bool:
+    clause_start = max(text.rfind(mark, sentence_start, amount.start) for mark in "，,；;") + 1
+    return says_status(text[max(clause_start, sentence_start):amount.start])
 
 
 def _arranged(text: str, clause_spans: Spans, funds: list[Fund], amounts: list[Amount], total: int) -> None:
