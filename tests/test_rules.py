@@ -667,3 +667,24 @@ def test_a_named_helpers_poverty_budget_given_to_its_partners_is_its_help():
     result = summarize_text(text, RulesBackend())
     assert [f.amount_yuan for f in result.funds] == [950_000_000]  # 四川's own budget stays out
     assert not [c for c in run_checks(result) if c.rule == "not_assistance"]
+
+
+@pytest.mark.parametrize("text, pair", [
+    # the clause opening on 与 is the subject's, even after a time clause
+    ("标题\n发布时间：2031-04-06\n某省启动帮扶行动以来，湖州市商会主动投身帮扶工作，与贵州省松桃县深入开展结对帮扶活动。",
+     ("湖州市商会", "松桃县")),
+    ("标题\n发布时间：2031-04-06\n常熟市工商联积极响应省里的“千企帮千村”号召，与宿迁市泗洪县进行结对，帮助当地脱贫。",
+     ("常熟市工商联", "泗洪县")),
+])
+def test_a_clause_opening_on_yu_has_the_sentences_subject_as_helper(text, pair):
+    from summarizer.rules.pairings import explain_pairings
+    made = [(d.helper, d.recipient) for d in explain_pairings(text) if d.made]
+    assert any(h.endswith(pair[0]) and r.endswith(pair[1]) for h, r in made), made
+
+
+def test_a_count_of_villages_after_a_county_is_no_village():
+    from summarizer.rules.pairing_places import places
+    from summarizer.regions import RegionResolver
+    text = "某商会与黔西县三个贫困村结对，向黔西县新华村捐赠物资。"
+    names = [p.region.name for p in places(RegionResolver.for_text(text))]
+    assert "三个贫困村" not in names and "新华村" in names, names

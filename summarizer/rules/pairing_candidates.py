@@ -6,6 +6,7 @@ The ways a trigger links two places, by the name an explanation shows:
 - PASSIVE: "B接受/得到A的帮扶": the place after the passive marker helps the one before it;
 - ARRIVED: "A…来到B，开展帮扶活动": the place arrived at is helped;
 - JOINED: "A与B结对": helper first, the place joined last;
+- SUBJECT_JOINED: "A积极投身结对帮扶工作，与B开展结对帮扶": the clause opening on 与 has the sentence's subject;
 - TOPIC: "上海市对口援藏": 援藏 names 西藏, the headline or lead names the place there;
 - NAMED_TOGETHER: "宁夏与福建…对口扶贫协作": a published pair (data/pairings.tsv) named as A与B;
 - PROGRAMME: "闽宁协作": a published province pair named by its short names;
@@ -31,6 +32,7 @@ ONE_TO_ONE = "A、B分别…X、Y: helpers and recipients paired in the order li
 PASSIVE = "B接受/得到A的帮扶: the place after the passive marker helps the one before it"
 ARRIVED = "A…来到B: the place arrived at is helped"
 JOINED = "A与B + relation word: helper first, the place joined last"
+SUBJECT_JOINED = "A…，与B + relation word: the clause opening on 与 is the sentence's subject's, who helps B"
 AS_ROLE_READING = "作为帮扶X的…，A: the party named after the role helps X"
 AT_PLACES = "A…在X、Y…+ relation word: the places after 在 are helped by the party named before it"
 JOINED_LIST = "A、B与X、Y + relation word: each place before 与 with each after it, the published pairings orienting them"
@@ -46,6 +48,9 @@ BRACKETED = "A(援助X): an aid word inside a bracket links the place right befo
 HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
+# One clause of the subject's own, then a clause opening on 与 (…积极响应某号召，与某村进行结对).
+SUBJECT_LINK = re.compile(r"^[^，,。；;]{0,36}[，,](?:并|还|又|主动)?(?:与|同)"
+                          r"(?:[\u4e00-\u9fff]{1,9}?(?:省|市|州|盟|县|区|旗|镇|乡))?$")
 # Organisations that give rather than receive (data/vocabulary.toml [wording] giver_suffixes).
 GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
 # Between a helper and the aid word that names its province: 上海市对口援藏, 福建省第十批援藏 (not a clause away).
@@ -196,6 +201,13 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             yield helpers[0], recipient, False, JOINED
         elif signed_ok and MUTUAL_LINK.search(between):
             yield helpers[-1], recipient, False, JOINED
+        elif mutual_ok and not TOO_FAR.search(gap) and (subject := _subject_of_link(text, helpers, recipient)):
+            yield subject, recipient, False, SUBJECT_JOINED
+
+
+def _subject_of_link(text: str, helpers: list[Place], recipient: Place) -> Place | None:
+    """The first place of the clause right before one opening on 与 (…以来，A积极投身帮扶工作，与某县某村开展结对)."""
+    return next((p for p in helpers if SUBJECT_LINK.match(text[p.end:recipient.start])), None)
 
 
 def _joined_list(text: str, before: list[Place], start: int,

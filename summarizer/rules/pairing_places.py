@@ -14,7 +14,8 @@ ANAPHORA = re.compile(r"(?P<word>该校|该集团|该公司|该行|(?:(?<=^)|(?<
 ANAPHORA_KINDS = {"校": re.compile(r"大学|学院|[农师医科工财]大$"), "团": re.compile(r"集团$"),
                   "司": re.compile(r"公司$"), "行": re.compile(r"银行$")}
 # A village named right after its township: 官元镇团兴村 (not 原州区乡村振兴, 某县新农村建设: NOT_A_VILLAGE).
-NOT_A_VILLAGE = ("乡村", "农村")  # and 山村 alone (金山村 is a name)
+NOT_A_VILLAGE = ("乡村", "农村", "贫困村", "结对村", "帮扶村")  # and 山村 alone (金山村 is a name)
+COUNTED = re.compile(r"[\d一二两三四五六七八九十百几多]+个")  # 某县五个贫困村: a count of villages, not a name
 VILLAGE = re.compile(r"(?![的在和与及等全该本各每])[\u4e00-\u9fff]{1,4}?(?:村(?![民委级])|社区|嘎查)")
 # A national body that is an organisation of its own, not a place's government.
 NATIONAL_BODY = re.compile(
@@ -135,8 +136,8 @@ def _with_village(text: str, place: Place) -> Place:
     if not m:
         return place
     name = m.group()
-    if name.endswith(NOT_A_VILLAGE) or name == "山村":
-        return place  # 原州区乡村振兴, 某县新农村建设: words, not names
+    if name.endswith(NOT_A_VILLAGE) or name == "山村" or COUNTED.match(name):
+        return place  # 原州区乡村振兴, 某县新农村建设, 某县五个贫困村: words, not names
     full = (place.region.full_name or place.region.name) + name
     return Place(place.start, m.end(), Region(name=name, full_name=full, level=Level.village, adcode=None))
 
