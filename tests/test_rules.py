@@ -688,3 +688,11 @@ def test_a_count_of_villages_after_a_county_is_no_village():
     text = "某商会与黔西县三个贫困村结对，向黔西县新华村捐赠物资。"
     names = [p.region.name for p in places(RegionResolver.for_text(text))]
     assert "三个贫困村" not in names and "新华村" in names, names
+
+
+def test_a_list_joined_by_yu_reaches_a_relation_word_the_gap_says_they_form():
+    from summarizer.rules.pairings import explain_pairings
+    text = "晋江市分别与长汀县、宁化县结成山海协作、生态治理对口帮扶关系。"
+    made = {(d.helper, d.recipient) for d in explain_pairings(text) if d.made}
+    assert made == {("晋江市", "长汀县"), ("晋江市", "宁化县")}
+    assert not [d for d in explain_pairings("晋江市分别与长汀县、宁化县召开座谈会和山海协作推进会议，谈对口帮扶。") if d.made]

@@ -76,6 +76,9 @@ AUTHORITY_BEFORE = re.compile(r"(?:按照|根据|依据|遵照)$")
 COMMA = re.compile(r"[,，]")
 # From the last place of a joined list to the relation word: 签订了, 开展 — a few characters, no clause break.
 LIST_TO_TRIGGER = 8
+# …unless the gap forms the relation the trigger names: 与连城县、永泰县结为省级扶贫开发、水土流失治理对口帮扶县.
+FORMS_RELATION = re.compile(r"结为|结成|建立|确立|确定为")
+LIST_TO_NAMED_RELATION = 20
 # "在山东对口援助下，喀什…": the helper inside the phrase, the recipient opening the next clause.
 UNDER = re.compile(r"下\s*[，,]")
 # A sentence that opens on a place ("在墨脱县，福建、广东接力援藏", "塔什库尔干县平均海拔…，深圳援疆医疗队…")
@@ -224,8 +227,9 @@ def _joined_list(text: str, before: list[Place], start: int,
     second = [p for p in before if p.start >= link.end()]
     if not first or not second or not MUTUAL_LINK.search(text[first[-1].end:link.end()]):
         return []
+    reach = LIST_TO_NAMED_RELATION if FORMS_RELATION.match(text, second[-1].end) else LIST_TO_TRIGGER
     if text[link.end():second[0].start].strip() or TOO_FAR.search(text, second[-1].end, start) \
-            or start - second[-1].end > LIST_TO_TRIGGER:
+            or start - second[-1].end > reach:
         return []
     joined = _listed_leaves(text, second)
     if not joined:
