@@ -696,3 +696,12 @@ def test_a_list_joined_by_yu_reaches_a_relation_word_the_gap_says_they_form():
     made = {(d.helper, d.recipient) for d in explain_pairings(text) if d.made}
     assert made == {("晋江市", "长汀县"), ("晋江市", "宁化县")}
     assert not [d for d in explain_pairings("晋江市分别与长汀县、宁化县召开座谈会和山海协作推进会议，谈对口帮扶。") if d.made]
+
+
+def test_a_village_once_named_after_its_township_is_that_village_where_its_name_stands_alone():
+    from summarizer.rules.pairing_places import places
+    from summarizer.regions import RegionResolver
+    text = "某单位驻黔西县化屋村工作队到岗。两年来，某市中级人民法院与化屋村委会结对共建，为化屋村修通了产业路。"
+    found = [(p.region.name, p.region.level.value) for p in places(RegionResolver.for_text(text))]
+    assert found.count(("化屋村", "village")) == 3, found
+    assert ("某市中级人民法院", "other") in found

@@ -16,7 +16,7 @@ ANAPHORA_KINDS = {"校": re.compile(r"大学|学院|[农师医科工财]大$"), 
 # A village named right after its township: 官元镇团兴村 (not 原州区乡村振兴, 某县新农村建设: NOT_A_VILLAGE).
 NOT_A_VILLAGE = ("乡村", "农村", "贫困村", "结对村", "帮扶村")  # and 山村 alone (金山村 is a name)
 COUNTED = re.compile(r"[\d一二两三四五六七八九十百几多]+个")  # 某县五个贫困村: a count of villages, not a name
-VILLAGE = re.compile(r"(?![的在和与及等全该本各每])[\u4e00-\u9fff]{1,4}?(?:村(?![民委级])|社区|嘎查)")
+VILLAGE = re.compile(r"(?![的在和与及等全该本各每])[\u4e00-\u9fff]{1,4}?(?:村(?!民|级|委(?!会))|社区|嘎查)")
 # A national body that is an organisation of its own, not a place's government.
 NATIONAL_BODY = re.compile(
     r"^(?:国家|国务院|中央|中国|全国)[\u4e00-\u9fff]{1,10}(?<!部)$|"
@@ -79,6 +79,7 @@ def places(resolver: RegionResolver, home: dict[str, Region] | None = None) -> l
     datelines = [(m.start(), m.end()) for m in dateline.finditer(resolver.text)]
     merged = _no_overlaps([_with_village(resolver.text, p) for p in merged
                            if not any(s <= p.start < e for s, e in datelines)])  # 新华社拉萨12月12日电: where it was filed
+    merged = _villages_named_again(resolver.text, merged)
     if home:
         merged = sorted(merged + [Place(m.start(), m.end(), home[m.group("level")].model_copy(update={"name": m.group(0)}))
                                   for m in SELF_REFERENCE.finditer(resolver.text) if m.group("level") in home],
@@ -140,6 +141,18 @@ def _with_village(text: str, place: Place) -> Place:
         return place  # 原州区乡村振兴, 某县新农村建设, 某县五个贫困村: words, not names
     full = (place.region.full_name or place.region.name) + name
     return Place(place.start, m.end(), Region(name=name, full_name=full, level=Level.village, adcode=None))
+
+
+def _villages_named_again(text: str, found: list[Place]) -> list[Place]:
+    """A village once written after its township (甲子镇琼星村) is that village wherever its name stands alone."""
+    villages = {p.region.name: p.region for p in found if p.region.level is Level.village and len(p.region.name) >= 3}
+    if not villages:
+        return found
+    taken = [(p.start, p.end) for p in found]
+    again = [Place(m.start(), m.end(), villages[m.group(0)])
+             for m in re.finditer("|".join(map(re.escape, sorted(villages, key=len, reverse=True))), text)
+             if not any(s < m.end() and m.start() < e for s, e in taken)]
+    return sorted(found + again, key=lambda p: p.start) if again else found
 
 
 def _is_organisation(org: OrgName, regions: list[Place]) -> bool:
