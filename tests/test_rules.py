@@ -476,7 +476,7 @@ def test_summary_is_short_chinese_from_the_text():
      "福建", "宁夏", Relation.east_west),
     ("铜仁与苏州\n发布时间：2019-06-01\n贵州省铜仁市与江苏省苏州市开展东西部扶贫协作，苏州市投入帮扶资金3.2亿元。",
      "苏州市", "铜仁市", Relation.east_west),  # written west-first: oriented east -> west
-    ("会宁县接受河西区帮扶\n发布时间：2020-03-03\n会宁县积极接受天津市河西区的帮扶，河西区今年安排帮扶资金4000万元。",
+    ("会宁县接受河西区帮扶\n发布时间：2020-05-13\n会宁县积极接受天津市河西区的帮扶，河西区今年安排帮扶资金4000万元。",
      "河西区", "会宁县", Relation.east_west),  # passive wording
     ("湖州对口支援青川\n发布日期：2018-06-12\n浙江省湖州市对口支援四川省青川县十年来，援助资金超过10亿元。",
      "湖州市", "青川县", Relation.counterpart_support),  # the body's names, not the headline's short ones
