@@ -284,6 +284,8 @@ def test_a_paragraph_opening_among_the_projects_lists_parts_of_the_total_before_
     ("甲市引导沪企到丁县兴业，投资已达8亿元。", FundKind.investment),  # drawn in from others
     ("今年甲市招引产业项目30个，实际投资12亿元。", FundKind.investment),
     ("甲市投资600万元为丁县修建水渠。", FundKind.fiscal),  # a city's own spending on a work
+    ("今年甲市9家国企在丁县的产业合作项目开工，到位资金3500万元。", FundKind.investment),  # the firms' own projects
+    ("甲市援助丁县的产业项目开工，到位帮扶资金3500万元。", FundKind.fiscal),
 ])
 def test_what_kind_of_money_an_amount_is(sentence, kind):
     [fund] = summarize_text("标题\n发布时间：2031-04-06\n" + sentence, RulesBackend()).funds

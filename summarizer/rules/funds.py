@@ -44,7 +44,9 @@ ENTERPRISE = re.compile(r"企业|公司|集团|招商|招引|引进|签约|签�
 
 # Money that arrived for projects is the enterprises' when the sentence is about enterprises settling in.
 PROJECT_MONEY = re.compile(r"到位(?:资金|投资)|实际投资|项目资金")
-ENTERPRISE_PROJECTS = re.compile(r"(?:入驻|引进|引导|签约|落地|落户|招商)[^。；]{0,12}(?:企业|项目)|(?:企业|项目)[^。；]{0,6}(?:入驻|落地|落户|签约)")
+ENTERPRISE_PROJECTS = re.compile(r"(?:入驻|引进|引导|签约|落地|落户|招商)[^。；]{0,12}(?:企业|项目)|(?:企业|项目)[^。；]{0,6}(?:入驻|落地|落户|签约)"
+                                 # firms' own industrial projects (14个某市国企帮扶产业合作项目), not their aid projects (援建)
+                                 r"|(?:企业|国企|公司|集团)[^。；，,援]{0,8}(?:合作|投资|产业)项目")
 # Aid money a helper brought in from others (引进帮扶资金, 协调引进资金, 引入各类帮扶资金, 争取社会资金) is not
 # its own gift: of unstated kind, kept out of the aid headline.
 INTRODUCED = re.compile(r"(?:引进|引入|争取|协调)[^，。；,;]{0,4}(?:帮扶|扶贫|援助|社会|各类|各方)[^，。；,;]{0,2}资金"
