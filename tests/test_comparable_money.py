@@ -136,6 +136,9 @@ def test_cues_read_what_an_amount_measures():
     assert read("近五年某公司先后投入#，建成道路10公里").cumulative is True
     assert read("某公司先后投入#，其中2020年投入30万元").cumulative is True  # a sum with its part
     assert read("三年多来，某市向某州投入财政援助资金#").cumulative is True
+    # two years named together are a span; one of them alone is that year
+    assert read("某集团去年和今年共向甲村捐款#").cumulative is True
+    assert read("某集团去年向甲村捐款#").cumulative is False
     # 先后 over a ；-list whose items open on the same spending with no giver of their own: all of it over the years
     assert read("甲区先后投入资金900万元修建公路，道路更加通畅；投入资金#，修建水厂2个").cumulative is True
     assert read("甲区先后投入资金900万元修建公路；乙企业投入资金#，修建水厂2个").cumulative is False

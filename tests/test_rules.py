@@ -707,3 +707,26 @@ def test_a_village_once_named_after_its_township_is_that_village_where_its_name_
     found = [(p.region.name, p.region.level.value) for p in places(RegionResolver.for_text(text))]
     assert found.count(("化屋村", "village")) == 3, found
     assert ("某市中级人民法院", "other") in found
+
+
+def test_lines_listed_under_a_colon_are_parts_of_the_sum_before_it_and_of_its_years():
+    text = ("标题\n发布时间：2031-04-06\n●五年来累计安排援助资金9亿元，其中：\n甲县 4亿元\n乙县 3亿元\n丙县 2亿元\n"
+            "●另有社会捐赠1亿元")
+    result = summarize_text(text, RulesBackend())
+    by_amount = {f.amount_yuan: (i, f) for i, f in enumerate(result.funds)}
+    total = by_amount[900_000_000][0]
+    for yuan in (400_000_000, 300_000_000, 200_000_000):
+        part = by_amount[yuan][1]
+        assert (part.part_of, part.cumulative, part.kind) == (total, True, FundKind.fiscal)
+        assert "\n" not in part.evidence.text  # one line each
+    assert by_amount[100_000_000][1].part_of is None
+
+
+def test_an_organisation_paired_with_a_village_in_an_article_naming_designated_help_is_its_designated_unit():
+    text = ("标题\n发布时间：2031-04-06\n某单位驻黔西县化屋村工作队到岗。某市中级人民法院与化屋村结对共建，修通了产业路。"
+            "这是该院定点帮扶工作的一部分。")
+    result = summarize_text(text, RulesBackend())
+    assert [(p.helper.name, p.recipient.name, p.relation) for p in result.pairings] == [
+        ("某市中级人民法院", "化屋村", Relation.designated)]
+    plain = summarize_text(text.replace("定点帮扶工作", "日常工作"), RulesBackend())
+    assert [p.relation for p in plain.pairings] == [Relation.twinning]

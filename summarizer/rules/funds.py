@@ -184,6 +184,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         parent = _parent(text, sentence, amount, amounts, fund, funds)
         if parent is not None:
             fund = fund.model_copy(update={"part_of": parent})
+            if funds[parent].cumulative and not fund.cumulative and not cues().time.search(text, sentence.start, amount.start):
+                # 累计安排资金34.15亿元，其中：\n安顺 11.04亿元: a share of a running total, over its years
+                fund = fund.model_copy(update={"cumulative": True, "since": funds[parent].since, "year": None})
             # (not money its own clause gives a giver for: 总投资3亿元，其中某市投入资金1亿元 is that city's aid)
             generic = (fund.kind is FundKind.fiscal and not (fund.donor and fund.donor in before)
                        and not GIVEN_AS_AID.search(mask_org_names(before)))
@@ -469,7 +472,7 @@ def _same_money(fund: Fund, earlier: Fund) -> bool:
 def _evidence(text: str, clause_spans: Spans, clause: Span) -> Evidence:
     start = clause.start
     index = clause_spans.index_at(clause.start, clause.end)
-    if clause.end - clause.start < 12 and index and text[clause_spans[index - 1].end:clause.start].strip() in ",，":
+    if clause.end - clause.start < 12 and index and text[clause_spans[index - 1].end:clause.start].strip() in (",", "，"):
         start = clause_spans[index - 1].start  # "其中,安排资金…" keeps the clause before it
     return Evidence(text=text[start:clause.end], start=start, end=clause.end)
 
@@ -579,6 +582,9 @@ def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount], fu
             return same[-1] if same and named[-1].yuan > amount.yuan else None
     elif BREAKDOWN_PARAGRAPH.match(text, line_start):
         marker, names_its_sum, opens_paragraph = _breakdown_run_start(text, line_start), False, True
+    elif (listed := _listed_after_colon(text, line_start)) is not None:
+        # …援助资金34.15亿元，其中：\n安顺 11.04亿元\n陇南 15.66亿元: each line a part of the sum before the colon
+        markers, marker, names_its_sum, opens_paragraph = [listed], listed.start(), False, True
     else:
         return None
     whole_paragraph = not markers  # its parts are of the total's kind (援助资金 in a list, not the 总投资 beside it)
@@ -593,6 +599,33 @@ def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount], fu
                 return index
             return None
     return None
+
+
+BREAKDOWN_COLON = re.compile(r"(?:其中|包括|分别为|分别是)\s*[：:]\s*$")
+LIST_LINE = 30  # a line of a list under 其中：, such as "安顺 11.04亿元"
+
+
+def _listed_after_colon(text: str, line_start: int) -> re.Match | None:
+    """The 其中： ending the line above a run of list lines (a name and an amount, no verb: "安顺 11.04亿元") that
+    holds this one, if this line is one of them."""
+    line_end = text.find("\n", line_start)
+    if not _list_line(text[line_start:line_end if line_end >= 0 else len(text)]):
+        return None
+    while line_start > 0:
+        previous = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[previous:line_start - 1]
+        colon = BREAKDOWN_COLON.search(line)
+        if colon:
+            return BREAKDOWN_COLON.search(text, previous + colon.start(), line_start - 1)
+        if not _list_line(line):
+            return None
+        line_start = previous
+    return None
+
+
+def _list_line(line: str) -> bool:
+    return len(line.strip()) <= LIST_LINE and bool(find_amounts(line)) and not cues().giving_verb.search(line) \
+        and not re.match(r"\s*[●■□◆•·\-]", line)
 
 
 def _breakdown_run_start(text: str, line_start: int) -> int:

@@ -73,7 +73,22 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
         pairings += _cooperating_provinces(run, pairings)
     pairings += _programme_pairings(run, pairings)
     pairings += _group_helpers(run)
-    return _one_per_organisation(pairings) or _published_pair_named(run)
+    return _as_designated_units(text, _one_per_organisation(pairings)) or _published_pair_named(run)
+
+
+DESIGNATED_UNIT = re.compile(vocabulary().raw["wording"]["designated_unit"])
+VILLAGE_LEVELS = (Level.village, Level.township)
+
+
+def _as_designated_units(text: str, pairings: list[Pairing]) -> list[Pairing]:
+    """An organisation paired with a village or township (结对, or no programme word) in an article that names
+    designated help or calls it the village's 帮扶单位 is the village's designated unit."""
+    if not DESIGNATED_UNIT.search(text):
+        return pairings
+    return [p.model_copy(update={"relation": Relation.designated})
+            if p.helper.level is Level.other and p.recipient.level in VILLAGE_LEVELS
+            and p.relation in (Relation.twinning, Relation.other) else p
+            for p in pairings]
 
 
 def _one_per_organisation(pairings: list[Pairing]) -> list[Pairing]:
