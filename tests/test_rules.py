@@ -285,6 +285,8 @@ def test_a_paragraph_opening_among_the_projects_lists_parts_of_the_total_before_
     ("今年甲市招引产业项目30个，实际投资12亿元。", FundKind.investment),
     ("甲市投资600万元为丁县修建水渠。", FundKind.fiscal),  # a city's own spending on a work
     ("今年甲市9家国企在丁县的产业合作项目开工，到位资金3500万元。", FundKind.investment),  # the firms' own projects
+    ("甲市投资300万元，硬化丁县某村农业园区道路8公里。", FundKind.fiscal),  # an aid work in a farming park
+    ("丁县工业园区今年新增投资2亿元。", FundKind.investment),  # a park of firms
     ("甲市援助丁县的产业项目开工，到位帮扶资金3500万元。", FundKind.fiscal),
 ])
 def test_what_kind_of_money_an_amount_is(sentence, kind):

@@ -36,7 +36,7 @@ GIVEN_AS_AID = re.compile(r"援|帮扶|扶贫|协作|对口|财政|输血")
 AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金|协作资金|输血|财政")
 # Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending. A project's
 # total or completed investment (总投资, 完成投资) is investment whoever pays for it: aid is only part of it.
-ENTERPRISE = re.compile(r"企业|公司|集团|招商|招引|引进|签约|签下|签订|落户|注册资|客商|投资方|园区|总投资|完成投资|投资额|合作项目"
+ENTERPRISE = re.compile(r"企业|公司|集团|招商|招引|引进|签约|签下|签订|落户|注册资|客商|投资方|产业园区|工业园区|总投资|完成投资|投资额|合作项目"
                         # a project named by its size: 投资30亿元的某某制造中心项目
                         r"|投资[^，。；,;]{0,12}元的[^，。；,;]{0,40}项目"
                         # investment drawn in from others: 带动社会投资, 引导京企…投资
