@@ -732,3 +732,14 @@ def test_an_organisation_paired_with_a_village_in_an_article_naming_designated_h
         ("某市中级人民法院", "化屋村", Relation.designated)]
     plain = summarize_text(text.replace("定点帮扶工作", "日常工作"), RulesBackend())
     assert [p.relation for p in plain.pairings] == [Relation.twinning]
+
+
+def test_single_givers_named_after_a_counted_groups_sum_give_shares_of_it():
+    text = ("标题\n发布时间：2031-04-06\n今年，甲市40家民营企业和商会共捐赠帮扶资金900万元，其中现金700万元，物资折价200万元。"
+            "青禾集团、白石公司分别捐赠300万元、100万元，位列前两名。此外，乙银行另捐赠50万元。")
+    result = summarize_text(text, RulesBackend())
+    index = {f.amount_yuan: i for i, f in enumerate(result.funds)}
+    parts = {f.amount_yuan: f.part_of for f in result.funds}
+    assert parts[3_000_000] == parts[1_000_000] == parts[7_000_000] == index[9_000_000]
+    assert parts[500_000] is None  # another giver, said apart
+    assert build_report([result]).headline.aid_yuan == 9_000_000 + 500_000

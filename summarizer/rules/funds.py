@@ -224,7 +224,8 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
     summed = _totals_after_parts(text, period_spans, shared, amounts)
     spent = _uses_of_a_total(text, period_spans, summed, amounts)
     continued = _running_total_continued(text, clause_spans, period_spans, spent, amounts)
-    return _inside_years_totals(text, period_spans, continued, amounts)
+    grouped = _group_totals_hold_their_members(text, clause_spans, continued, amounts)
+    return _inside_years_totals(text, period_spans, grouped, amounts)
 
 
 SUM_WORD = re.compile(r"(?:共计|合计|总计|一共|累计共|共|总规模|总额)(?:约|近|达到|达|为)?\s*$")
@@ -342,6 +343,39 @@ def _running_total_continued(text: str, clause_spans: Spans, period_spans: Spans
             total = funds[totals[-1]]
             funds[i] = fund.model_copy(update={"part_of": totals[-1], "cumulative": True, "since": total.since})
     return funds
+
+
+# A sum given by a counted group (86家民营企业和商协会组织共捐赠…): its members' gifts named later are inside it.
+GROUP_GIVERS = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+|多)(?:家|个)[^，。；,;]{0,16}?(?:企业|商会|协会|组织|单位|公司)"
+                          r"[^，。；,;]{0,8}?(?:共|共计|合计|累计)")
+ANOTHER_GIVER = re.compile(r"另|此外|还有|以外")
+GIFTS = (FundKind.donation, FundKind.social)
+
+
+def _group_totals_hold_their_members(text: str, clause_spans: Spans, funds: list[Fund],
+                                     amounts: list[Amount]) -> list[Fund]:
+    """德阳市86家民营企业和商协会组织共捐赠4399.71万元 … 某协会、某集团、某公司分别捐赠652万元、500万元、230万元: the
+    gifts of single givers named after a counted group's sum are their shares of it (all of them fit in it, or
+    none is linked), beside any other breakdown of the sum (its cash and goods)."""
+    for t, total in enumerate(amounts):
+        clause = enclosing(clause_spans, total.start, total.end)
+        if clause is None or funds[t].part_of is not None or funds[t].kind not in GIFTS \
+                or not GROUP_GIVERS.search(text, clause.start, total.start):
+            continue
+        members = [i for i in range(t + 1, len(amounts))
+                   if funds[i].part_of is None and funds[i].kind in GIFTS and funds[i].status is funds[t].status
+                   and funds[i].cumulative == funds[t].cumulative and not funds[i].per_unit
+                   and amounts[i].yuan < total.yuan and funds[i].donor and funds[i].donor != funds[t].donor
+                   and not ANOTHER_GIVER.search(text, _clause_start(clause_spans, amounts[i]), amounts[i].start)]
+        if members and sum(amounts[i].yuan for i in members) <= total.yuan:
+            for i in members:
+                funds[i] = funds[i].model_copy(update={"part_of": t})
+    return funds
+
+
+def _clause_start(clause_spans: Spans, amount: Amount) -> int:
+    clause = enclosing(clause_spans, amount.start, amount.end)
+    return clause.start if clause else amount.start
 
 
 def _giving_verb(text: str, clause_spans: Spans, amount: Amount) -> str | None:
