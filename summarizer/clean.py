@@ -334,6 +334,10 @@ CREDIT = re.compile(r"[（(]([^（）()]{2,30}?)(?:融媒体)?记者[^（）()]{
 BROADCAST = re.compile(r"^[^，。]{0,12}?([\u4e00-\u9fff]{2,6}(?:卫视|电视台|广播电台))《")
 REPORTED_BY = re.compile(r"^[^\u4e00-\u9fff]{0,3}(?:据|来自)([\u4e00-\u9fff]{2,12}?)(?:报道|消息)")
 BYLINE_REPORT = re.compile(r"^([\u4e00-\u9fff·]{2,14}?)记者\s*[\u4e00-\u9fff]{2,4}(?:\s*[\u4e00-\u9fff]{0,6})?报道$")
+# A reporter's line of its own: "□青岛日报/观海新闻记者 王涛" (the first outlet named).
+BYLINE_LINE = re.compile(r"^[^\u4e00-\u9fff]{0,3}([\u4e00-\u9fff·]{2,14}?)(?:/[\u4e00-\u9fff·]{2,14})?记者\s*[\u4e00-\u9fff]{2,4}$")
+# A dateline naming its outlet before 讯: "亮点黔西南讯 浙江省…" (not 本报讯).
+OWN_DATELINE = re.compile(r"^(?!本报|本台|本网)([\u4e00-\u9fff]{2,8}?)讯[\s　(（]")
 
 
 def outlet_in_body(paragraphs: list[str], last_lines: list[str]) -> str | None:
@@ -343,10 +347,13 @@ def outlet_in_body(paragraphs: list[str], last_lines: list[str]) -> str | None:
     """
     name = _outlet_name()
     for line in paragraphs[:3]:
-        for pattern in (BYLINE_REPORT, BROADCAST, REPORTED_BY):
+        for pattern in (BYLINE_REPORT, BYLINE_LINE, BROADCAST, REPORTED_BY):
             m = pattern.search(line)
             if m and name.fullmatch(m.group(1)):
                 return m.group(1)
+        own = OWN_DATELINE.match(line)
+        if own and not re.fullmatch(vocabulary().outlet_suffix, own.group(1)):  # 晚报讯: no name of its own
+            return own.group(1)
         dateline = vocabulary().dateline.match(line)
         if dateline:
             m = re.match(r"(新华社|中新社|[\u4e00-\u9fff]{2,8}?网)", dateline.group())

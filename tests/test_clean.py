@@ -145,3 +145,13 @@ def test_every_removed_line_says_why_in_the_clean_command(tmp_path):
     data = json.loads(result.stdout)
     assert len(data["removed"]) == len(data["removed_reasons"]) and all(data["removed_reasons"])
     assert dict(zip(data["removed"], data["removed_reasons"]))["bet365亚洲官网"] == "spam"
+
+
+@pytest.mark.parametrize("raw, outlet", [
+    ("甲地帮扶乙县纪实\n□某州日报/某某新闻记者 李某\n甲地今年向乙县投入帮扶资金500万元。", "某州日报"),
+    ("某某视窗讯 甲地今年向乙县投入帮扶资金500万元，建成学校两所。", "某某视窗"),
+    ("晚报讯 甲地今年向乙县投入帮扶资金500万元，建成学校两所。", None),  # no name of its own
+    ("本报讯 甲地今年向乙县投入帮扶资金500万元，建成学校两所。", None),
+])
+def test_an_outlet_named_by_a_reporters_line_or_its_own_dateline(raw, outlet):
+    assert clean(raw).outlet == outlet
