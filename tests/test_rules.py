@@ -743,3 +743,10 @@ def test_single_givers_named_after_a_counted_groups_sum_give_shares_of_it():
     assert parts[3_000_000] == parts[1_000_000] == parts[7_000_000] == index[9_000_000]
     assert parts[500_000] is None  # another giver, said apart
     assert build_report([result]).headline.aid_yuan == 9_000_000 + 500_000
+
+
+def test_a_programme_abbreviation_before_poverty_relief_names_its_province_pair():
+    text = "标题\n发布时间：2031-04-06\n今年，粤桂消费扶贫行动帮助销售广西脱贫县农产品12亿元。广东财政帮扶资金投入3亿元修建道路。"
+    result = summarize_text(text, RulesBackend())
+    assert [(p.helper.name, p.recipient.name, p.relation) for p in result.pairings] == [
+        ("广东省", "广西壮族自治区", Relation.east_west)]
