@@ -139,6 +139,14 @@ def test_cues_read_what_an_amount_measures():
     # two years named together are a span; one of them alone is that year
     assert read("某集团去年和今年共向甲村捐款#").cumulative is True
     assert read("某集团去年向甲村捐款#").cumulative is False
+    assert read("2017年——2018年，甲区投入帮扶资金#").cumulative is True  # a span written with a double dash
+    # a sentence with no time of its own takes its paragraph's, unless it is one act of giving
+    lead = "近三年来，甲区共投入帮扶资金900万元。"
+    assert read("甲区投入产业资金#", lead=lead).cumulative is True
+    assert read("此外，甲区向乙旗捐赠扶贫资金#", lead=lead).cumulative is False
+    assert read("定向捐赠给乙旗的#", lead=lead).cumulative is True  # money described, not a gift made
+    # a gift whose use is planned was given; a share of a gift planned for a use is a plan
+    assert read("甲区向乙旗捐赠扶贫资金#", after_sentence="，计划用于村级光伏电站").status is FundStatus.paid
     # 先后 over a ；-list whose items open on the same spending with no giver of their own: all of it over the years
     assert read("甲区先后投入资金900万元修建公路，道路更加通畅；投入资金#，修建水厂2个").cumulative is True
     assert read("甲区先后投入资金900万元修建公路；乙企业投入资金#，修建水厂2个").cumulative is False

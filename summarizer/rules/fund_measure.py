@@ -22,6 +22,7 @@ PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目
 FORWARD = re.compile(r"今后|未来")
 # A list item after a semicolon that opens on the giving itself, with no giver of its own (；投入资金655万元…).
 ITEM_GOES_ON = re.compile(r"\s*(?:再|又|还|另)?(?:投入|安排|拨付|捐赠|捐助|捐资|援助|资助)")
+SHARE_OF_A_GIFT = re.compile(r"中的\s*$")  # 捐资中的…: a share of a gift, not a giving
 GIFT = re.compile(r"捐|赠|出资")
 FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
 
@@ -93,11 +94,11 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
                            and (year := first_year(m.group(0))) is not None), None)
     if not found:
         # "已无偿投入60亿": what was given up to now, said in the amount's own clause (not 公交车已投入运营，…139万元)
-        if cues().so_far.search(re.split(r"[，,]", before)[-1]):
+        if cues().so_far.search(clause_of(before)):
             return True, None
         found = list(cues().time.finditer(lead))
-        if not found:
-            return False, None
+        if not found or _one_gift(clause_of(before)):
+            return False, None  # (此外，甲区向乙旗捐赠400万元: one gift, not the paragraph's running total)
     last = found[-1]
     if last.lastgroup == "single" or (_one_after_another(last, before, after)
                                       and not any(m.lastgroup == "cumulative" for m in found[:-1])):
@@ -120,6 +121,16 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
             and not any(FORWARD.search(m.group(0)) for m in run)):
         return False, None  # "2021年以来" in a 2021 article is this year's money (not "自2021年起…今后三年")
     return True, since
+
+
+def _one_gift(clause: str) -> bool:
+    """An act of giving in the amount's clause (向乙旗捐赠), not a sum (共捐赠) nor money described (捐赠给某县的)."""
+    return bool(GIFT.search(clause)) and not cues().list_sum.search(clause) and not clause.rstrip().endswith("的")
+
+
+def clause_of(before: str) -> str:
+    """The amount's own comma clause, from the text of its sentence before it."""
+    return re.split(r"[，,]", before)[-1]
 
 
 def _one_after_another(cue: re.Match, before: str, after: str) -> bool:
@@ -167,7 +178,8 @@ def first_year(cue: str) -> int | None:
 def status_of(clause_before: str, clause_after: str, sentence_before: str = "", sentence_after: str = "") -> FundStatus:
     """The nearest status cue before the amount in its clause; else the first after it (…资金也将投入); else, in
     a clause with no giving verb (总投资额达242亿元), a plan or agreement earlier in the sentence; else a plan the
-    next clause makes for it (捐资中的1000万元，计划用于…); else paid."""
+    next clause makes for it when its own clause gives nothing but a share (捐资中的1000万元，计划用于…; not
+    捐赠资金400万元，计划用于…, a gift whose use is planned); else paid."""
     found = list(cues().status.finditer(clause_before))
     if not found:
         after = cues().status.search(clause_after)
@@ -179,8 +191,10 @@ def status_of(clause_before: str, clause_after: str, sentence_before: str = "", 
         if not cues().giving_verb.search(clause_before) or (
                 earlier and PLANNED_PROJECTS.match(sentence_before, earlier[0].end())):
             found = earlier
-    if not found:
-        return FundStatus.planned if cues().planned_use.search(sentence_after) else FundStatus.paid
+    if not found:  # (a gift whose use is planned was given: 捐赠资金400万元，计划用于…)
+        gives = cues().giving_verb.search(clause_before) and not SHARE_OF_A_GIFT.search(clause_before)
+        planned_use = cues().planned_use.search(sentence_after) and not gives
+        return FundStatus.planned if planned_use else FundStatus.paid
     return FundStatus(found[-1].lastgroup)
 
 
