@@ -139,7 +139,7 @@ def test_cues_read_what_an_amount_measures():
     # two years named together are a span; one of them alone is that year
     assert read("某集团去年和今年共向甲村捐款#").cumulative is True
     assert read("某集团去年向甲村捐款#").cumulative is False
-    assert read("2017年——2018年，甲区投入帮扶资金#").cumulative is True  # a span written with a double dash
+    assert read("2012年——2013年，甲区投入帮扶资金#").cumulative is True  # a span written with a double dash
     # a sentence with no time of its own takes its paragraph's, unless it is one act of giving
     lead = "近三年来，甲区共投入帮扶资金900万元。"
     assert read("甲区投入产业资金#", lead=lead).cumulative is True

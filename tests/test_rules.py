@@ -750,3 +750,25 @@ def test_a_programme_abbreviation_before_poverty_relief_names_its_province_pair(
     result = summarize_text(text, RulesBackend())
     assert [(p.helper.name, p.recipient.name, p.relation) for p in result.pairings] == [
         ("广东省", "广西壮族自治区", Relation.east_west)]
+
+
+def test_givers_listed_before_fenbie_give_one_amount_each_and_a_sum_of_neighbours_holds_them():
+    text = ("标题\n发布时间：2031-04-06\n甲县商会及爱心企业纷纷伸出援手，共计向乙县捐赠防疫资金45万元。"
+            "现场，甲县商会向乙县捐赠25万元，青禾食品有限公司、白石建材有限公司分别向乙县捐赠10万元抗疫款。")
+    result = summarize_text(text, RulesBackend())
+    tens = [f for f in result.funds if f.amount_yuan == 100_000]
+    assert sorted(f.donor for f in tens) == ["白石建材有限公司", "青禾食品有限公司"]
+    total = next(i for i, f in enumerate(result.funds) if f.amount_yuan == 450_000)
+    assert all(f.part_of == total for f in result.funds if f.amount_yuan < 450_000)
+    assert build_report([result]).headline.aid_yuan == 450_000
+
+
+def test_a_sum_after_amounts_in_earlier_sentences_that_add_up_to_it_has_them_as_parts():
+    text = ("标题\n发布时间：2031-04-06\n上月，价值80万元的某院援助甲县的医疗设备正式交付。加之年初完成的培训项目20万元，"
+            "某院共计帮扶甲县卫生项目资金达100万元。某院还派出医生5名。")
+    result = summarize_text(text, RulesBackend())
+    total = next(i for i, f in enumerate(result.funds) if f.amount_yuan == 1_000_000)
+    assert [f.part_of for f in result.funds if f.amount_yuan < 1_000_000] == [total, total]
+    # one sum written twice is not two parts of a sum twice its size
+    twice = ("标题\n发布时间：2031-04-06\n某集团向甲县捐赠30万元。目前，捐赠给甲县的30万元已全部到位。某集团共计捐赠60万元。")
+    assert all(f.part_of is None for f in summarize_text(twice, RulesBackend()).funds)

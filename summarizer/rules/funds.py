@@ -165,6 +165,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         what = measured(text[sentence.start:amount.start], before, text[amount.end:clause.end], published_year,
                         lead.text if lead else "", text[amount.end:sentence.end])
         each = _named_recipients(text, nearby, clause, amount) if given_to_each(before) else []
+        givers = _named_givers(text, nearby, clause, amount) if not each else []
         fund = Fund(
             amount_yuan=float(amount.yuan),
             amount_text=amount.text,
@@ -218,10 +219,11 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
                     funds[i] = funds[i].model_copy(update={"cumulative": True, "since": fund.since, "year": None})
             continue
         for recipient in each or [fund.recipient]:  # one record per named recipient of 各/分别
-            funds.append(fund.model_copy(update={"recipient": recipient}))
-            amounts.append(amount)
+            for giver in givers or [fund.donor]:  # or per named giver (A公司、B公司分别向某县捐赠10万元)
+                funds.append(fund.model_copy(update={"recipient": recipient, "donor": giver}))
+                amounts.append(amount)
     shared = _shares_of_totals(text, clause_spans, period_spans, funds, amounts)
-    summed = _totals_after_parts(text, period_spans, shared, amounts)
+    summed = _sums_of_neighbours(text, clause_spans, _totals_after_parts(text, period_spans, shared, amounts), amounts)
     spent = _uses_of_a_total(text, period_spans, summed, amounts)
     continued = _running_total_continued(text, clause_spans, period_spans, spent, amounts)
     grouped = _group_totals_hold_their_members(text, clause_spans, continued, amounts)
@@ -257,6 +259,43 @@ def _totals_after_parts(text: str, period_spans: Spans, funds: list[Fund], amoun
 def _says_own_status(text: str, amount: Amount, sentence_start: int) -> bool:
     clause_start = max(text.rfind(mark, sentence_start, amount.start) for mark in "，,；;") + 1
     return says_status(text[max(clause_start, sentence_start):amount.start])
+
+
+SUM_IN_CLAUSE = re.compile(vocabulary().raw["fund_measure"]["sum_word"])
+AID_KINDS = (FundKind.fiscal, FundKind.social, FundKind.donation)
+NEIGHBOUR_RUN = 6  # amounts a sum's parts may run to, written before or after it
+
+
+def _sums_of_neighbours(text: str, clause_spans: Spans, funds: list[Fund], amounts: list[Amount]) -> list[Fund]:
+    """…共计向某县捐赠防疫资金35万元。…某协会捐赠15万元，A公司、B公司分别捐赠10万元: a sum (共计, 合计… in its clause)
+    that the amounts written right after it, or right before it, add up to exactly (within 0.5 %), in its own
+    or a neighbouring paragraph, has them as its parts, when it has none yet."""
+    for t, total in enumerate(amounts):
+        if (funds[t].part_of is not None or any(f.part_of == t for f in funds)
+                or not SUM_IN_CLAUSE.search(text, _clause_start(clause_spans, total), total.start)):
+            continue
+        for run in (range(t + 1, min(len(amounts), t + 1 + NEIGHBOUR_RUN)), range(t - 1, max(-1, t - 1 - NEIGHBOUR_RUN), -1)):
+            parts: list[int] = []
+            for i in run:
+                previous = amounts[parts[-1]] if parts else total
+                between = text[min(previous.end, amounts[i].end):max(previous.start, amounts[i].start)]
+                if (funds[i].part_of is not None or funds[i].per_unit or amounts[i].yuan >= total.yuan
+                        or funds[i].status is not funds[t].status or _paragraphs_apart(between) > 1
+                        or (funds[i].kind in AID_KINDS) != (funds[t].kind in AID_KINDS)
+                        or any(amounts[j].yuan == amounts[i].yuan and funds[j].evidence != funds[i].evidence
+                               for j in parts)):
+                    break  # (one sum written twice is no two parts; A、B分别捐赠10万元 is)
+                parts.append(i)
+                held = sum(amounts[j].yuan for j in parts)
+                if len(parts) >= 2 and abs(held - total.yuan) <= total.yuan * Decimal("0.005"):
+                    for j in parts:
+                        funds[j] = funds[j].model_copy(update={"part_of": t})
+                    break
+                if held > total.yuan:
+                    break
+            if any(f.part_of == t for f in funds):
+                break
+    return funds
 
 
 def _arranged(text: str, clause_spans: Spans, funds: list[Fund], amounts: list[Amount], total: int) -> None:
@@ -493,6 +532,28 @@ def _named_recipients(text: str, places: list[Place], clause: Span, amount: Amou
         run.append(place)
     names = [p.region.name for p in reversed(run)]
     return names if len(names) >= 2 and len(set(names)) == len(names) else []
+
+
+def _named_givers(text: str, places: list[Place], clause: Span, amount: Amount) -> list[str]:
+    """The organisations listed right before 各/分别 that give (A公司、B公司分别向某县捐赠…): two or more."""
+    cue = list(EACH_CUE.finditer(text, clause.start, amount.start))
+    if not cue or not GIVEN_TO.match(text, cue[-1].end(), amount.start):
+        return []
+    before = [p for p in places if clause.start <= p.start and p.end <= cue[-1].start()]
+    run: list[Place] = []
+    for place in reversed(before):
+        if not run and text[place.end:cue[-1].start()].strip():
+            return []  # the list must end right at 各/分别
+        if run and not LIST_JOINER.match(text[place.end:run[-1].start]):
+            break
+        run.append(place)
+    names = [p.region.name for p in reversed(run) if p.region.level is Level.other]
+    return names if len(names) == len(run) >= 2 and len(set(names)) == len(names) else []
+
+
+EACH_CUE = re.compile(r"各自?|分别")
+# From 各/分别 to the amount: a giving, to a recipient or not (分别向某县捐赠, 各捐资).
+GIVEN_TO = re.compile(r"(?:向|为|给|对)?[^，。；,;]{0,12}?(?:捐赠|捐助|捐资|捐款|捐|出资|资助|援助|投入)[^，。；,;\d]{0,6}$")
 
 
 def _same_money(fund: Fund, earlier: Fund) -> bool:
