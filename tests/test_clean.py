@@ -152,7 +152,7 @@ def test_every_removed_line_says_why_in_the_clean_command(tmp_path):
     ("某某视窗讯 甲地今年向乙县投入帮扶资金500万元，建成学校两所。", "某某视窗"),
     ("晚报讯 甲地今年向乙县投入帮扶资金500万元，建成学校两所。", None),  # no name of its own
     ("本报讯 甲地今年向乙县投入帮扶资金500万元，建成学校两所。", None),
-    ("甲地帮扶乙县\n发布时间:2031-09-13 10:15:42丨来源:某某客户端丨作者: 丨责任编辑:某某\n甲地今年向乙县投入帮扶资金500万元。",
+    ("甲地帮扶乙县\n发布时间:2031-09-13 10:15:42丨来源:某某客户端丨编辑:某某\n甲地今年向乙县投入帮扶资金500万元。",
      "某某客户端"),  # 丨 ends a header field
 ])
 def test_an_outlet_named_by_a_reporters_line_or_its_own_dateline(raw, outlet):
