@@ -772,3 +772,12 @@ def test_a_sum_after_amounts_in_earlier_sentences_that_add_up_to_it_has_them_as_
     # one sum written twice is not two parts of a sum twice its size
     twice = ("标题\n发布时间：2031-04-06\n某集团向甲县捐赠30万元。目前，捐赠给甲县的30万元已全部到位。某集团共计捐赠60万元。")
     assert all(f.part_of is None for f in summarize_text(twice, RulesBackend()).funds)
+
+
+def test_places_counted_before_a_relation_word_are_the_subjects_and_a_clause_opening_on_one_is_too():
+    from summarizer.rules.pairings import explain_pairings
+    text = "目前，某能源集团共有甘肃通渭县、安徽金寨和岳西、湖南花垣3个定点帮扶县，对口支援青海玛多县。"
+    made = {(d.helper, d.recipient, d.relation) for d in explain_pairings(text) if d.made}
+    assert {("某能源集团", "通渭县", "designated"), ("某能源集团", "金寨", "designated"),
+            ("某能源集团", "花垣", "designated"), ("某能源集团", "玛多县", "counterpart_support")} <= made, made
+    assert {h for h, _, _ in made} == {"某能源集团"}  # never a listed county helping the next one

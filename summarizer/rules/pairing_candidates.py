@@ -6,6 +6,7 @@ The ways a trigger links two places, by the name an explanation shows:
 - PASSIVE: "B接受/得到A的帮扶": the place after the passive marker helps the one before it;
 - ARRIVED: "A…来到B，开展帮扶活动": the place arrived at is helped;
 - JOINED: "A与B结对": helper first, the place joined last;
+- COUNTED_LIST: "X共有A县、B县2个定点扶贫县": the places counted are the sentence subject's;
 - SUBJECT_JOINED: "A积极投身结对帮扶工作，与B开展结对帮扶": the clause opening on 与 has the sentence's subject;
 - TOPIC: "上海市对口援藏": 援藏 names 西藏, the headline or lead names the place there;
 - NAMED_TOGETHER: "宁夏与福建…对口扶贫协作": a published pair (data/pairings.tsv) named as A与B;
@@ -32,6 +33,7 @@ ONE_TO_ONE = "A、B分别…X、Y: helpers and recipients paired in the order li
 PASSIVE = "B接受/得到A的帮扶: the place after the passive marker helps the one before it"
 ARRIVED = "A…来到B: the place arrived at is helped"
 JOINED = "A与B + relation word: helper first, the place joined last"
+COUNTED_LIST = "X有A、B…N个 + relation word: the places counted are the relation's, the sentence's subject helps them"
 SUBJECT_JOINED = "A…，与B + relation word: the clause opening on 与 is the sentence's subject's, who helps B"
 AS_ROLE_READING = "作为帮扶X的…，A: the party named after the role helps X"
 AT_PLACES = "A…在X、Y…+ relation word: the places after 在 are helped by the party named before it"
@@ -167,7 +169,8 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             yield from ((after[0], r, False, AS_ROLE_READING) for r in recipients)
             return
     if recipients:
-        helpers = _helpers_before(text, before, recipients)
+        subject = _subject_of_clause_opening(text, sentence, before, recipients, start)
+        helpers = [subject] if subject is not None else _helpers_before(text, before, recipients)
         if len(helpers) == len(recipients) >= 2 and (respectively or len(helpers) >= 3):
             # "A、B、C分别帮扶X、Y、Z": listed in the same order, paired one to one.
             yield from ((h, r, False, ONE_TO_ONE) for h, r in zip(helpers, recipients))
@@ -176,6 +179,12 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             for recipient in recipients:
                 yield helper, recipient, False, LISTED
         return
+    counted = _counted_list_before(text, before, start) if mutual_ok else []
+    if counted:
+        subject = _sentence_subject(text, sentence, before)
+        if subject is not None and subject not in counted:
+            yield from ((subject, r, False, COUNTED_LIST) for r in counted if not related(subject.region, r.region))
+            return
     joined = _joined_list(text, before, start, respectively) if mutual_ok else []
     if joined:
         yield from ((a, b, False, how) for a, b, how in joined)
@@ -343,6 +352,61 @@ def _list_after(text: str, inside: list[Place], pos: int) -> list[Place]:
 def _is_within(inner: Region, outer: Region) -> bool:
     """inner lies inside outer (和田市 in 和田地区)."""
     return related(inner, outer) and bool(inner.adcode and outer.adcode and len(inner.adcode) > len(outer.adcode))
+
+
+# A relation word opening its clause (…6个定点扶贫县，对口支援西藏班戈县): the clause is the sentence subject's.
+OPENS_CLAUSE = re.compile(r"[，,；;]\s*(?:并|还|同时|另外|又|也)?\s*$")
+# A list closed by its count right before the relation word: 甘肃东乡县、湖南凤凰和泸溪6个定点扶贫县 (its last
+# short name may be one the division table does not resolve alone).
+COUNT_BEFORE = re.compile(r"^\s*(?:(?:、|和|及)[\u4e00-\u9fff]{2,3})?(?:等)?(?:\d+|[一二两三四五六七八九十]+)个$")
+LEAD_CLAUSE = 12  # a short clause a sentence may open on before its subject (目前，…; 2019年，…)
+
+
+def _sentence_subject(text: str, sentence: Span, before: list[Place]) -> Place | None:
+    """The first place of the sentence when it opens the sentence, or follows one short lead clause (目前，中国石化…)."""
+    if not before:
+        return None
+    first = before[0]
+    lead = text[sentence.start:first.start]
+    breaks = [m.end() for m in re.finditer(r"[，,]", lead)]
+    if not breaks and not lead.strip():
+        return first
+    if len(breaks) == 1 and breaks[0] <= LEAD_CLAUSE and not text[sentence.start + breaks[0]:first.start].strip():
+        return first
+    return None
+
+
+def _subject_of_clause_opening(text: str, sentence: Span, before: list[Place], recipients: list[Place],
+                               start: int) -> Place | None:
+    """The helper of a relation word that opens its clause, after an earlier clause of the same subject: that
+    subject, never a place the earlier clause lists."""
+    if len(before) < 2 or not OPENS_CLAUSE.search(text, sentence.start, start):
+        return None
+    subject = _sentence_subject(text, sentence, before)
+    if subject is None or any(related(subject.region, r.region) for r in recipients):
+        return None
+    return subject
+
+
+def _counted_list_before(text: str, before: list[Place], start: int) -> list[Place]:
+    """The places listed right before a count and the relation word (A县、B县和C县3个定点扶贫县): its recipients."""
+    if not before:
+        return []
+    count = text[before[-1].end:start]
+    if not COUNT_BEFORE.match(count):
+        return []
+    run = [before[-1]]
+    for place in reversed(before[:-1]):
+        gap = text[place.end:run[0].start]
+        if not (LIST_JOINER_WORDS.match(gap) or PROVINCE_PREFIX.fullmatch(gap)):
+            break
+        run.insert(0, place)
+    return run if len(run) >= 2 else []
+
+
+LIST_JOINER_WORDS = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
+# Between two listed places: a joiner, the next one's province (、湖南凤凰), a short name passed over (和颍上、).
+PROVINCE_PREFIX = re.compile(r"^\s*(?:(?:、|和|及)[\u4e00-\u9fff]{2,3})?\s*(?:、|和|及)\s*[\u4e00-\u9fff]{0,3}$")
 
 
 def _helpers_before(text: str, before: list[Place], recipients: list[Place]) -> list[Place]:
