@@ -140,6 +140,8 @@ def test_cues_read_what_an_amount_measures():
     assert read("某集团去年和今年共向甲村捐款#").cumulative is True
     assert read("某集团去年向甲村捐款#").cumulative is False
     assert read("2012年——2013年，甲区投入帮扶资金#").cumulative is True  # a span written with a double dash
+    m = read("2016年始，某行已累计向甲村捐赠#")  # 始 opens a span as 起 does
+    assert (m.cumulative, m.since) == (True, 2016)
     # a sentence with no time of its own takes its paragraph's, unless it is one act of giving
     lead = "近三年来，甲区共投入帮扶资金900万元。"
     assert read("甲区投入产业资金#", lead=lead).cumulative is True

@@ -54,7 +54,7 @@ INTRODUCED = re.compile(r"(?:引进|引入|争取|协调)[^，。；,;]{0,4}(?:�
 # Ordered: the first kind whose words occur in the amount's clause wins.
 KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.returns, re.compile(r"收益|分红|红利|租金收入")),
-    (FundKind.procurement, re.compile(r"采购|销售|购买|消费扶贫|消费帮扶|带货|认购|订单|成交|交易额|营业额")),
+    (FundKind.procurement, re.compile(r"采购|销售|购买|购销|消费扶贫|消费帮扶|带货|认购|订单|成交|交易额|营业额")),
     (FundKind.credit, re.compile(r"贷款|信贷|授信|担保|借款|有偿")),
     (FundKind.donation, re.compile(r"捐赠|捐款|捐助|捐资|捐献|捐建|义捐|募捐|捐")),
     (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|引进项目|引进资金|落地|"
