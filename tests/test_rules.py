@@ -697,10 +697,10 @@ def test_a_count_of_villages_after_a_county_is_no_village():
 
 def test_a_list_joined_by_yu_reaches_a_relation_word_the_gap_says_they_form():
     from summarizer.rules.pairings import explain_pairings
-    text = "晋江市分别与长汀县、宁化县结成山海协作、生态治理对口帮扶关系。"
+    text = "晋江市分别与长汀县、宁化县结成产业协作、生态治理对口帮扶关系。"
     made = {(d.helper, d.recipient) for d in explain_pairings(text) if d.made}
     assert made == {("晋江市", "长汀县"), ("晋江市", "宁化县")}
-    assert not [d for d in explain_pairings("晋江市分别与长汀县、宁化县召开座谈会和山海协作推进会议，谈对口帮扶。") if d.made]
+    assert not [d for d in explain_pairings("晋江市分别与长汀县、宁化县召开座谈会和产业推进会议，谈对口帮扶。") if d.made]
 
 
 def test_a_village_once_named_after_its_township_is_that_village_where_its_name_stands_alone():
@@ -727,7 +727,7 @@ def test_lines_listed_under_a_colon_are_parts_of_the_sum_before_it_and_of_its_ye
 
 def test_an_organisation_paired_with_a_village_in_an_article_naming_designated_help_is_its_designated_unit():
     text = ("标题\n发布时间：2031-04-06\n某单位驻黔西县化屋村工作队到岗。某市中级人民法院与化屋村结对共建，修通了产业路。"
-            "这是该院定点帮扶工作的一部分。")
+            "化屋村是该院定点帮扶工作的重点。")
     result = summarize_text(text, RulesBackend())
     assert [(p.helper.name, p.recipient.name, p.relation) for p in result.pairings] == [
         ("某市中级人民法院", "化屋村", Relation.designated)]
@@ -782,3 +782,44 @@ def test_places_counted_before_a_relation_word_are_the_subjects_and_a_clause_ope
     assert {("某能源集团", "通渭县", "designated"), ("某能源集团", "金寨", "designated"),
             ("某能源集团", "花垣", "designated"), ("某能源集团", "玛多县", "counterpart_support")} <= made, made
     assert {h for h, _, _ in made} == {"某能源集团"}  # never a listed county helping the next one
+
+
+def test_rules_of_this_round_keep_off_sentences_they_do_not_describe():
+    from summarizer.rules.pairings import explain_pairings
+
+    def funds(body):
+        return summarize_text("标题\n发布时间：2031-04-06\n" + body, RulesBackend()).funds
+
+    # two givers with an amount each: each its own amount, 30万 in all
+    got = funds("甲县商会、乙县商会分别向丙县捐赠10万元、20万元。")
+    assert sorted(f.amount_yuan for f in got) == [100_000, 200_000]
+    # gifts of other years are no parts of a later sum
+    got = funds("2028年，乙公司向甲县捐赠60万元。2029年，丙公司向甲县捐赠40万元。2030年，丁集团共计向甲县捐赠100万元。")
+    assert all(f.part_of is None for f in got)
+    # a group's sum does not hold last year's gifts
+    got = funds("今年，甲市40家民营企业共捐赠帮扶资金900万元。去年，青禾集团捐赠300万元，白石公司捐赠100万元。")
+    assert all(f.part_of is None for f in got)
+    # money added beside a running total, or planned, is no share of it
+    lead = "甲市高度重视援助工作，多次召开专题会议。五年来，甲市共投入资金9亿元。"
+    for added in ("此外，甲市还投入3亿元修建学校。", "甲市计划投入3亿元修建学校。"):
+        assert all(f.part_of is None for f in funds(lead + added))
+    # a budget whose use is planned stays a plan; only a gift is given
+    got = funds("为乙县安排帮扶资金500万元，计划用于产业发展。")
+    assert [f.status for f in got] == [FundStatus.planned]
+    # money put into works after 先后 adds up, beside a gift or not
+    got = {f.amount_yuan: f.cumulative for f in funds("甲市先后投入资金900万元修建公路、捐赠30万元慰问贫困户。")}
+    assert got[9_000_000] is True
+    # a list of helpers opening the sentence all help
+    made = {(d.helper, d.recipient) for d in explain_pairings("目前，广州市、深圳市共选派干部300名，对口帮扶毕节市。") if d.made}
+    assert made == {("广州市", "毕节市"), ("深圳市", "毕节市")}
+    # the last place of a list is no subject of a clause opening on 与
+    made = {(d.helper, d.recipient) for d in explain_pairings("全省共有岷县、漳县和通渭县3个深度贫困县，与天津市开展东西部协作。")
+            if d.made}
+    assert made == {("天津市", "岷县"), ("天津市", "漳县"), ("天津市", "通渭县")}
+    # designated help named for another pair does not make a 结对 organisation a designated unit
+    text = ("标题\n发布时间：2031-04-06\n某单位驻黔西县化屋村工作队到岗。中国石化定点帮扶的岳西县今年脱贫。"
+            "青禾集团与化屋村结对帮扶，修通了产业路。")
+    assert {(p.helper.name, p.relation) for p in summarize_text(text, RulesBackend()).pairings
+            if p.recipient.name == "化屋村"} == {("青禾集团", Relation.twinning)}
+    # a kind of village is no village's name
+    assert not [d for d in explain_pairings("黔西县重点村今年全部出列。中国石化与重点村开展结对帮扶。") if d.made]

@@ -21,7 +21,7 @@ PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目
 # A span running on from now: 今后三年, 未来五年.
 FORWARD = re.compile(r"今后|未来")
 # A list item after a semicolon that opens on the giving itself, with no giver of its own (；投入资金655万元…).
-ITEM_GOES_ON = re.compile(r"\s*(?:再|又|还|另)?(?:投入|安排|拨付|捐赠|捐助|捐资|援助|资助)")
+ITEM_GOES_ON = re.compile(r"\s*(?:再|又|还|另)?(?P<verb>投入|安排|拨付|捐赠|捐助|捐资|援助|资助)")
 SHARE_OF_A_GIFT = re.compile(r"中的\s*$")  # 捐资中的…: a share of a gift, not a giving
 GIFT = re.compile(r"捐|赠|出资")
 FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
@@ -128,27 +128,35 @@ def _one_gift(clause: str) -> bool:
     return bool(GIFT.search(clause)) and not cues().list_sum.search(clause) and not clause.rstrip().endswith("的")
 
 
+def _goes_on(first: str, item: str) -> bool:
+    """A ；-item that opens, with no giver of its own, on the verb the first item after 先后 gives with."""
+    verb = cues().giving_verb.search(first)
+    opening = ITEM_GOES_ON.match(item)
+    return bool(verb and opening and opening.group("verb") == verb.group(0))
+
+
 def clause_of(before: str) -> str:
     """The amount's own comma clause, from the text of its sentence before it."""
     return re.split(r"[，,]", before)[-1]
 
 
 def _one_after_another(cue: re.Match, before: str, after: str) -> bool:
-    """先后为某村捐赠12万元…，捐赠60万元…: 先后 before several amounts, none of them a sum of the others; or
-    先后 that a semicolon ends before this amount."""
+    """先后为某村捐赠12万元…，捐赠60万元…: 先后 before several gifts, this one among them, none of them a sum of
+    the others; or 先后 that a semicolon ends before this amount."""
     if cue.group(0) != "先后" or cue.string is not before:
         return False
     # the list runs to the next semicolon: what follows is another party's (…慰问贫困党员等；台商…寄来90多万元),
     # unless the item after it has no giver of its own (先后投入资金1300万元…；投入资金655万元…: the same spending)
     items = re.split(r"[；;]", before[cue.end():])
-    if len(items) > 1 and not ITEM_GOES_ON.match(items[-1]):
+    if len(items) > 1 and not _goes_on(items[0], items[-1]):
         return True  # this amount is past it: 先后 is not its word
     run = before[cue.end():] + "#" + re.split(r"[；;]", after, maxsplit=1)[0]
     others = find_amounts(run)
     # each other amount a gift as this one is (捐赠40万元…); money put into works (投入资金…用于修建) adds up over the
     # years, and an output or a gain (年产值达2亿元) is no gift
-    return bool(others) and all(GIFT.search(run, max(0, a.start - 6), a.start) for a in others) \
-        and not cues().list_sum.search(run)
+    this = run.index("#")
+    return bool(others) and bool(GIFT.search(run, max(0, this - 6), this)) \
+        and all(GIFT.search(run, max(0, a.start - 6), a.start) for a in others) and not cues().list_sum.search(run)
 
 
 def span_end(before: str) -> int | None:
@@ -192,7 +200,7 @@ def status_of(clause_before: str, clause_after: str, sentence_before: str = "", 
                 earlier and PLANNED_PROJECTS.match(sentence_before, earlier[0].end())):
             found = earlier
     if not found:  # (a gift whose use is planned was given: 捐赠资金400万元，计划用于…)
-        gives = cues().giving_verb.search(clause_before) and not SHARE_OF_A_GIFT.search(clause_before)
+        gives = GIFT.search(clause_before) and not SHARE_OF_A_GIFT.search(clause_before)
         planned_use = cues().planned_use.search(sentence_after) and not gives
         return FundStatus.planned if planned_use else FundStatus.paid
     return FundStatus(found[-1].lastgroup)
@@ -231,7 +239,8 @@ def measured(sentence_before: str, clause_before: str, clause_after: str, publis
     if cumulative and rates and not find_amounts(clause_before[rates[-1].end():]):
         # 2008年以来…每年捐赠15万元: a yearly rate (not 每年安排3.5亿元共计14亿元's total)
         cumulative, since = False, None
-    if not cumulative and cues().project_cost.match(clause_after) and not cues().time.search(sentence_before):
+    if (not cumulative and cues().project_cost.match(clause_after) and not cues().time.search(sentence_before)
+            and not cues().time.search(paragraph_lead)):
         cumulative = True
     earlier = sentence_before[:len(sentence_before) - len(clause_before)]
     status = status_of(clause_before, clause_after, earlier, sentence_after)

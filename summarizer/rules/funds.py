@@ -46,7 +46,7 @@ ENTERPRISE = re.compile(r"企业|公司|集团|招商|招引|引进|签约|签�
 PROJECT_MONEY = re.compile(r"到位(?:资金|投资)|实际投资|项目资金")
 ENTERPRISE_PROJECTS = re.compile(r"(?:入驻|引进|引导|签约|落地|落户|招商)[^。；]{0,12}(?:企业|项目)|(?:企业|项目)[^。；]{0,6}(?:入驻|落地|落户|签约)"
                                  # firms' own industrial projects (14个某市国企帮扶产业合作项目), not their aid projects (援建)
-                                 r"|(?:企业|国企|公司|集团)[^。；，,援]{0,8}(?:合作|投资|产业)项目")
+                                 r"|(?:企业|国企|公司|集团)[^。；，,援]{0,8}(?:合作|投资)项目")
 # Aid money a helper brought in from others (引进帮扶资金, 协调引进资金, 引入各类帮扶资金, 争取社会资金) is not
 # its own gift: of unstated kind, kept out of the aid headline.
 INTRODUCED = re.compile(r"(?:引进|引入|争取|协调)[^，。；,;]{0,4}(?:帮扶|扶贫|援助|社会|各类|各方)[^，。；,;]{0,2}资金"
@@ -226,7 +226,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
     summed = _sums_of_neighbours(text, clause_spans, _totals_after_parts(text, period_spans, shared, amounts), amounts)
     spent = _uses_of_a_total(text, period_spans, summed, amounts)
     continued = _running_total_continued(text, clause_spans, period_spans, spent, amounts)
-    grouped = _group_totals_hold_their_members(text, clause_spans, continued, amounts)
+    grouped = _group_totals_hold_their_members(text, clause_spans, period_spans, continued, amounts)
     return _inside_years_totals(text, period_spans, grouped, amounts)
 
 
@@ -250,7 +250,8 @@ def _totals_after_parts(text: str, period_spans: Spans, funds: list[Fund], amoun
         if len(parts) >= 2 and abs(sum(amounts[i].yuan for i in parts) - total.yuan) <= total.yuan * Decimal("0.02"):
             for i in parts:
                 funds[i] = funds[i].model_copy(update={"part_of": t})
-                if funds[t].status is not FundStatus.paid and not _says_own_status(text, amounts[i], sentence_start):
+                if (funds[t].status is not FundStatus.paid and not _says_own_status(text, amounts[i], sentence_start)
+                        and _compatible_years(funds[i], funds[t])):  # (2020年投入2亿元…，预计合计3亿元: 2020's was paid)
                     # 任务指标为23.6亿元，…追加援助资金6.4亿元，使资金总规模达30亿元: the parts of a plan are planned
                     funds[i] = funds[i].model_copy(update={"status": funds[t].status})
     return funds
@@ -281,6 +282,7 @@ def _sums_of_neighbours(text: str, clause_spans: Spans, funds: list[Fund], amoun
                 between = text[min(previous.end, amounts[i].end):max(previous.start, amounts[i].start)]
                 if (funds[i].part_of is not None or funds[i].per_unit or amounts[i].yuan >= total.yuan
                         or funds[i].status is not funds[t].status or _paragraphs_apart(between) > 1
+                        or not _compatible_years(funds[i], funds[t])
                         or (funds[i].kind in AID_KINDS) != (funds[t].kind in AID_KINDS)
                         or any(amounts[j].yuan == amounts[i].yuan and funds[j].evidence != funds[i].evidence
                                for j in parts)):
@@ -372,11 +374,13 @@ def _running_total_continued(text: str, clause_spans: Spans, period_spans: Spans
             continue
         verb = _giving_verb(text, clause_spans, amount)
         previous = enclosing(period_spans, sentence.start - 1) if sentence.start > 0 else None
-        if verb is None or previous is None or "\n" in text[previous.start:sentence.start]:
-            continue
+        if (verb is None or previous is None or "\n" in text[previous.start:sentence.start]
+                or MORE_MONEY.search(text, sentence.start, amount.start)):
+            continue  # (此外，甲市还投入3亿元…: money beside the total, not a share of it)
         totals = [j for j, total in enumerate(amounts)
                   if previous.start <= total.start < previous.end and funds[j].cumulative and funds[j].part_of is None
-                  and funds[j].kind is fund.kind and total.yuan > amount.yuan
+                  and funds[j].kind is fund.kind and funds[j].status is fund.status and total.yuan > amount.yuan
+                  and _one_party(fund.donor, funds[j].donor)
                   and _giving_verb(text, clause_spans, total) == verb and _room_for(funds, amounts, j, amount)]
         if totals:
             total = funds[totals[-1]]
@@ -388,14 +392,16 @@ def _running_total_continued(text: str, clause_spans: Spans, period_spans: Spans
 GROUP_GIVERS = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+|多)(?:家|个)[^，。；,;]{0,16}?(?:企业|商会|协会|组织|单位|公司)"
                           r"[^，。；,;]{0,8}?(?:共|共计|合计|累计)")
 ANOTHER_GIVER = re.compile(r"另|此外|还有|以外")
+MORE_MONEY = re.compile(r"另|此外|还有|以外|还")
 GIFTS = (FundKind.donation, FundKind.social)
 
 
-def _group_totals_hold_their_members(text: str, clause_spans: Spans, funds: list[Fund],
+def _group_totals_hold_their_members(text: str, clause_spans: Spans, period_spans: Spans, funds: list[Fund],
                                      amounts: list[Amount]) -> list[Fund]:
     """德阳市86家民营企业和商协会组织共捐赠4399.71万元 … 某协会、某集团、某公司分别捐赠652万元、500万元、230万元: the
-    gifts of single givers named after a counted group's sum are their shares of it (all of them fit in it, or
-    none is linked), beside any other breakdown of the sum (its cash and goods)."""
+    gifts of single givers named after a counted group's sum, of its year and in its or the next paragraph, are
+    their shares of it (all of them fit in it, or none is linked), beside any other breakdown of the sum (its cash
+    and goods); a sentence that says the giving is another (此外, 另) is not."""
     for t, total in enumerate(amounts):
         clause = enclosing(clause_spans, total.start, total.end)
         if clause is None or funds[t].part_of is not None or funds[t].kind not in GIFTS \
@@ -405,11 +411,17 @@ def _group_totals_hold_their_members(text: str, clause_spans: Spans, funds: list
                    if funds[i].part_of is None and funds[i].kind in GIFTS and funds[i].status is funds[t].status
                    and funds[i].cumulative == funds[t].cumulative and not funds[i].per_unit
                    and amounts[i].yuan < total.yuan and funds[i].donor and funds[i].donor != funds[t].donor
-                   and not ANOTHER_GIVER.search(text, _clause_start(clause_spans, amounts[i]), amounts[i].start)]
+                   and _compatible_years(funds[i], funds[t])
+                   and _paragraphs_apart(text[total.end:amounts[i].start]) <= 1
+                   and not ANOTHER_GIVER.search(text, _sentence_start(period_spans, amounts[i]), amounts[i].start)]
         if members and sum(amounts[i].yuan for i in members) <= total.yuan:
             for i in members:
                 funds[i] = funds[i].model_copy(update={"part_of": t})
     return funds
+
+
+def _compatible_years(part: Fund, total: Fund) -> bool:
+    return part.year is None or total.year is None or part.year == total.year
 
 
 def _clause_start(clause_spans: Spans, amount: Amount) -> int:
@@ -531,14 +543,17 @@ def _named_recipients(text: str, places: list[Place], clause: Span, amount: Amou
             break
         run.append(place)
     names = [p.region.name for p in reversed(run)]
+    if run and all(p.region.level is Level.other for p in run) and not TOWARDS.search(text, clause.start, run[-1].start):
+        return []  # 青禾集团、白石公司各捐赠…: organisations named with no 向/为 before them give, they do not receive
     return names if len(names) >= 2 and len(set(names)) == len(names) else []
 
 
 def _named_givers(text: str, places: list[Place], clause: Span, amount: Amount) -> list[str]:
     """The organisations listed right before 各/分别 that give (A公司、B公司分别向某县捐赠…): two or more."""
     cue = list(EACH_CUE.finditer(text, clause.start, amount.start))
-    if not cue or not GIVEN_TO.match(text, cue[-1].end(), amount.start):
-        return []
+    if not cue or not GIVEN_TO.match(text, cue[-1].end(), amount.start) \
+            or len(find_amounts(text[cue[-1].end():clause.end])) != 1:
+        return []  # (甲、乙分别捐赠10万元、20万元: each its own amount, not both the first)
     before = [p for p in places if clause.start <= p.start and p.end <= cue[-1].start()]
     run: list[Place] = []
     for place in reversed(before):

@@ -51,7 +51,8 @@ HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
 # One clause of the subject's own, then a clause opening on 与 (…积极响应某号召，与某村进行结对).
-SUBJECT_LINK = re.compile(r"^[^，,。；;]{0,36}[，,](?:并|还|又|主动)?(?:与|同)"
+LISTED_BEFORE = re.compile(r"(?:、|和|及)\s*$")  # the last of a list is no subject of its own
+SUBJECT_LINK = re.compile(r"^[^，,。；;、和及]{0,36}[，,](?:并|还|又|主动)?(?:与|同)"
                           r"(?:[\u4e00-\u9fff]{1,9}?(?:省|市|州|盟|县|区|旗|镇|乡))?$")
 # Organisations that give rather than receive (data/vocabulary.toml [wording] giver_suffixes).
 GIVER = re.compile(rf"(?:{vocabulary().raw['wording']['giver_suffixes']})$")
@@ -169,8 +170,8 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             yield from ((after[0], r, False, AS_ROLE_READING) for r in recipients)
             return
     if recipients:
-        subject = _subject_of_clause_opening(text, sentence, before, recipients, start)
-        helpers = [subject] if subject is not None else _helpers_before(text, before, recipients)
+        helpers = _subject_of_clause_opening(text, sentence, before, recipients, start) or \
+            _helpers_before(text, before, recipients)
         if len(helpers) == len(recipients) >= 2 and (respectively or len(helpers) >= 3):
             # "A、B、C分别帮扶X、Y、Z": listed in the same order, paired one to one.
             yield from ((h, r, False, ONE_TO_ONE) for h, r in zip(helpers, recipients))
@@ -181,9 +182,9 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
         return
     counted = _counted_list_before(text, before, start) if mutual_ok else []
     if counted:
-        subject = _sentence_subject(text, sentence, before)
-        if subject is not None and subject not in counted:
-            yield from ((subject, r, False, COUNTED_LIST) for r in counted if not related(subject.region, r.region))
+        subject = [h for h in _sentence_subject(text, sentence, before) if h not in counted]
+        if subject:
+            yield from ((h, r, False, COUNTED_LIST) for h in subject for r in counted if not related(h.region, r.region))
             return
     joined = _joined_list(text, before, start, respectively) if mutual_ok else []
     if joined:
@@ -219,7 +220,8 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
 
 def _subject_of_link(text: str, helpers: list[Place], recipient: Place) -> Place | None:
     """The first place of the clause right before one opening on 与 (…以来，A积极投身帮扶工作，与某县某村开展结对)."""
-    return next((p for p in helpers if SUBJECT_LINK.match(text[p.end:recipient.start])), None)
+    return next((p for p in helpers if SUBJECT_LINK.match(text[p.end:recipient.start])
+                 and not LISTED_BEFORE.search(text, 0, p.start) and not related(p.region, recipient.region)), None)
 
 
 def _joined_list(text: str, before: list[Place], start: int,
@@ -362,29 +364,35 @@ COUNT_BEFORE = re.compile(r"^\s*(?:(?:、|和|及)[\u4e00-\u9fff]{2,3})?(?:等)?
 LEAD_CLAUSE = 12  # a short clause a sentence may open on before its subject (目前，…; 2019年，…)
 
 
-def _sentence_subject(text: str, sentence: Span, before: list[Place]) -> Place | None:
-    """The first place of the sentence when it opens the sentence, or follows one short lead clause (目前，中国石化…)."""
+def _sentence_subject(text: str, sentence: Span, before: list[Place]) -> list[Place]:
+    """The places the sentence opens on, one or a list (广州市、深圳市…), at its start or after one short lead
+    clause (目前，中国石化…)."""
     if not before:
-        return None
+        return []
     first = before[0]
     lead = text[sentence.start:first.start]
     breaks = [m.end() for m in re.finditer(r"[，,]", lead)]
-    if not breaks and not lead.strip():
-        return first
-    if len(breaks) == 1 and breaks[0] <= LEAD_CLAUSE and not text[sentence.start + breaks[0]:first.start].strip():
-        return first
-    return None
+    opens = (not breaks and not lead.strip()) or (
+        len(breaks) == 1 and breaks[0] <= LEAD_CLAUSE and not text[sentence.start + breaks[0]:first.start].strip())
+    if not opens:
+        return []
+    subject = [first]
+    for place in before[1:]:
+        if not HELPER_LIST.match(text[subject[-1].end:place.start]):
+            break
+        subject.append(place)
+    return subject
 
 
 def _subject_of_clause_opening(text: str, sentence: Span, before: list[Place], recipients: list[Place],
-                               start: int) -> Place | None:
-    """The helper of a relation word that opens its clause, after an earlier clause of the same subject: that
+                               start: int) -> list[Place]:
+    """The helpers of a relation word that opens its clause, after an earlier clause of the same subject: that
     subject, never a place the earlier clause lists."""
     if len(before) < 2 or not OPENS_CLAUSE.search(text, sentence.start, start):
-        return None
+        return []
     subject = _sentence_subject(text, sentence, before)
-    if subject is None or any(related(subject.region, r.region) for r in recipients):
-        return None
+    if len(subject) == len(before) or any(related(h.region, r.region) for h in subject for r in recipients):
+        return []
     return subject
 
 
@@ -398,13 +406,12 @@ def _counted_list_before(text: str, before: list[Place], start: int) -> list[Pla
     run = [before[-1]]
     for place in reversed(before[:-1]):
         gap = text[place.end:run[0].start]
-        if not (LIST_JOINER_WORDS.match(gap) or PROVINCE_PREFIX.fullmatch(gap)):
+        if not (HELPER_LIST.match(gap) or PROVINCE_PREFIX.fullmatch(gap)):
             break
         run.insert(0, place)
     return run if len(run) >= 2 else []
 
 
-LIST_JOINER_WORDS = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 # Between two listed places: a joiner, the next one's province (、湖南凤凰), a short name passed over (和颍上、).
 PROVINCE_PREFIX = re.compile(r"^\s*(?:(?:、|和|及)[\u4e00-\u9fff]{2,3})?\s*(?:、|和|及)\s*[\u4e00-\u9fff]{0,3}$")
 

@@ -81,13 +81,15 @@ VILLAGE_LEVELS = (Level.village, Level.township)
 
 
 def _as_designated_units(text: str, pairings: list[Pairing]) -> list[Pairing]:
-    """An organisation paired with a village or township (结对, or no programme word) in an article that names
-    designated help or calls it the village's 帮扶单位 is the village's designated unit."""
-    if not DESIGNATED_UNIT.search(text):
+    """An organisation paired with a village or township (结对, or no programme word) is the village's designated
+    unit where a sentence naming either of them names designated help or calls it the 帮扶单位."""
+    said = [s.text for s in sentences(text) if DESIGNATED_UNIT.search(s.text)]
+    if not said:
         return pairings
     return [p.model_copy(update={"relation": Relation.designated})
             if p.helper.level is Level.other and p.recipient.level in VILLAGE_LEVELS
-            and p.relation in (Relation.twinning, Relation.other) else p
+            and p.relation in (Relation.twinning, Relation.other)
+            and any(p.helper.name in s or p.recipient.name in s for s in said) else p
             for p in pairings]
 
 
