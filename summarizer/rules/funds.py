@@ -393,7 +393,7 @@ GROUP_GIVERS = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+|多)(
                           r"[^，。；,;]{0,8}?(?:共|共计|合计|累计)")
 ANOTHER_GIVER = re.compile(r"另|此外|还有|以外")
 MORE_MONEY = re.compile(r"另|此外|还有|以外|还")
-GIFTS = (FundKind.donation, FundKind.social)
+GIFT_KINDS = (FundKind.donation, FundKind.social)
 
 
 def _group_totals_hold_their_members(text: str, clause_spans: Spans, period_spans: Spans, funds: list[Fund],
@@ -404,11 +404,11 @@ def _group_totals_hold_their_members(text: str, clause_spans: Spans, period_span
     and goods); a sentence that says the giving is another (此外, 另) is not."""
     for t, total in enumerate(amounts):
         clause = enclosing(clause_spans, total.start, total.end)
-        if clause is None or funds[t].part_of is not None or funds[t].kind not in GIFTS \
+        if clause is None or funds[t].part_of is not None or funds[t].kind not in GIFT_KINDS \
                 or not GROUP_GIVERS.search(text, clause.start, total.start):
             continue
         members = [i for i in range(t + 1, len(amounts))
-                   if funds[i].part_of is None and funds[i].kind in GIFTS and funds[i].status is funds[t].status
+                   if funds[i].part_of is None and funds[i].kind in GIFT_KINDS and funds[i].status is funds[t].status
                    and funds[i].cumulative == funds[t].cumulative and not funds[i].per_unit
                    and amounts[i].yuan < total.yuan and funds[i].donor and funds[i].donor != funds[t].donor
                    and _compatible_years(funds[i], funds[t])
