@@ -140,6 +140,10 @@ def test_cues_read_what_an_amount_measures():
     assert read("某集团去年和今年共向甲村捐款#").cumulative is True
     assert read("某集团去年向甲村捐款#").cumulative is False
     assert read("2012年——2013年，甲区投入帮扶资金#").cumulative is True  # a span written with a double dash
+    # 截至目前 before one gift made so far is that gift; before a sum or money arrived, a running total
+    assert read("截至目前，某干部促成某基金会向甲县捐赠#").cumulative is False
+    assert read("截至目前，某集团累计向甲县捐赠#").cumulative is True
+    assert read("截至目前，甲县到位帮扶资金#").cumulative is True
     m = read("2016年始，某行已累计向甲村捐赠#")  # 始 opens a span as 起 does
     assert (m.cumulative, m.since) == (True, 2016)
     # a sentence with no time of its own takes its paragraph's, unless it is one act of giving

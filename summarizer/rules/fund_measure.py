@@ -104,6 +104,9 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
                                       and not any(m.lastgroup == "cumulative" for m in found[:-1])):
         return False, None  # (2016年以来…先后捐赠…: the span named before 先后 still holds)
     if last.lastgroup == "within":
+        if last.group(0).startswith(("截至", "截止")) and not cues().list_sum.search(before, last.end()) \
+                and _one_gift(clause_of(before)):
+            return False, None  # (截至目前，…促成某基金会捐赠500万元物资: one gift made so far, not a sum)
         prior = next((m for m in reversed(found[:-1]) if m.lastgroup != "within"), None)
         if prior is None:  # from the paragraph's lead only a time frame counts (今年以来), not 今年是…第二十六年
             frames = [m for m in cues().time.finditer(lead) if m.lastgroup != "within" and m.group(0).endswith("以来")]
