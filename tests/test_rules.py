@@ -823,3 +823,13 @@ def test_rules_of_this_round_keep_off_sentences_they_do_not_describe():
             if p.recipient.name == "化屋村"} == {("青禾集团", Relation.twinning)}
     # a kind of village is no village's name
     assert not [d for d in explain_pairings("黔西县重点村今年全部出列。中国石化与重点村开展结对帮扶。") if d.made]
+
+
+def test_a_sum_whose_paragraph_names_no_time_adds_up_over_the_span_the_paragraph_before_opens_on():
+    text = ("标题\n发布时间：2031-04-06\n自国家确定甲省对口支援乙县以来，甲省高度重视，派出干部百余人。\n"
+            "据统计，甲省共无偿援助乙县资金3.1亿元，援建学校20所；实施经济合作项目合作资金达9亿元。\n"
+            "今年，甲省向乙县投入援助资金2000万元。")
+    funds = {f.amount_yuan: f for f in summarize_text(text, RulesBackend()).funds}
+    assert funds[310_000_000].cumulative is True
+    assert funds[900_000_000].kind is FundKind.investment  # economic cooperation: firms' money, not aid
+    assert funds[20_000_000].cumulative is False  # a sum word is needed; this year's money is this year's

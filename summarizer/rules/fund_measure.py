@@ -43,6 +43,7 @@ class Cues:
     list_sum: re.Pattern
     each_counted: re.Pattern
     giving_verb: re.Pattern
+    sum_word: re.Pattern
     year: re.Pattern
 
 
@@ -67,6 +68,7 @@ def cues() -> Cues:
         list_sum=re.compile(f"{words['list_sum']}|{words['sum_word']}"),
         each_counted=re.compile(words["each_counted"]),
         giving_verb=re.compile(words["giving_verb"]),
+        sum_word=re.compile(words["sum_word"]),
         year=re.compile(r"(?:19|20)\d{2}"),
     )
 
@@ -79,11 +81,13 @@ class Measured:
     per_unit: bool = False
 
 
-def span_of(before: str, published_year: int | None, lead: str = "", after: str = "") -> tuple[bool, int | None]:
+def span_of(before: str, published_year: int | None, lead: str = "", after: str = "",
+            earlier_lead: str = "") -> tuple[bool, int | None]:
     """(cumulative, since) from the sentence's text before the amount: the nearest time cue decides.
 
     A weak cue (累计, 截至) inside a year named before it is that year's running total (2019年…累计实现销售).
-    A sentence that names no time takes it from its paragraph's lead (过去两年，…。…将20.7亿元援助资金用于…).
+    A sentence that names no time takes it from its paragraph's lead (过去两年，…。…将20.7亿元援助资金用于…), and a
+    sum (共, 累计…) whose paragraph names none the span the paragraph before it opens on (`earlier_lead`).
     A figure compared with an earlier year (较去年增长, 是2019年的1.3倍) is one year's; a sum something new
     is built on (在已投入2.3亿元的基础上) is what was given so far."""
     if cues().yearly_comparison.search(after):
@@ -97,6 +101,10 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         if cues().so_far.search(clause_of(before)):
             return True, None
         found = list(cues().time.finditer(lead))
+        if not found and earlier_lead and cues().sum_word.search(clause_of(before)):
+            # 自…对口支援忠县以来，…。\n据统计，…共无偿援助忠县资金4.25亿元: a sum whose paragraph names no time
+            # adds up over the span the paragraph before it opens on
+            found = [m for m in cues().time.finditer(earlier_lead) if m.lastgroup == "cumulative"][-1:]
         if not found or _one_gift(clause_of(before)):
             return False, None  # (此外，甲区向乙旗捐赠400万元: one gift, not the paragraph's running total)
     last = found[-1]
@@ -236,8 +244,8 @@ def given_to_each(clause_before: str) -> bool:
 
 
 def measured(sentence_before: str, clause_before: str, clause_after: str, published_year: int | None,
-             paragraph_lead: str = "", sentence_after: str = "") -> Measured:
-    cumulative, since = span_of(sentence_before, published_year, paragraph_lead, sentence_after)
+             paragraph_lead: str = "", sentence_after: str = "", earlier_lead: str = "") -> Measured:
+    cumulative, since = span_of(sentence_before, published_year, paragraph_lead, sentence_after, earlier_lead)
     rates = list(cues().yearly_rate.finditer(clause_before))
     if cumulative and rates and not find_amounts(clause_before[rates[-1].end():]):
         # 2008年以来…每年捐赠15万元: a yearly rate (not 每年安排3.5亿元共计14亿元's total)

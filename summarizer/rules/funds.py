@@ -36,7 +36,7 @@ GIVEN_AS_AID = re.compile(r"援|帮扶|扶贫|协作|对口|财政|输血")
 AID_CUE = re.compile(r"援助|援建|援[藏疆青宁滇黔]|帮扶|扶贫资金|协作资金|输血|财政")
 # Investment is an enterprise's: "投资2800万元建好沉砂池" by a city is the city's own spending. A project's
 # total or completed investment (总投资, 完成投资) is investment whoever pays for it: aid is only part of it.
-ENTERPRISE = re.compile(r"企业|公司|集团|招商|招引|引进|签约|签下|签订|落户|注册资|客商|投资方|产业园区|工业园区|总投资|完成投资|投资额|合作项目"
+ENTERPRISE = re.compile(r"企业|公司|集团|招商|招引|引进|签约|签下|签订|落户|注册资|客商|投资方|产业园区|工业园区|总投资|经济合作|完成投资|投资额|合作项目"
                         # a project named by its size: 投资30亿元的某某制造中心项目
                         r"|投资[^，。；,;]{0,12}元的[^，。；,;]{0,40}项目"
                         # investment drawn in from others: 带动社会投资, 引导京企…投资
@@ -57,7 +57,7 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.procurement, re.compile(r"采购|销售|购买|购销|消费扶贫|消费帮扶|带货|认购|订单|成交|交易额|营业额")),
     (FundKind.credit, re.compile(r"贷款|信贷|授信|担保|借款|有偿")),
     (FundKind.donation, re.compile(r"捐赠|捐款|捐助|捐资|捐献|捐建|义捐|募捐|捐")),
-    (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|引进项目|引进资金|落地|"
+    (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|引进项目|引进资金|落地|经济合作|合作资金|"
                                      r"(?:协议|签约)(?:金)?额")),
     (FundKind.social, re.compile(r"社会帮扶|社会组织|社会资金|社会各界|爱心人士|企业帮扶|社会力量")),
     (FundKind.fiscal, re.compile(r"财政|帮扶资金|扶贫资金|援助资金|协作资金|援建资金|专项资金|安排资金|拨付|资金|投入|补助|补贴|奖补|"
@@ -163,7 +163,8 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         paragraph = enclosing(paragraph_spans, amount.start, amount.end) or sentence
         lead = enclosing(period_spans, paragraph.start) if paragraph.start < sentence.start else None
         what = measured(text[sentence.start:amount.start], before, text[amount.end:clause.end], published_year,
-                        lead.text if lead else "", text[amount.end:sentence.end])
+                        lead.text if lead else "", text[amount.end:sentence.end],
+                        _earlier_lead(text, paragraph_spans, period_spans, paragraph))
         each = _named_recipients(text, nearby, clause, amount) if given_to_each(before) else []
         givers = _named_givers(text, nearby, clause, amount) if not each else []
         fund = Fund(
@@ -231,6 +232,15 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
 
 
 SUM_WORD = re.compile(r"(?:共计|合计|总计|一共|累计共|共|总规模|总额)(?:约|近|达到|达|为)?\s*$")
+
+
+def _earlier_lead(text: str, paragraph_spans: Spans, period_spans: Spans, paragraph: Span) -> str:
+    """The first sentence of the paragraph right before this one, if there is one."""
+    index = paragraph_spans.index_at(paragraph.start, paragraph.end)
+    if not index:
+        return ""
+    lead = enclosing(period_spans, paragraph_spans[index - 1].start)
+    return lead.text if lead else ""
 
 
 def _sentence_start(period_spans: Spans, amount: Amount) -> int:
