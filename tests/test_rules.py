@@ -288,6 +288,7 @@ def test_a_paragraph_opening_among_the_projects_lists_parts_of_the_total_before_
     ("甲市投资300万元，硬化丁县某村农业园区道路8公里。", FundKind.fiscal),  # an aid work in a farming park
     ("丁县工业园区今年新增投资2亿元。", FundKind.investment),  # a park of firms
     ("甲市推动12个帮扶单位购销丁县农副产品1.5亿元。", FundKind.procurement),  # bought and sold, not given
+    ("全市参与帮扶的非公经济组织120家，结对帮扶贫困村60个，已投入资金900万元。", FundKind.social),  # not a budget's
     ("甲市援助丁县的产业项目开工，到位帮扶资金3500万元。", FundKind.fiscal),
 ])
 def test_what_kind_of_money_an_amount_is(sentence, kind):

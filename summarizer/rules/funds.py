@@ -28,6 +28,8 @@ NOT_A_FUND_AFTER = re.compile(r"^\s*(?:/|每|一斤|一公斤|一亩|以上的|�
 # Economic statistics of a place are not money given: 地区生产总值从5.9亿元增长到216.3亿元.
 ECONOMY = re.compile(r"生产总值|GDP|固定资产投资|财政收入|一般公共预算|增加值|零售总额|总产值|经济总量", re.I)
 # Organisations that spend public money: a development zone's or 保税区's funds are fiscal.
+# Givers the sentence counts as non-public (344家非公经济组织…已投入资金2502.7万元): their money is never a budget's.
+NON_PUBLIC_GIVERS = re.compile(r"非公经济组织|非公企业|民营企业")
 PUBLIC_BODY = re.compile(r"(?:保税区|开发区|高新区|经开区|管委会)$")
 DONATION_CUE = re.compile(r"捐赠|捐款|捐助|捐资|捐献")
 # Words that make money aid whatever sum it is part of (沪滇扶贫协作项目资金, 对口支援资金), unlike 资金 alone.
@@ -59,7 +61,7 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.donation, re.compile(r"捐赠|捐款|捐助|捐资|捐献|捐建|义捐|募捐|捐")),
     (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|引进项目|引进资金|落地|经济合作|合作资金|"
                                      r"(?:协议|签约)(?:金)?额")),
-    (FundKind.social, re.compile(r"社会帮扶|社会组织|社会资金|社会各界|爱心人士|企业帮扶|社会力量")),
+    (FundKind.social, re.compile(r"社会帮扶|社会组织|社会资金|社会各界|爱心人士|企业帮扶|社会力量|非公经济组织|非公企业|民营企业")),
     (FundKind.fiscal, re.compile(r"财政|帮扶资金|扶贫资金|援助资金|协作资金|援建资金|专项资金|安排资金|拨付|资金|投入|补助|补贴|奖补|"
                                  r"援助|援建|援助款|输血")),
 ]
@@ -109,8 +111,8 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
         kind = FundKind.investment  # 引导入驻园区企业71个，到位资金21.37亿元: the enterprises' money
     if kind is FundKind.investment and not ENTERPRISE.search(sentence):
         kind = FundKind.fiscal
-    if (kind is FundKind.fiscal and (donor in organisations or _is_entity(donor)) and "财政" not in clause
-            and not PUBLIC_BODY.search(donor or "")):
+    if (kind is FundKind.fiscal and (donor in organisations or _is_entity(donor) or NON_PUBLIC_GIVERS.search(sentence))
+            and "财政" not in clause and not PUBLIC_BODY.search(donor or "")):
         kind = FundKind.social  # an organisation's or a company's money is never a government budget's
     return kind
 
