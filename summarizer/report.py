@@ -455,22 +455,6 @@ def _why_not_added(article: int, result: Result, entries: dict[int, FundEntry]) 
         total = _counted_total(result, entries, parent_of, i)
         if total is not None and total is not entry and (total.kind in AID_KINDS) == (entry.kind in AID_KINDS):
             entry.not_added = f"part of {total.amount_text}, which is counted"
-        elif entry.year is None and (running := _running_total_above(result, entries, i)) is not None:
-            # 截至目前已投入2502.7万元(since 2016)，其中产业帮扶1153.1万元: a share of a running total that names no
-            # year of its own is over the same years
-            entry.not_added = f"part of the running total {running.amount_text}, with no year of its own"
-
-
-def _running_total_above(result: Result, entries: dict[int, FundEntry], index: int) -> FundEntry | None:
-    """The nearest total up the part_of chain, if it is a running total."""
-    seen = {index}
-    at = result.funds[index].part_of
-    while at is not None and at in entries and at not in seen:
-        if entries[at].cumulative:
-            return entries[at]
-        seen.add(at)
-        at = result.funds[at].part_of
-    return None
 
 
 def _counted_total(result: Result, entries: dict[int, FundEntry], parent_of: dict[int, int],

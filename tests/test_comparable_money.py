@@ -292,15 +292,3 @@ def test_eval_gives_the_aid_error_within_the_kinds_the_gold_accepts_beside_the_s
     assert errors(100_000_000) == (0.25, 0.0)  # counting the 2000万 as aid is a reading the gold accepts
     assert errors(80_000_000) == (0.0, 0.0)
     assert errors(150_000_000) == (0.875, 0.5)  # past every accepted reading
-
-
-def test_a_share_of_a_running_total_with_no_year_of_its_own_is_not_a_years_aid():
-    t = "南湖市对口帮扶北岭县。南湖市截至目前已投入帮扶资金900万元，其中产业帮扶投入资金500万元，2021年投入资金100万元。"
-    result = _result("share", t, [("南湖市", "对口帮扶", "北岭县")], [
-        _fund(t, "南湖市截至目前已投入帮扶资金900万元", "900万元", 9_000_000, cumulative=True, since=2016),
-        _fund(t, "其中产业帮扶投入资金500万元", "500万元", 5_000_000, part_of=0),  # a model left it unflagged
-        _fund(t, "2021年投入资金100万元", "100万元", 1_000_000, part_of=0, year=2021),
-    ])
-    report = build_report([result])
-    assert report.headline.aid_yuan == 1_000_000  # the dated share is that year's aid; the undated one is not
-    assert any("running total" in (e.not_added or "") for e in report.ledger if e.amount_yuan == 5_000_000)
