@@ -21,9 +21,9 @@ PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目
 # A span running on from now: 今后三年, 未来五年.
 FORWARD = re.compile(r"今后|未来")
 # A list item after a semicolon that opens on the giving itself, with no giver of its own (；投入资金655万元…).
-ITEM_GOES_ON = re.compile(r"\s*(?:再|又|还|另)?(?P<verb>投入|安排|拨付|捐赠|捐助|捐资|援助|资助)")
+ITEM_GOES_ON = re.compile(vocabulary().raw["fund_measure"]["list_item_opening"])
 SHARE_OF_A_GIFT = re.compile(r"中的\s*$")  # 捐资中的…: a share of a gift, not a giving
-GIFT = re.compile(r"捐|赠|出资")
+GIFT = re.compile(vocabulary().raw["fund_measure"]["gift_act"])
 FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
 
 

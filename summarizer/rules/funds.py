@@ -29,7 +29,7 @@ NOT_A_FUND_AFTER = re.compile(r"^\s*(?:/|每|一斤|一公斤|一亩|以上的|�
 ECONOMY = re.compile(r"生产总值|GDP|固定资产投资|财政收入|一般公共预算|增加值|零售总额|总产值|经济总量", re.I)
 # Organisations that spend public money: a development zone's or 保税区's funds are fiscal.
 # Givers the sentence counts as non-public (344家非公经济组织…已投入资金2502.7万元): their money is never a budget's.
-NON_PUBLIC_GIVERS = re.compile(r"非公经济组织|非公企业|民营企业")
+NON_PUBLIC_GIVERS = re.compile(vocabulary().raw["fund_measure"]["non_public_givers"])
 PUBLIC_BODY = re.compile(r"(?:保税区|开发区|高新区|经开区|管委会)$")
 DONATION_CUE = re.compile(r"捐赠|捐款|捐助|捐资|捐献")
 # Words that make money aid whatever sum it is part of (沪滇扶贫协作项目资金, 对口支援资金), unlike 资金 alone.
@@ -401,10 +401,8 @@ def _running_total_continued(text: str, clause_spans: Spans, period_spans: Spans
 
 
 # A sum given by a counted group (86家民营企业和商协会组织共捐赠…): its members' gifts named later are inside it.
-GROUP_GIVERS = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+|多)(?:家|个)[^，。；,;]{0,16}?(?:企业|商会|协会|组织|单位|公司)"
-                          r"[^，。；,;]{0,8}?(?:共|共计|合计|累计)")
-ANOTHER_GIVER = re.compile(r"另|此外|还有|以外")
-MORE_MONEY = re.compile(r"另|此外|还有|以外|还")
+GROUP_GIVERS = re.compile(vocabulary().raw["fund_measure"]["group_givers"])
+MORE_MONEY = re.compile(vocabulary().raw["fund_measure"]["more_money"])
 GIFT_KINDS = (FundKind.donation, FundKind.social)
 
 
@@ -425,7 +423,7 @@ def _group_totals_hold_their_members(text: str, clause_spans: Spans, period_span
                    and amounts[i].yuan < total.yuan and funds[i].donor and funds[i].donor != funds[t].donor
                    and _compatible_years(funds[i], funds[t])
                    and _paragraphs_apart(text[total.end:amounts[i].start]) <= 1
-                   and not ANOTHER_GIVER.search(text, _sentence_start(period_spans, amounts[i]), amounts[i].start)]
+                   and not MORE_MONEY.search(text, _sentence_start(period_spans, amounts[i]), amounts[i].start)]
         if members and sum(amounts[i].yuan for i in members) <= total.yuan:
             for i in members:
                 funds[i] = funds[i].model_copy(update={"part_of": t})
@@ -723,7 +721,7 @@ def _parent(text: str, sentence: Span, amount: Amount, amounts: list[Amount], fu
     return None
 
 
-BREAKDOWN_COLON = re.compile(r"(?:其中|包括|分别为|分别是)\s*[：:]\s*$")
+BREAKDOWN_COLON = re.compile(vocabulary().raw["fund_measure"]["breakdown_colon"])
 LIST_LINE = 30  # a line of a list under 其中：, such as "安顺 11.04亿元"
 
 
