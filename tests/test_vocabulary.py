@@ -88,7 +88,8 @@ def test_direction_verbs_and_local_schools_match_their_examples_and_not_their_ne
         assert not [e for e in entry["negative_examples"] if pattern.search(e)], name
 
 
-@pytest.mark.parametrize("name", ["help_verbs", "passive_markers", "arrive_verbs", "giver_suffixes"])
+@pytest.mark.parametrize("name", ["help_verbs", "passive_markers", "arrive_verbs", "giver_suffixes", "designated_unit",
+                                  "not_a_village", "forms_relation"])
 def test_wording_lists_match_their_examples_and_not_their_negatives(name):
     wording = VOCAB.raw["wording"]
     pattern = re.compile(wording[name])

@@ -80,7 +80,7 @@ COMMA = re.compile(r"[,，]")
 # From the last place of a joined list to the relation word: 签订了, 开展 — a few characters, no clause break.
 LIST_TO_TRIGGER = 8
 # …unless the gap forms the relation the trigger names: 与连城县、永泰县结为省级扶贫开发、水土流失治理对口帮扶县.
-FORMS_RELATION = re.compile(r"结为|结成|建立|确立|确定为")
+FORMS_RELATION = re.compile(vocabulary().raw["wording"]["forms_relation"])
 LIST_TO_NAMED_RELATION = 20
 # "在山东对口援助下，喀什…": the helper inside the phrase, the recipient opening the next clause.
 UNDER = re.compile(r"下\s*[，,]")

@@ -14,9 +14,8 @@ ANAPHORA = re.compile(r"(?P<word>该校|该集团|该公司|该行|(?:(?<=^)|(?<
 ANAPHORA_KINDS = {"校": re.compile(r"大学|学院|[农师医科工财]大$"), "团": re.compile(r"集团$"),
                   "司": re.compile(r"公司$"), "行": re.compile(r"银行$")}
 # A village named right after its township: 官元镇团兴村 (not 原州区乡村振兴, 某县新农村建设: NOT_A_VILLAGE).
-NOT_A_VILLAGE = ("乡村", "农村", "贫困村", "结对村", "帮扶村", "示范村", "重点村", "中心村", "行政村", "自然村",
-                 "移民村", "出列村", "薄弱村")  # and 山村 alone (金山村 is a name)
-COUNTED = re.compile(r"[\d一二两三四五六七八九十百几多]+个")  # 某县五个贫困村: a count of villages, not a name
+# A kind of village or a count of villages (某县重点村, 某县五个贫困村), not a name: data/vocabulary.toml [wording].
+NOT_A_VILLAGE = re.compile(vocabulary().raw["wording"]["not_a_village"])
 VILLAGE = re.compile(r"(?![的在和与及等全该本各每])[\u4e00-\u9fff]{1,4}?(?:村(?!民|级|委(?!会))|社区|嘎查)")
 # A national body that is an organisation of its own, not a place's government.
 NATIONAL_BODY = re.compile(
@@ -138,7 +137,7 @@ def _with_village(text: str, place: Place) -> Place:
     if not m:
         return place
     name = m.group()
-    if name.endswith(NOT_A_VILLAGE) or name == "山村" or COUNTED.match(name):
+    if NOT_A_VILLAGE.search(name):
         return place  # 原州区乡村振兴, 某县新农村建设, 某县五个贫困村: words, not names
     full = (place.region.full_name or place.region.name) + name
     return Place(place.start, m.end(), Region(name=name, full_name=full, level=Level.village, adcode=None))
