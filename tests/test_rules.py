@@ -834,3 +834,11 @@ def test_a_sum_whose_paragraph_names_no_time_adds_up_over_the_span_the_paragraph
     assert funds[310_000_000].cumulative is True
     assert funds[900_000_000].kind is FundKind.investment  # economic cooperation: firms' money, not aid
     assert funds[20_000_000].cumulative is False  # a sum word is needed; this year's money is this year's
+
+
+def test_a_rate_between_a_sums_parts_is_passed_over():
+    text = ("标题\n发布时间：2031-04-06\n座谈会上收到爱心捐款7万元，物资折价1万元。商会随后向16名学生每人发放助学金5000元，"
+            "合计捐助8万元。")
+    result = summarize_text(text, RulesBackend())
+    total = next(i for i, f in enumerate(result.funds) if f.amount_yuan == 80_000)
+    assert {f.amount_yuan: f.part_of for f in result.funds if f.amount_yuan in (70_000, 10_000)} == {70_000: total, 10_000: total}

@@ -290,9 +290,11 @@ def _sums_of_neighbours(text: str, clause_spans: Spans, funds: list[Fund], amoun
         for run in (range(t + 1, min(len(amounts), t + 1 + NEIGHBOUR_RUN)), range(t - 1, max(-1, t - 1 - NEIGHBOUR_RUN), -1)):
             parts: list[int] = []
             for i in run:
+                if funds[i].per_unit:
+                    continue  # a rate (每人3000元) between the parts is none of them
                 previous = amounts[parts[-1]] if parts else total
                 between = text[min(previous.end, amounts[i].end):max(previous.start, amounts[i].start)]
-                if (funds[i].part_of is not None or funds[i].per_unit or amounts[i].yuan >= total.yuan
+                if (funds[i].part_of is not None or amounts[i].yuan >= total.yuan
                         or funds[i].status is not funds[t].status or _paragraphs_apart(between) > 1
                         or not _compatible_years(funds[i], funds[t])
                         or (funds[i].kind in AID_KINDS) != (funds[t].kind in AID_KINDS)
