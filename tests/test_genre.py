@@ -252,6 +252,8 @@ FLOORS = {
                   "status_accuracy": 0.93, "cumulative_accuracy": 0.80},
     "holdout24": {"pairing_f1": 0.47, "relation_accuracy": 0.95, "fund_f1": 0.92, "measure_f1": 0.74, "metadata_accuracy": 0.87,
                   "status_accuracy": 0.93, "cumulative_accuracy": 0.77},
+    "holdout25": {"pairing_f1": 0.32, "relation_accuracy": 0.95, "fund_f1": 0.90, "measure_f1": 0.62, "metadata_accuracy": 0.87,
+                  "status_accuracy": 0.95, "cumulative_accuracy": 0.87},
 }
 DEVSETS = [ROOT / "devset"] + [ROOT / "devset" / name for name in FLOORS if name != "devset"]
 
