@@ -274,7 +274,6 @@ def _says_own_status(text: str, amount: Amount, sentence_start: int) -> bool:
     return says_status(text[max(clause_start, sentence_start):amount.start])
 
 
-SUM_IN_CLAUSE = re.compile(vocabulary().raw["fund_measure"]["sum_word"])
 AID_KINDS = (FundKind.fiscal, FundKind.social, FundKind.donation)
 NEIGHBOUR_RUN = 6  # amounts a sum's parts may run to, written before or after it
 
@@ -285,7 +284,7 @@ def _sums_of_neighbours(text: str, clause_spans: Spans, funds: list[Fund], amoun
     or a neighbouring paragraph, has them as its parts, when it has none yet."""
     for t, total in enumerate(amounts):
         if (funds[t].part_of is not None or any(f.part_of == t for f in funds)
-                or not SUM_IN_CLAUSE.search(text, _clause_start(clause_spans, total), total.start)):
+                or not cues().sum_word.search(text, _clause_start(clause_spans, total), total.start)):
             continue
         for run in (range(t + 1, min(len(amounts), t + 1 + NEIGHBOUR_RUN)), range(t - 1, max(-1, t - 1 - NEIGHBOUR_RUN), -1)):
             parts: list[int] = []
