@@ -287,6 +287,7 @@ def _sums_of_neighbours(text: str, clause_spans: Spans, funds: list[Fund], amoun
                 or not cues().sum_word.search(text, _clause_start(clause_spans, total), total.start)):
             continue
         for run in (range(t + 1, min(len(amounts), t + 1 + NEIGHBOUR_RUN)), range(t - 1, max(-1, t - 1 - NEIGHBOUR_RUN), -1)):
+            linked = False
             parts: list[int] = []
             for i in run:
                 if funds[i].per_unit:
@@ -305,10 +306,11 @@ def _sums_of_neighbours(text: str, clause_spans: Spans, funds: list[Fund], amoun
                 if len(parts) >= 2 and abs(held - total.yuan) <= total.yuan * Decimal("0.005"):
                     for j in parts:
                         funds[j] = funds[j].model_copy(update={"part_of": t})
+                    linked = True
                     break
                 if held > total.yuan:
                     break
-            if any(f.part_of == t for f in funds):
+            if linked:
                 break
     return funds
 
@@ -317,9 +319,8 @@ def _arranged(text: str, clause_spans: Spans, funds: list[Fund], amounts: list[A
     """A sum whose arrived part is given (到位/拨付/兑现 so much of it) was arranged, not paid, unless its own clause
     says it was paid."""
     arranged = amounts[total]
-    its_clause = enclosing(clause_spans, arranged.start, arranged.end)
     if funds[total].status is FundStatus.paid and not says_paid(
-            text[its_clause.start if its_clause else arranged.start:arranged.start]):
+            text[_clause_start(clause_spans, arranged):arranged.start]):
         funds[total] = funds[total].model_copy(update={"status": FundStatus.planned})
 
 
@@ -368,8 +369,7 @@ def _shares_of_totals(text: str, clause_spans: Spans, period_spans: Spans, funds
         if fits:
             nearest = min(fits, key=lambda j: abs(amounts[j].start - amount.start))
             funds[i] = funds[i].model_copy(update={"part_of": nearest})
-            clause = enclosing(clause_spans, amount.start, amount.end)
-            if ARRIVED_SHARE.search(text, clause.start if clause else amount.start, amount.start):
+            if ARRIVED_SHARE.search(text, _clause_start(clause_spans, amount), amount.start):
                 _arranged(text, clause_spans, funds, amounts, nearest)
     return funds
 
@@ -442,8 +442,7 @@ def _clause_start(clause_spans: Spans, amount: Amount) -> int:
 
 def _giving_verb(text: str, clause_spans: Spans, amount: Amount) -> str | None:
     """The first giving verb before the amount in its clause (共筹措援助资金: 筹措, not the 援助 of 援助资金)."""
-    clause = enclosing(clause_spans, amount.start, amount.end)
-    found = cues().giving_verb.search(text, clause.start if clause else amount.start, amount.start)
+    found = cues().giving_verb.search(text, _clause_start(clause_spans, amount), amount.start)
     return found.group(0) if found else None
 
 
@@ -547,12 +546,7 @@ LIST_JOINER = re.compile(r"^[、和及与,，\s]*$")
 
 def _named_recipients(text: str, places: list[Place], clause: Span, amount: Amount) -> list[str]:
     """The places listed right before 各/分别 (向A县、B县各捐赠…): two or more, joined by 、/和/及."""
-    before = [p for p in places if clause.start <= p.start and p.end <= amount.start]
-    run: list[Place] = []
-    for place in reversed(before):
-        if run and not LIST_JOINER.match(text[place.end:run[-1].start]):
-            break
-        run.append(place)
+    run = _listed_places(text, [p for p in places if clause.start <= p.start and p.end <= amount.start])
     names = [p.region.name for p in reversed(run)]
     if run and all(p.region.level is Level.other for p in run) and not TOWARDS.search(text, clause.start, run[-1].start):
         return []  # 青禾集团、白石公司各捐赠…: organisations named with no 向/为 before them give, they do not receive
@@ -566,15 +560,21 @@ def _named_givers(text: str, places: list[Place], clause: Span, amount: Amount) 
             or len(find_amounts(text[cue[-1].end():clause.end])) != 1:
         return []  # (甲、乙分别捐赠10万元、20万元: each its own amount, not both the first)
     before = [p for p in places if clause.start <= p.start and p.end <= cue[-1].start()]
+    if not before or text[before[-1].end:cue[-1].start()].strip():
+        return []  # the list must end right at 各/分别
+    run = _listed_places(text, before)
+    names = [p.region.name for p in reversed(run) if p.region.level is Level.other]
+    return names if len(names) == len(run) >= 2 and len(set(names)) == len(names) else []
+
+
+def _listed_places(text: str, before: list[Place]) -> list[Place]:
+    """The last of the places and those listed with it by 、/和/及, last first."""
     run: list[Place] = []
     for place in reversed(before):
-        if not run and text[place.end:cue[-1].start()].strip():
-            return []  # the list must end right at 各/分别
         if run and not LIST_JOINER.match(text[place.end:run[-1].start]):
             break
         run.append(place)
-    names = [p.region.name for p in reversed(run) if p.region.level is Level.other]
-    return names if len(names) == len(run) >= 2 and len(set(names)) == len(names) else []
+    return run
 
 
 EACH_CUE = re.compile(r"各自?|分别")
@@ -735,9 +735,9 @@ def _listed_after_colon(text: str, line_start: int) -> re.Match | None:
     while line_start > 0:
         previous = text.rfind("\n", 0, line_start - 1) + 1
         line = text[previous:line_start - 1]
-        colon = BREAKDOWN_COLON.search(line)
+        colon = BREAKDOWN_COLON.search(text, previous, line_start - 1)
         if colon:
-            return BREAKDOWN_COLON.search(text, previous + colon.start(), line_start - 1)
+            return colon
         if not _list_line(line):
             return None
         line_start = previous

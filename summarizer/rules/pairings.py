@@ -73,17 +73,17 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
         pairings += _cooperating_provinces(run, pairings)
     pairings += _programme_pairings(run, pairings)
     pairings += _group_helpers(run)
-    return _as_designated_units(text, _one_per_organisation(pairings)) or _published_pair_named(run)
+    return _as_designated_units(run, _one_per_organisation(pairings)) or _published_pair_named(run)
 
 
 DESIGNATED_UNIT = re.compile(vocabulary().raw["wording"]["designated_unit"])
 VILLAGE_LEVELS = (Level.village, Level.township)
 
 
-def _as_designated_units(text: str, pairings: list[Pairing]) -> list[Pairing]:
+def _as_designated_units(run: _Run, pairings: list[Pairing]) -> list[Pairing]:
     """An organisation paired with a village or township (结对, or no programme word) is the village's designated
     unit where a sentence naming either of them names designated help or calls it the 帮扶单位."""
-    said = [s.text for s in sentences(text) if DESIGNATED_UNIT.search(s.text)]
+    said = [s.text for s in run.sentence_spans if DESIGNATED_UNIT.search(s.text)]
     if not said:
         return pairings
     return [p.model_copy(update={"relation": Relation.designated})
