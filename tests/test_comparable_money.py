@@ -252,6 +252,19 @@ def test_every_fund_measure_cue_matches_its_examples_and_not_its_negatives():
             assert not compiled.search(negative), (name, negative)
 
 
+def test_every_fund_donor_word_list_matches_its_examples_and_not_its_negatives():
+    import re
+
+    from summarizer.vocabulary import vocabulary
+    words = vocabulary().raw["fund_donor"]
+    for name in ("collective", "mixed"):
+        compiled = re.compile(words[name])
+        for example in words[f"{name}_examples"]:
+            assert compiled.search(example), (name, example)
+        for negative in words[f"{name}_negative"]:
+            assert not compiled.search(negative), (name, negative)
+
+
 def test_one_amount_that_is_most_of_the_aid_of_several_articles_is_pointed_out(tmp_path):
     big = "西岭市对口帮扶东坡县。西岭市投入帮扶资金9亿元。"
     results = corpus() + [_result("big", big, [("西岭市", "对口帮扶", "东坡县")],

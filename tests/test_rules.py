@@ -290,6 +290,10 @@ def test_a_paragraph_opening_among_the_projects_lists_parts_of_the_total_before_
     ("甲市推动12个帮扶单位购销丁县农副产品1.5亿元。", FundKind.procurement),  # bought and sold, not given
     ("全市参与帮扶的非公经济组织120家，结对帮扶贫困村60个，已投入资金900万元。", FundKind.social),  # not a budget's
     ("甲市援助丁县的产业项目开工，到位帮扶资金3500万元。", FundKind.fiscal),
+    # ministries, state firms and universities together: neither a budget's nor firms' only
+    ("今年28家中央单位向西岭省各定点县直接投入帮扶资金9.2亿元。", FundKind.other),
+    ("今年中央单位向丁县捐赠物资折款300万元。", FundKind.donation),  # a gift stays a gift
+    ("今年中央和国家机关向丁县直接投入帮扶资金3000万元。", FundKind.fiscal),  # public bodies alone
 ])
 def test_what_kind_of_money_an_amount_is(sentence, kind):
     [fund] = summarize_text("标题\n发布时间：2031-04-06\n" + sentence, RulesBackend()).funds

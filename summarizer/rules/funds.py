@@ -79,6 +79,7 @@ REALISED_SHARE = re.compile(vocabulary().raw["fund_measure"]["realised_share"])
 SHARE_OF_TOTAL = re.compile(vocabulary().raw["fund_measure"]["share_of_total"])
 SHARE_BEFORE = re.compile(vocabulary().raw["fund_measure"]["share_before"])
 COLLECTIVE_DONOR = re.compile(vocabulary().raw["fund_donor"]["collective"])
+MIXED_GIVERS = re.compile(vocabulary().raw["fund_donor"]["mixed"])
 YEARS_TOTAL = re.compile("|".join(vocabulary().raw["fund_measure"][k] for k in ("years_total", "sum_word")))
 ARRIVAL_WORDS = ("到位", "拨付", "兑现")
 # A share that arrived (到位); 拨付 before a share is as often handing it down (向各乡镇拨付…，占…40%).
@@ -114,6 +115,8 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
     if (kind is FundKind.fiscal and (donor in organisations or _is_entity(donor) or NON_PUBLIC_GIVERS.search(sentence))
             and "财政" not in clause and not PUBLIC_BODY.search(donor or "")):
         kind = FundKind.social  # an organisation's or a company's money is never a government budget's
+    if kind is FundKind.fiscal and donor and MIXED_GIVERS.fullmatch(donor) and "财政" not in clause:
+        kind = FundKind.other  # 中央单位…投入帮扶资金: budgets and firms' money together
     return kind
 
 
