@@ -84,6 +84,19 @@ def published_relation(helper_code: str | None, recipient_code: str | None) -> R
     return relations.pop() if len(relations) == 1 else None
 
 
+def assigned_relation(helper_code: str | None, recipient_code: str | None) -> Relation | None:
+    """The published relation of a pair as specific as the places: a row naming a city or county on either side
+    (杭州市 → 恩施州 for 杭州市 and 巴东县), or a province pair for two provinces; not a province pair for two
+    cities in them (浙江省 → 四川省 says nothing of 杭州 and 成都)."""
+    if not helper_code or not recipient_code:
+        return None
+    provinces = len(unit_code(helper_code)) == 2 and len(unit_code(recipient_code)) == 2
+    if not any(provinces or len(row.helper_adcode) > 2 or len(row.recipient_adcode) > 2
+               for row in published_rows(helper_code, recipient_code)):
+        return None
+    return published_relation(helper_code, recipient_code)
+
+
 @lru_cache(maxsize=1)
 def province_programmes() -> frozenset[tuple[str, str]]:
     """(helper, recipient) province codes of province-to-province east_west rows: 闽宁 = (35, 64)."""

@@ -145,3 +145,14 @@ def test_summarize_explain_prints_the_decisions_and_refuses_json():
     assert shown.exit_code == 0 and "Pairing decisions" in shown.stdout and "对口支援新疆" in shown.stdout
     refused = runner.invoke(app, ["summarize", "-", "--explain", "--json"], input="莎车县与上海市举行对口支援座谈会。\n")
     assert refused.exit_code == 2
+
+
+def test_a_help_verb_between_a_published_pair_is_that_pairing_where_no_programme_is_named():
+    # 杭州市 → 恩施州 is published: 杭州 building in a county of 恩施 is that pairing, with its relation
+    assert pairs("今年杭州市援建巴东县村级卫生室6所。") == {("杭州市", "巴东县", "east_west")}
+    # the place after 在 is where the help goes (上海市 → 遵义市 is published)
+    assert pairs("上海市筹措资金200万元，在湄潭县实施援建项目3个。") == {("上海市", "湄潭县", "east_west")}
+    # a province pair (浙江 → 四川) says nothing of two of their cities: no pairing from a help verb alone
+    assert pairs("杭州市支持成都市举办展销会一场。") == set()
+    # nor does a help verb between places no published row pairs
+    assert pairs("白水县帮助澄城县修建道路3公里。") == set()

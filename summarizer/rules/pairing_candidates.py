@@ -36,7 +36,7 @@ JOINED = "A与B + relation word: helper first, the place joined last"
 COUNTED_LIST = "X有A、B…N个 + relation word: the places counted are the relation's, the sentence's subject helps them"
 SUBJECT_JOINED = "A…，与B + relation word: the clause opening on 与 is the sentence's subject's, who helps B"
 AS_ROLE_READING = "作为帮扶X的…，A: the party named after the role helps X"
-AT_PLACES = "A…在X、Y…+ relation word: the places after 在 are helped by the party named before it"
+AT_PLACES = "A…在X、Y…+ relation word or help verb: the places after 在 are helped by the party named before it"
 JOINED_LIST = "A、B与X、Y + relation word: each place before 与 with each after it, the published pairings orienting them"
 TOPIC = "the aid word names the province; the headline or lead names the place there"
 NAMED_TOGETHER = "A与B in a sentence with relation wording, and the published pairings pair them"
@@ -190,7 +190,7 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
     if joined:
         yield from ((a, b, False, how) for a, b, how in joined)
         return
-    at_places = _at_places(text, sentence, before, start) if mutual_ok and not UNDER_AFTER.match(text, end) else []
+    at_places = _at_places(text, sentence, before, start) if not UNDER_AFTER.match(text, end) else []
     if at_places:
         yield from ((a, b, False, AT_PLACES) for a, b in at_places)
         return

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..checks import record_key
-from ..pairing_table import explain_direction, helper_first, published_direction, published_relation
+from ..pairing_table import (assigned_relation, explain_direction, helper_first, published_direction,
+                              published_relation)
 from ..regions import RegionResolver
 from ..relations import article_relation, programme_mentions, refine_relation, relation_mentions
 from ..schemas import Evidence, Level, Pairing, Region, Relation
@@ -159,13 +160,18 @@ class _Run:
         said = (trigger.describe(self.text), candidate.how)
         # An organisation giving to a place is 社会帮扶 even where no programme is named.
         by_organisation = helper.region.level is Level.other
-        if trigger.relation is None and self.default is None and not (candidate.passive or trigger.marker or by_organisation):
+        # A help verb between two places the published pairings pair (杭州市援建巴东县…: 杭州 → 恩施州) is that pairing.
+        published = (assigned_relation(helper.region.adcode, recipient.region.adcode)
+                     if trigger.relation is None and self.default is None else None)
+        if (trigger.relation is None and self.default is None and published is None
+                and not (candidate.passive or trigger.marker or by_organisation)):
             self.note(helper.region.name, recipient.region.name, None, False, trigger.start, *said,
                       "dropped: only a help verb, and the article names no programme")
             return
-        relation = trigger.relation or self.default or Relation.other
+        relation = trigger.relation or self.default or published or Relation.other
         typed = ("relation from the trigger" if trigger.relation else
-                 f"relation {relation.value}: the programme of the headline or lead" if self.default else "relation other")
+                 f"relation {relation.value}: the programme of the headline or lead" if self.default else
+                 f"relation {relation.value}: a help verb between a published pair" if published else "relation other")
         pairing = _orient(self.text, helper, recipient, relation, trigger.start, trigger.end, self.clause_spans,
                           self.east_west_programme, cite_recipient=candidate.how != TOPIC,
                           named_programmes=_coordinated(self.text, words, *trigger.worded))
