@@ -126,6 +126,9 @@ def test_cues_read_what_an_amount_measures():
     assert read("某集团自2009年起，对口支援某县，投入帮扶资金#").since == 2009
     assert read("自2021年起，某市今后三年帮扶资金合计#").cumulative is True  # a span from now on
     assert read("自2021年起，某市投入帮扶资金#").cumulative is False  # from this year on: this year's
+    # one payment or the month it all arrived, in the amount's own clause, beats the span the sentence opens on
+    assert read("新一轮援助工作开展以来，甲省的#援建资金于九月份一次性拨付到位").cumulative is False
+    assert read("新一轮援助工作开展以来，甲省累计拨付援建资金#").cumulative is True
     # 将 before the giving verb right before the amount (将援助1200万元), or after it (首期…将援助某县)
     assert read("某会将援助#").status is FundStatus.planned
     assert read("首期#将援助某县建设学校3所").status is FundStatus.planned

@@ -39,6 +39,7 @@ class Cues:
     prior_total: re.Pattern
     planned_use: re.Pattern
     project_cost: re.Pattern
+    one_round_after: re.Pattern
     share_of_years: re.Pattern
     list_sum: re.Pattern
     each_counted: re.Pattern
@@ -64,6 +65,7 @@ def cues() -> Cues:
         prior_total=re.compile(words["prior_total"]),
         planned_use=re.compile(words["planned_use"]),
         project_cost=re.compile(words["project_cost"]),
+        one_round_after=re.compile(words["one_round_after"]),
         share_of_years=re.compile(words["share_of_years"]),
         list_sum=re.compile(f"{words['list_sum']}|{words['sum_word']}"),
         each_counted=re.compile(words["each_counted"]),
@@ -250,6 +252,8 @@ def measured(sentence_before: str, clause_before: str, clause_after: str, publis
     if cumulative and rates and not find_amounts(clause_before[rates[-1].end():]):
         # 2008年以来…每年捐赠15万元: a yearly rate (not 每年安排3.5亿元共计14亿元's total)
         cumulative, since = False, None
+    if cumulative and cues().one_round_after.match(clause_after):
+        cumulative, since = False, None  # …启动以来，某省1.27亿元援建资金于7月份全部一次性拨付到位: one round
     if (not cumulative and cues().project_cost.match(clause_after) and not cues().time.search(sentence_before)
             and not cues().time.search(paragraph_lead)):
         cumulative = True
