@@ -47,6 +47,9 @@ MONEY_NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:资金|经费|善款|款
 VALUE_BEFORE = re.compile(r"(?:价值|折价|折款|折合)(?:约|近|超过|超|逾|达|为|共)?$")
 # 共计/合计/总计 before a bare figure: money unless a counter follows (共计3万人 is people).
 TOTAL_BEFORE = re.compile(r"(?:共计|合计|总计)(?:约|近|超过|超|逾|达|为)?$")
+# A verb that gives money right before a bare figure (海关总署捐赠20万支持校园重建): money unless a counter follows
+# (捐赠20万册图书 is books).
+GIVEN_BEFORE = re.compile(r"(?:捐赠|捐资|捐款|捐助|资助|拨付|援助)了?(?:约|近|超过|超|逾|达|共)?$")
 COUNTER = re.compile(r"[人户个名亩吨头只尾株棵件次台套斤册所家项场间张辆位批期天年余多]|公斤|平方|立方")
 # A magnitude with no digits before it: 百亿元, 千万元; with 数/几 before it a vague amount: 数百万元.
 BARE_MAGNITUDE = re.compile(
@@ -192,7 +195,7 @@ def bare_figure_is_money(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 6):start]
     if VALUE_BEFORE.search(before):
         return True
-    if TOTAL_BEFORE.search(before):
+    if TOTAL_BEFORE.search(before) or GIVEN_BEFORE.search(before):
         return not COUNTER.match(text, end)
     if MONEY_NOUN_AFTER.match(text, end) and not COUNTER.match(text, end):  # 1.2万户分红资金: households
         return True

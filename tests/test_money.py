@@ -52,6 +52,9 @@ def test_written_as_count():
     assert not written_as_count("第二批300万启动资金已经下达。", "300万")
     assert written_as_count("发放300万株树苗。", "300万")
     assert written_as_count("惠及1.2万户分红资金。", "1.2万")  # households, before the money noun
+    # a verb giving money right before the figure: money, unless a counter follows
+    assert not written_as_count("某局捐赠15万支持村小重建。", "15万")
+    assert written_as_count("某局捐赠15万册图书。", "15万")
 
 
 def test_format_yuan():
