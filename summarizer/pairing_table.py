@@ -85,9 +85,9 @@ def published_relation(helper_code: str | None, recipient_code: str | None) -> R
 
 
 def assigned_relation(helper_code: str | None, recipient_code: str | None) -> Relation | None:
-    """The published relation of a pair as specific as the places: a row naming a city or county on either side
-    (杭州市 → 恩施州 for 杭州市 and 巴东县), or a province pair for two provinces; not a province pair for two
-    cities in them (浙江省 → 四川省 says nothing of 杭州 and 成都)."""
+    """The published relation of a pair covered by a row that names a city or county on at least one side (杭州市 →
+    恩施州 for 杭州市 and 巴东县; 浙江省 → 广元市 for 温州市 and 广元市), or by a province pair when both places are
+    provinces; None for two cities only a province pair covers (浙江省 → 四川省 says nothing of 杭州 and 成都)."""
     if not helper_code or not recipient_code:
         return None
     provinces = len(unit_code(helper_code)) == 2 and len(unit_code(recipient_code)) == 2

@@ -155,6 +155,8 @@ def wording_direction(text: str, helper: str, recipient: str) -> bool | None:
         if after_name is None:
             continue
         other = recipient if after_name == helper else helper
+        if text.endswith("的", 0, text.find(after_name, end)):
+            continue  # 挂钩帮扶该村的某办公室: the party after 的 is the one that helps, the word's object is before it
         if text.rfind(other, 0, start) >= 0:
             return after_name == recipient
     return None

@@ -107,6 +107,13 @@ def test_a_party_brought_in_by_yu_is_not_the_one_helped():
     assert wording_direction(text, "东市", "西州") is not False
 
 
+def test_the_party_a_relative_clause_ends_on_is_the_helper_not_the_one_helped():
+    from summarizer.relations import wording_direction
+    # "结对帮扶该村的某局": the office after 的 does the helping; the word's object (该村) stands for the village
+    text = "白岭村的茶园长势良好，这是结对帮扶该村的东市农业局引进的项目。"
+    assert wording_direction(text, "东市农业局", "白岭村") is not False
+
+
 def test_wording_never_turns_round_a_pair_the_published_pairings_orient(result):
     from summarizer.schemas import Evidence, Pairing, Region
     quote = "每年都有宁夏学生经由闽宁协作项目前往福建学习技能。"

@@ -129,6 +129,8 @@ def test_cues_read_what_an_amount_measures():
     # one payment or the month it all arrived, in the amount's own clause, beats the span the sentence opens on
     assert read("新一轮援助工作开展以来，甲省的#援建资金于九月份一次性拨付到位").cumulative is False
     assert read("新一轮援助工作开展以来，甲省累计拨付援建资金#").cumulative is True
+    assert read("2017年以来，甲省累计投入帮扶资金#一次性解决了饮水问题").cumulative is True  # 累计 says a sum
+    assert read("新一轮援助工作开展以来，甲省投入资金#用于十月份开工的项目").cumulative is True  # 用于, no payment
     # 将 before the giving verb right before the amount (将援助1200万元), or after it (首期…将援助某县)
     assert read("某会将援助#").status is FundStatus.planned
     assert read("首期#将援助某县建设学校3所").status is FundStatus.planned
@@ -260,12 +262,12 @@ def test_every_fund_donor_word_list_matches_its_examples_and_not_its_negatives()
 
     from summarizer.vocabulary import vocabulary
     words = vocabulary().raw["fund_donor"]
-    for name in ("collective", "mixed"):
+    for name, match in (("collective", "search"), ("mixed", "fullmatch")):  # mixed is read on a donor's whole name
         compiled = re.compile(words[name])
         for example in words[f"{name}_examples"]:
-            assert compiled.search(example), (name, example)
+            assert getattr(compiled, match)(example), (name, example)
         for negative in words[f"{name}_negative"]:
-            assert not compiled.search(negative), (name, negative)
+            assert not getattr(compiled, match)(negative), (name, negative)
 
 
 def test_one_amount_that_is_most_of_the_aid_of_several_articles_is_pointed_out(tmp_path):

@@ -156,3 +156,15 @@ def test_a_help_verb_between_a_published_pair_is_that_pairing_where_no_programme
     assert pairs("杭州市支持成都市举办展销会一场。") == set()
     # nor does a help verb between places no published row pairs
     assert pairs("白水县帮助澄城县修建道路3公里。") == set()
+    # the place's people or firms are not the place (the published-pair route needs the place to act)
+    assert pairs("杭州市的企业家们援助巴东县销售茶叶。") == set()
+    assert pairs("来自杭州市的游客援助巴东县旅游发展。") == set()
+
+
+def test_a_venue_after_zai_is_not_helped_by_a_help_verb_under_a_programme_headline():
+    def under_headline(text):
+        result = summarize_text("沪遵东西部协作成果展\n发布时间：2031-04-06\n" + text, RulesBackend())
+        return {(p.helper.name, p.recipient.name) for p in result.pairings}
+    assert under_headline("上海市在北京市举办展会支持遵义企业参展。") == set()
+    assert under_headline("上海市在昆明市召开会议支持当地企业发展。") == set()
+    assert ("上海市", "湄潭县") in under_headline("上海市筹措资金200万元，在湄潭县实施援建项目3个。")

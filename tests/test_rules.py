@@ -299,6 +299,14 @@ def test_what_kind_of_money_an_amount_is(sentence, kind):
     [fund] = summarize_text("标题\n发布时间：2031-04-06\n" + sentence, RulesBackend()).funds
     assert fund.kind is kind
 
+def test_the_parts_of_money_a_mixed_group_of_givers_put_in_are_of_its_kind():
+    text = "标题\n发布时间：2031-04-06\n今年中央单位向丁县投入帮扶资金9.2亿元，其中，投入产业帮扶资金5亿元，教育帮扶资金2亿元。"
+    result = summarize_text(text, RulesBackend())
+    assert {f.amount_text: f.kind for f in result.funds} == {"9.2亿元": FundKind.other, "5亿元": FundKind.other,
+                                                             "2亿元": FundKind.other}
+    assert build_report([result]).headline.aid_yuan == 0  # nothing of it counted twice, or as a budget's
+
+
 
 def test_an_organisation_signing_a_help_agreement_with_a_place_helps_it():
     text = "标题\n发布时间：2031-04-06\n北辰能源集团与会宁县签订2031年帮扶协议，约定援建乡村学校两所。"

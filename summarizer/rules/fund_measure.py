@@ -252,7 +252,8 @@ def measured(sentence_before: str, clause_before: str, clause_after: str, publis
     if cumulative and rates and not find_amounts(clause_before[rates[-1].end():]):
         # 2008年以来…每年捐赠15万元: a yearly rate (not 每年安排3.5亿元共计14亿元's total)
         cumulative, since = False, None
-    if cumulative and cues().one_round_after.match(clause_after):
+    if cumulative and cues().one_round_after.match(clause_after) and not cues().sum_word.search(clause_before) \
+            and not cues().time.search(clause_before):
         cumulative, since = False, None  # …启动以来，某省1.27亿元援建资金于7月份全部一次性拨付到位: one round
     if (not cumulative and cues().project_cost.match(clause_after) and not cues().time.search(sentence_before)
             and not cues().time.search(paragraph_lead)):

@@ -99,7 +99,7 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
     where they say nothing; the donor refines.
 
     An organisation's money given through a programme is social (捐 stays donation);
-    investment needs an enterprise in the sentence.
+    investment needs an enterprise in the sentence; money a mixed group of givers puts in (中央单位) is other.
     """
     if INTRODUCED.search(clause):
         return FundKind.other
@@ -197,8 +197,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             # (not money its own clause gives a giver for: 总投资3亿元，其中某市投入资金1亿元 is that city's aid)
             generic = (fund.kind is FundKind.fiscal and not (fund.donor and fund.donor in before)
                        and not GIVEN_AS_AID.search(mask_org_names(before)))
+            mixed_total = funds[parent].kind is FundKind.other and MIXED_GIVERS.fullmatch(funds[parent].donor or "")
             if (fund.kind is FundKind.other and not INTRODUCED.search(before)) or (
-                    generic and funds[parent].kind is FundKind.investment):
+                    generic and (funds[parent].kind is FundKind.investment or mixed_total)):
                 # 其中有1.1亿元用在了…, 投资总额48亿元，累计到位资金24亿元: a part with no word of its own kind (资金
                 # alone says nothing of it) is money of its total's kind
                 fund = fund.model_copy(update={"kind": funds[parent].kind})

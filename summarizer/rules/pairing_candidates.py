@@ -21,6 +21,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..pairing_table import assigned_relation, published_direction
 from ..relations import ARRIVE, HELP_VERB, LEAD_GAP, LIST_SEPARATOR, PASSIVE_MARKER, relation_mentions
 from ..schemas import Level, Region
 from ..text import Span
@@ -191,6 +192,9 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
         yield from ((a, b, False, how) for a, b, how in joined)
         return
     at_places = _at_places(text, sentence, before, start) if not UNDER_AFTER.match(text, end) else []
+    if not mutual_ok:  # a help verb: 在 may name a venue (在北京市举办展会支持…), so only a published pair counts
+        at_places = [(a, b) for a, b in at_places if assigned_relation(a.region.adcode, b.region.adcode) is not None
+                     and published_direction(a.region.adcode, b.region.adcode) is True]
     if at_places:
         yield from ((a, b, False, AT_PLACES) for a, b in at_places)
         return

@@ -114,6 +114,9 @@ def _same_place(a: Region, b: Region) -> bool:
     return (a.adcode is not None and a.adcode == b.adcode) or a.name == b.name
 
 
+# Verbs of aid strong enough, between a published pair, to stand for the pairing (not 支持/帮助/助力).
+STRONG_HELP = re.compile(r"援建|帮扶|支援|援助")
+
 class _Run:
     """One article's pairing extraction: its places, relation words and the best reading of each pair."""
 
@@ -154,6 +157,12 @@ class _Run:
             for candidate in candidates_for(self.text, sentence, inside, receiving, trigger, self.topic, self.title_end):
                 self.score(candidate, sentence, words)
 
+    def _acts(self, helper: Place, trigger: Trigger) -> bool:
+        """The place itself gives aid with a verb of aid (杭州市援建…), not its people or firms (杭州市的企业家们帮助…,
+        来自杭州市的游客支持…)."""
+        return (STRONG_HELP.fullmatch(self.text[trigger.start:trigger.end]) is not None
+                and not self.text.startswith("的", helper.end) and not self.text.endswith("来自", 0, helper.start))
+
     def score(self, candidate: Candidate, sentence: Span, words) -> None:
         """Keep a candidate's pairing when its reading is the strongest of the pair (or the first from the body)."""
         trigger, helper, recipient = candidate.trigger, candidate.helper, candidate.recipient
@@ -162,7 +171,7 @@ class _Run:
         by_organisation = helper.region.level is Level.other
         # A help verb between two places the published pairings pair (杭州市援建巴东县…: 杭州 → 恩施州) is that pairing.
         published = (assigned_relation(helper.region.adcode, recipient.region.adcode)
-                     if trigger.relation is None and self.default is None else None)
+                     if trigger.relation is None and self.default is None and self._acts(helper, trigger) else None)
         if (trigger.relation is None and self.default is None and published is None
                 and not (candidate.passive or trigger.marker or by_organisation)):
             self.note(helper.region.name, recipient.region.name, None, False, trigger.start, *said,
