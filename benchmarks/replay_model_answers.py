@@ -13,6 +13,8 @@ against it and prints:
 - records lost: gold records the first answer matched (its records grounded, unchecked) that the
   final result no longer matches;
 - the eval figures against seeds/gold and devset/gold.
+
+REPLAY_RESULTS=FILE keeps the replayed results (JSONL) there, for a report or a per-article look.
 """
 from __future__ import annotations
 
@@ -90,7 +92,7 @@ def main() -> int:
     print(f"re-asks answered with: {args.reask_answer}")
     with tempfile.TemporaryDirectory() as tmp, FakeOpenAI() as server:
         server.default = replay.reply
-        out = Path(tmp) / "results.jsonl"
+        out = Path(os.environ.get("REPLAY_RESULTS") or Path(tmp) / "results.jsonl")
         names = {r.name for r in replay.recorded}
         inputs = [p for _, f, _ in SETS for p in sorted(f.glob("*.txt")) if p.stem in names]
         code = run_summarize(server.url, inputs, out)

@@ -254,6 +254,8 @@ FLOORS = {
                   "status_accuracy": 0.93, "cumulative_accuracy": 0.77},
     "holdout25": {"pairing_f1": 0.32, "relation_accuracy": 0.95, "fund_f1": 0.90, "measure_f1": 0.62, "metadata_accuracy": 0.87,
                   "status_accuracy": 0.95, "cumulative_accuracy": 0.87},
+    "holdout26": {"pairing_f1": 0.27, "relation_accuracy": 0.45, "fund_f1": 0.89, "measure_f1": 0.92, "metadata_accuracy": 0.73,
+                  "status_accuracy": 0.93, "cumulative_accuracy": 0.87},
 }
 DEVSETS = [ROOT / "devset"] + [ROOT / "devset" / name for name in FLOORS if name != "devset"]
 
