@@ -170,10 +170,10 @@ class _Run:
         # An organisation giving to a place is 社会帮扶 even where no programme is named.
         by_organisation = helper.region.level is Level.other
         # A help verb between two places the published pairings pair (杭州市援建巴东县…: 杭州 → 恩施州) is that pairing.
+        help_verb_only = trigger.relation is None and self.default is None
         published = (assigned_relation(helper.region.adcode, recipient.region.adcode)
-                     if trigger.relation is None and self.default is None and self._acts(helper, trigger) else None)
-        if (trigger.relation is None and self.default is None and published is None
-                and not (candidate.passive or trigger.marker or by_organisation)):
+                     if help_verb_only and self._acts(helper, trigger) else None)
+        if help_verb_only and published is None and not (candidate.passive or trigger.marker or by_organisation):
             self.note(helper.region.name, recipient.region.name, None, False, trigger.start, *said,
                       "dropped: only a help verb, and the article names no programme")
             return
