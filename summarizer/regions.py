@@ -198,6 +198,9 @@ class Gazetteer:
     def _filter_by_context(self, mentions: list[Mention], text: str = "") -> list[Mention]:
         confirmed = {c for m in mentions if not m.needs_context for c in m.codes}
         related = confirmed | {a.code for c in confirmed for a in self.ancestors(c)}
+        # a township the text names in full, and no other of that name, confirms its county (土坪镇 -> 正安)
+        confirmed |= {a.code for m in mentions if not m.needs_context and len(m.codes) == 1
+                      and len(m.codes[0]) == 9 for a in self.ancestors(m.codes[0]) if len(a.code) == 6}
         kept: list[Mention] = []
         previous: Mention | None = None
         for m in mentions:

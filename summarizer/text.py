@@ -33,7 +33,7 @@ class OrgName:
     entity: bool = True  # a company, university, hospital, association…; False: a government body
 
 
-def _boundary_before(text: str, pos: int) -> bool:
+def boundary_before(text: str, pos: int) -> bool:
     """Does a boundary character or word end right before pos?"""
     return any(ORG_BOUNDARY.fullmatch(text, pos - n, pos) for n in (1, 2))
 
@@ -62,7 +62,7 @@ def org_names(text: str, start: int = 0, end: int | None = None) -> list[OrgName
     end = len(text) if end is None else end
     by_suffix = _names_by_suffix(text, start, end)
     known = [OrgName(m.start(), m.end(), m.group(0)) for m in _known_names().finditer(text, start, end)
-             if (m.start() == start or _boundary_before(text, m.start()) or text[m.start() - 1] == "\n")
+             if (m.start() == start or boundary_before(text, m.start()) or text[m.start() - 1] == "\n")
              and not any(o.start < m.end() and m.start() < o.end for o in by_suffix)]
     return sorted(by_suffix + known, key=lambda o: o.start) if known else by_suffix
 
@@ -77,10 +77,10 @@ def _names_by_suffix(text: str, start: int, end: int) -> list[OrgName]:
             if inner and inner.end() == begin:  # 某某投资(集团)有限责任公司: the bracket is inside the name
                 begin = inner.start()
                 continue
-            if _boundary_before(text, begin):
+            if boundary_before(text, begin):
                 break
             begin -= 1
-        runs_on = found and begin == found[-1].end and not _boundary_before(text, begin)
+        runs_on = found and begin == found[-1].end and not boundary_before(text, begin)
         if m.start() - begin < 2 or runs_on:
             # 天津市小额贷款公司协会, 某某大学科技学院: a longer name that runs on from the one before it.
             if found and found[-1].end == begin:

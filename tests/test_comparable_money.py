@@ -199,6 +199,14 @@ def test_cues_read_what_an_amount_measures():
     # a running total inside a named year is that year's; a span named before it keeps it a span
     assert read("2019年，某县累计实现销售#").cumulative is False
     assert read("截至6月底，某兵团累计到位资金#").cumulative is False
+    # a date a sum runs to says how far; from when is the span its paragraph named before it, if any
+    def up_to(sentence: str, earlier: str):
+        before = sentence.split("#")[0]
+        return measured(before, before.split("，")[-1], "", 2021, earlier_in_paragraph=earlier)
+    assert up_to("截至今年9月底，参与的企业共212家，已投入资金#", "某会2017年发起助农行动。几年来，成效明显。").cumulative is True
+    assert up_to("截至8月底，某兵团累计到位资金#", "某年，某兵团安排援助项目80个。").cumulative is False
+    assert up_to("截至8月底，某县已投入资金#", "").cumulative is False
+    assert up_to("截至目前，甲商会向乙校捐赠#", "几年来，甲商会持续助学。").cumulative is False  # one gift so far
     assert read("近两年来，某市累计向某省投入资金#").cumulative is True
     assert read("某日电，近年来，四市累计投入#").cumulative is True
     assert read("某市累计投入#", lead="今年以来，某市深化协作。").cumulative is False

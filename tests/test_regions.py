@@ -29,6 +29,12 @@ def test_a_county_short_name_is_found_where_its_prefecture_is_named():
     assert [m.text for m in RegionResolver("普格、布拖各建3所学校。").mentions] == []  # alone: not trusted
 
 
+def test_a_county_short_name_is_found_where_one_of_its_townships_is_named_in_full():
+    found = RegionResolver("某市今年投入资金600万元，在西畴兴办项目5个，为董马乡中学添置课桌。").mentions
+    assert [(m.text, m.codes) for m in found if m.text == "西畴"] == [("西畴", ("532623",))]
+    assert "西畴" not in [m.text for m in RegionResolver("某市今年投入资金600万元，在西畴兴办项目5个。").mentions]
+
+
 def test_ambiguous_name_uses_article_context():
     tianjin = RegionResolver("天津市和平区与靖远县开展东西部协作，天津企业参与。").resolve("和平区")
     shenyang = RegionResolver("沈阳市和平区组织干部赴某地学习，沈阳各界参与。").resolve("和平区")

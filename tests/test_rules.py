@@ -344,6 +344,13 @@ def test_a_group_named_as_giver_is_the_donor():
     assert headline.not_aid_by_kind.get("other") == 5_000_000_000
 
 
+def test_a_company_named_in_full_is_the_giver_where_its_short_name_stands_alone():
+    text = ("标题\n发布时间：2031-04-06\n宏远集团去年起结对帮扶甲省乙县。今年3月，宏远将帮扶范围扩大至全市，"
+            "再无偿投入资金5亿元。")
+    [fund] = summarize_text(text, RulesBackend()).funds
+    assert (fund.donor, fund.kind) == ("宏远集团", FundKind.social)  # a company's money is never a budget's
+
+
 def test_a_gift_in_a_donation_sentence_is_a_donation():
     text = "标题\n发布时间：2031-04-06\n甲县商会向乙村小学捐赠图书500册，并为该村考上大学的学生提供5万元奖学金。"
     assert [f.kind for f in summarize_text(text, RulesBackend()).funds] == [FundKind.donation]

@@ -42,6 +42,7 @@ class Cues:
     one_round_after: re.Pattern
     share_of_years: re.Pattern
     list_sum: re.Pattern
+    as_of: re.Pattern
     each_counted: re.Pattern
     giving_verb: re.Pattern
     sum_word: re.Pattern
@@ -68,6 +69,7 @@ def cues() -> Cues:
         one_round_after=re.compile(words["one_round_after"]),
         share_of_years=re.compile(words["share_of_years"]),
         list_sum=re.compile(f"{words['list_sum']}|{words['sum_word']}"),
+        as_of=re.compile(words["as_of"]),
         each_counted=re.compile(words["each_counted"]),
         giving_verb=re.compile(words["giving_verb"]),
         sum_word=re.compile(words["sum_word"]),
@@ -84,17 +86,22 @@ class Measured:
 
 
 def span_of(before: str, published_year: int | None, lead: str = "", after: str = "",
-            earlier_lead: str = "") -> tuple[bool, int | None]:
+            earlier_lead: str = "", earlier_in_paragraph: str = "") -> tuple[bool, int | None]:
     """(cumulative, since) from the sentence's text before the amount: the nearest time cue decides.
 
     A weak cue (累计, 截至) inside a year named before it is that year's running total (2019年…累计实现销售).
     A sentence that names no time takes it from its paragraph's lead (过去两年，…。…将20.7亿元援助资金用于…), and a
     sum (共, 累计…) whose paragraph names none the span the paragraph before it opens on (`earlier_lead`).
     A figure compared with an earlier year (较去年增长, 是2019年的1.3倍) is one year's; a sum something new
-    is built on (在已投入2.3亿元的基础上) is what was given so far."""
+    is built on (在已投入2.3亿元的基础上) is what was given so far. A sum up to a date (截至今年10月底) whose sentence
+    names no other time runs from the span the paragraph named before it (多年来，…。截至今年10月底，…已投入…)."""
     if cues().yearly_comparison.search(after):
         return False, None
     found = list(cues().time.finditer(before))
+    if _only_a_date_reached(before, found) and not _one_gift(clause_of(before)):
+        context = [m for m in cues().time.finditer(earlier_in_paragraph) if m.lastgroup != "within"]
+        if context and context[-1].lastgroup == "cumulative":
+            return True, _since(context)
     if cues().prior_total.search(after) or cues().share_of_years.match(after):
         return True, next((year for m in found if m.lastgroup == "cumulative"
                            and (year := first_year(m.group(0))) is not None), None)
@@ -124,16 +131,33 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         if (prior is not None and prior.lastgroup == "single" and _names_year(prior.group(0))
                 and not EVENT_AFTER.match(before, prior.end())):
             return False, None
-    run = []  # the span cues since the last single-year one: "2016年以来累计投入" starts in 2016
+    since = _since(found)
+    forward = any(FORWARD.search(m.group(0)) for m in _run(found))
+    if since is not None and published_year is not None and since >= published_year and not forward:
+        return False, None  # "2021年以来" in a 2021 article is this year's money (not "自2021年起…今后三年")
+    return True, since
+
+
+def _run(found: list[re.Match]) -> list[re.Match]:
+    """The span cues since the last single-year one, nearest first."""
+    run = []
     for m in reversed(found):
         if m.lastgroup == "single":
             break
         run.append(m)
-    since = next((year for m in reversed(run) if (year := first_year(m.group(0))) is not None), None)
-    if (since is not None and published_year is not None and since >= published_year
-            and not any(FORWARD.search(m.group(0)) for m in run)):
-        return False, None  # "2021年以来" in a 2021 article is this year's money (not "自2021年起…今后三年")
-    return True, since
+    return run
+
+
+def _since(found: list[re.Match]) -> int | None:
+    """The first year of the span the cues end on: "2016年以来累计投入" starts in 2016."""
+    return next((year for m in reversed(_run(found)) if (year := first_year(m.group(0))) is not None), None)
+
+
+def _only_a_date_reached(before: str, found: list[re.Match]) -> bool:
+    """The sentence's only time word is the date a sum runs to (截至今年10月底, with 累计 or not)."""
+    dates = list(cues().as_of.finditer(before))
+    return bool(dates) and all(m.lastgroup == "within" or any(d.start() <= m.start() < d.end() for d in dates)
+                               for m in found)
 
 
 def _one_gift(clause: str) -> bool:
@@ -246,8 +270,10 @@ def given_to_each(clause_before: str) -> bool:
 
 
 def measured(sentence_before: str, clause_before: str, clause_after: str, published_year: int | None,
-             paragraph_lead: str = "", sentence_after: str = "", earlier_lead: str = "") -> Measured:
-    cumulative, since = span_of(sentence_before, published_year, paragraph_lead, sentence_after, earlier_lead)
+             paragraph_lead: str = "", sentence_after: str = "", earlier_lead: str = "",
+             earlier_in_paragraph: str = "") -> Measured:
+    cumulative, since = span_of(sentence_before, published_year, paragraph_lead, sentence_after, earlier_lead,
+                                earlier_in_paragraph)
     rates = list(cues().yearly_rate.finditer(clause_before))
     if cumulative and rates and not find_amounts(clause_before[rates[-1].end():]):
         # 2008年以来…每年捐赠15万元: a yearly rate (not 每年安排3.5亿元共计14亿元's total)

@@ -169,7 +169,8 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         lead = enclosing(period_spans, paragraph.start) if paragraph.start < sentence.start else None
         what = measured(text[sentence.start:amount.start], before, text[amount.end:clause.end], published_year,
                         lead.text if lead else "", text[amount.end:sentence.end],
-                        _earlier_lead(text, paragraph_spans, period_spans, paragraph))
+                        _earlier_lead(text, paragraph_spans, period_spans, paragraph),
+                        text[paragraph.start:sentence.start])
         each = _named_recipients(text, nearby, clause, amount) if given_to_each(before) else []
         givers = _named_givers(text, nearby, clause, amount) if not each else []
         fund = Fund(

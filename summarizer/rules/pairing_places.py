@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..regions import RegionResolver
 from ..schemas import Level, Region
-from ..text import OrgName, Span, org_names
+from ..text import OrgName, Span, boundary_before, org_names
 from ..vocabulary import vocabulary
 
 ANAPHORA = re.compile(r"(?P<word>该校|该集团|该公司|该行|(?:(?<=^)|(?<=[，,。；;\n\s]))学校)", re.M)
@@ -26,6 +26,8 @@ LOCAL_WORD = re.compile(r"[省市县区镇乡村]|组织部|宣传部|统战部|
 REFERENCE = re.compile(r"^(?:该|本|这|此|其|各|全)")
 # 我省/我市 in a paper's own words: the province or city the outlet is named after (辽宁日报: 我省 is 辽宁).
 SELF_REFERENCE = re.compile(r"我(?P<level>省|市|州)(?![长委])")
+# The end a company's name loses when the press shortens it (恒大集团 -> 恒大).
+COMPANY_ENDING = re.compile(r"(?:集团|(?:股份)?有限(?:责任)?公司|股份公司)$")
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,9 @@ def places(resolver: RegionResolver, home: dict[str, Region] | None = None) -> l
     kept = [p for p in merged if not any(s <= p.start and p.end <= e for s, e in covered)]
     named = [Place(o.start, o.end, Region(name=o.text, full_name=None, level=Level.other, adcode=None))
              for o in organisations]
-    return sorted(kept + named + _references(resolver.text, named, covered), key=lambda p: p.start)
+    taken = covered + [(p.start, p.end) for p in kept]
+    return sorted(kept + named + _references(resolver.text, named, covered) + _short_names(resolver.text, named, taken),
+                  key=lambda p: p.start)
 
 
 def _no_overlaps(found: list[Place]) -> list[Place]:
@@ -119,6 +123,24 @@ def _references(text: str, named: list[Place], covered: list[tuple[int, int]]) -
             continue  # 某镇中心小学…，学校…: the local school, not the university named before it
         if earlier:
             found.append(Place(m.start("word"), m.end("word"), earlier[-1].region))
+    return found
+
+
+def _short_names(text: str, named: list[Place], taken: list[tuple[int, int]]) -> list[Place]:
+    """A company named in full (恒大集团) stands for itself by its name without 集团/公司 (恒大将帮扶范围扩大…) where
+    that name stands alone, after a boundary, and is no place's."""
+    found: list[Place] = []
+    seen: set[str] = set()
+    for place in named:
+        ending = COMPANY_ENDING.search(place.region.name)
+        short = place.region.name[:ending.start()] if ending else ""
+        if not 2 <= len(short) <= 6 or short in seen:
+            continue
+        seen.add(short)
+        for m in re.finditer(re.escape(short), text):
+            alone = m.start() == 0 or text[m.start() - 1] == "\n" or boundary_before(text, m.start())
+            if alone and not any(s < m.end() and m.start() < e for s, e in taken):
+                found.append(Place(m.start(), m.end(), place.region))
     return found
 
 
