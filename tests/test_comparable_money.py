@@ -124,6 +124,7 @@ def test_cues_read_what_an_amount_measures():
     m = read("从1998年甲省启动援助乙区工作开始，至第三批干部返回时，各省累计向乙区无偿援助#")
     assert (m.cumulative, m.since) == (True, 1998)
     assert read("某集团自2009年起，对口支援某县，投入帮扶资金#").since == 2009
+    assert read("自2005年甲乙两地确定为协作城市后，甲市累计捐助资金#").since == 2005
     assert read("自2021年起，某市今后三年帮扶资金合计#").cumulative is True  # a span from now on
     assert read("自2021年起，某市投入帮扶资金#").cumulative is False  # from this year on: this year's
     # one payment or the month it all arrived, in the amount's own clause, beats the span the sentence opens on

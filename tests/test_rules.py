@@ -61,7 +61,7 @@ UNSEEN_DESIGNATED = """中国农业银行定点帮扶望谟县纪实
 发布时间：2021-03-02
 
 中国农业银行定点帮扶贵州省望谟县，几年来共向当地投入帮扶资金1.2亿元，发放扶贫小额信贷3.5亿元，支持当地茶叶和板栗产业。
-该行还帮助销售农产品超过800万元，培训基层干部1200人次。
+该行还帮助销售农产品超过800万元，培训乡村干部1200人次。
 """
 
 
@@ -294,10 +294,21 @@ def test_a_paragraph_opening_among_the_projects_lists_parts_of_the_total_before_
     ("今年28家中央单位向西岭省各定点县直接投入帮扶资金9.2亿元。", FundKind.other),
     ("今年中央单位向丁县捐赠物资折款300万元。", FundKind.donation),  # a gift stays a gift
     ("今年中央和国家机关向丁县直接投入帮扶资金3000万元。", FundKind.fiscal),  # public bodies alone
+    # aid money by its own name, not what it bought or the firms it went with
+    ("甲区结对帮扶丁县以来，拿出600万元东西部协作资金购买母牛200头。", FundKind.fiscal),
+    ("丁县投入扶贫合作资金500万元，与两家养殖有限公司合作养牛。", FundKind.fiscal),
+    ("甲市推动12个帮扶单位采购丁县农副产品1.5亿元扶贫产品。", FundKind.procurement),
 ])
 def test_what_kind_of_money_an_amount_is(sentence, kind):
     [fund] = summarize_text("标题\n发布时间：2031-04-06\n" + sentence, RulesBackend()).funds
     assert fund.kind is kind
+
+
+def test_one_sum_in_two_years_is_two_records():
+    text = ("标题\n发布时间：2031-04-06\n会上通报了两年的帮扶情况。2030年，甲县将800万元财政帮扶资金用于丁县学校建设。"
+            "2031年，甲县计划把800万元帮扶资金投向丁县的产业项目。")
+    funds = summarize_text(text, RulesBackend()).funds
+    assert [(f.year, f.status) for f in funds] == [(2030, FundStatus.paid), (2031, FundStatus.planned)]
 
 def test_the_parts_of_money_a_mixed_group_of_givers_put_in_are_of_its_kind():
     text = "标题\n发布时间：2031-04-06\n今年中央单位向丁县投入帮扶资金9.2亿元，其中，投入产业帮扶资金5亿元，教育帮扶资金2亿元。"
@@ -349,6 +360,14 @@ def test_a_company_named_in_full_is_the_giver_where_its_short_name_stands_alone(
             "再无偿投入资金5亿元。")
     [fund] = summarize_text(text, RulesBackend()).funds
     assert (fund.donor, fund.kind) == ("宏远集团", FundKind.social)  # a company's money is never a budget's
+
+
+def test_two_places_named_as_the_two_sides_of_a_relation_are_paired_by_the_published_table():
+    text = "标题\n发布时间：2031-04-06\n临夏州今年召开座谈会，总结临夏、厦门两地扶贫协作的经验，厦门市派出干部12名。"
+    pairs = [(p.helper.name, p.recipient.name, p.relation) for p in summarize_text(text, RulesBackend()).pairings]
+    assert pairs == [("厦门", "临夏", Relation.east_west)]
+    listed = "标题\n发布时间：2031-04-06\n临夏州今年召开座谈会，临夏、厦门的企业参加扶贫协作洽谈，厦门市派出干部12名。"
+    assert ("厦门", "临夏") not in [(p.helper.name, p.recipient.name) for p in summarize_text(listed, RulesBackend()).pairings]
 
 
 def test_a_gift_in_a_donation_sentence_is_a_donation():

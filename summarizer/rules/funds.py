@@ -59,12 +59,14 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.procurement, re.compile(r"采购|销售|购买|购销|消费扶贫|消费帮扶|带货|认购|订单|成交|交易额|营业额")),
     (FundKind.credit, re.compile(r"贷款|信贷|授信|担保|借款|有偿")),
     (FundKind.donation, re.compile(r"捐赠|捐款|捐助|捐资|捐献|捐建|义捐|募捐|捐")),
-    (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|引进项目|引进资金|落地|经济合作|合作资金|"
+    (FundKind.investment, re.compile(r"投资|注册资[金本]|引进.{0,6}企业|招商|签约项目|引进项目|引进资金|落地|经济合作|(?<!扶贫)(?<!帮扶)合作资金|"
                                      r"(?:协议|签约)(?:金)?额")),
     (FundKind.social, re.compile(r"社会帮扶|社会组织|社会资金|社会各界|爱心人士|企业帮扶|社会力量|非公经济组织|非公企业|民营企业")),
     (FundKind.fiscal, re.compile(r"财政|帮扶资金|扶贫资金|援助资金|协作资金|援建资金|专项资金|安排资金|拨付|资金|投入|补助|补贴|奖补|"
                                  r"援助|援建|援助款|输血")),
 ]
+# Aid money named right after the amount (2058万元京蒙扶贫协作资金).
+AID_MONEY_NAMED_AFTER = re.compile(r"的?[^，。；,;、\d]{0,8}?(?:扶贫|帮扶|协作|援助|援建|财政)[^，。；,;、\d]{0,4}?资金")
 YEAR = re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d)")
 RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 RELATIVE = re.compile("|".join(RELATIVE_YEAR))
@@ -126,7 +128,13 @@ def _own_words(text: str, evidence: Evidence, amount: Amount, amounts: list[Amou
     else the whole quote."""
     previous = next((a.end for a in reversed(amounts) if a.end <= amount.start), None)  # amounts are in text order
     own = text[previous if previous is not None and previous >= evidence.start else evidence.start:amount.end]
-    return own if fund_kind(own) is not FundKind.other else evidence.text
+    if fund_kind(own) is not FundKind.other:
+        return own
+    # 利用2058万元京蒙扶贫协作资金购买奶牛: aid money by its own name, not what it bought (nor 捐赠…的扶贫资金's gift)
+    named = AID_MONEY_NAMED_AFTER.match(text, amount.end)
+    if named and fund_kind(evidence.text) not in (FundKind.donation, FundKind.social, FundKind.fiscal):
+        return named.group(0)
+    return evidence.text
 
 
 def _is_entity(name: str | None) -> bool:
@@ -589,8 +597,9 @@ GIVEN_TO = re.compile(r"(?:向|为|给|对)?[^，。；,;]{0,12}?(?:捐赠|捐�
 
 def _same_money(fund: Fund, earlier: Fund) -> bool:
     """A repeated mention (a subheading, a summary sentence) of money already listed: same sum and kind,
-    no party that tells them apart, neither a part of a breakdown."""
+    no party nor year that tells them apart (2017年…1000万元 is not 2018年…1000万元), neither a part of a breakdown."""
     return (fund.amount_yuan == earlier.amount_yuan and fund.kind == earlier.kind and fund.part_of is None
+            and _compatible_years(fund, earlier)
             and earlier.part_of is None and _compatible(fund.donor, earlier.donor)
             and _compatible(fund.recipient, earlier.recipient))
 

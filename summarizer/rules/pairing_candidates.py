@@ -46,10 +46,13 @@ PUBLISHED_PAIR = "nothing else links two places; the sentence names both sides o
 UNDER_HELP = "在A对口援助下，B…: A helps the place opening the next clause"
 OPENING_PLACE = "the sentence opens on the place helped; the helpers are right before the aid word"
 COOPERATING = "a helping and a helped province named together before 协作 in an east-west article"
+BOTH_SIDES_NAMED = "A、B两地 + relation word: the two sides of the relation, the published pairings orienting them"
 BRACKETED = "A(援助X): an aid word inside a bracket links the place right before the bracket to the places in it"
 
 HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
+# 渭南、镇江两地 / 两市: two places named as the two sides of what follows.
+BOTH_SIDES = re.compile(r"两(?:地|市|县|区|省|州|盟|旗)")
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
 # One clause of the subject's own, then a clause opening on 与 (…积极响应某号召，与某村进行结对).
 LISTED_BEFORE = re.compile(r"(?:、|和|及)\s*$")  # the last of a list is no subject of its own
@@ -207,7 +210,13 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
         gap = text[recipient.end:start]
         between = text[helpers[-1].end:recipient.start]
         if ENUMERATION.match(between):
-            return  # "黔西县、织金县": two places listed together, neither helps the other
+            # "黔西县、织金县": two places listed together, neither helps the other, unless the list is named as the
+            # relation's two sides (渭南、镇江两地扶贫协作) and a published pair orients them
+            both = BOTH_SIDES.match(text, recipient.end)
+            direction = published_direction(helpers[-1].region.adcode, recipient.region.adcode)
+            if mutual_ok and both and not TOO_FAR.search(text, both.end(), start) and direction is not None:
+                yield *((helpers[-1], recipient) if direction else (recipient, helpers[-1])), False, BOTH_SIDES_NAMED
+            return
         # With a bare help verb, only an organisation's visit counts (workers going to the helper's city do not).
         arrive_ok = mutual_ok or helpers[0].region.level is Level.other
         # an organisation signing a help agreement with a place (某集团与某县签订帮扶协议) helps it
