@@ -248,6 +248,7 @@ def not_assistance(result: Result) -> Iterator[Check]:
     states it ties it to a helper or recipient (own_money.py)."""
     text = result.article.text
     helpers = {p.helper.name for p in result.pairings if p.helper.level is not Level.other}
+    recipients = {p.recipient.name for p in result.pairings}
     for i, fund in enumerate(result.funds):
         quote, ev = fund.evidence.text, fund.evidence
         at = quote.find(fund.amount_text) if fund.amount_text else -1
@@ -255,7 +256,7 @@ def not_assistance(result: Result) -> Iterator[Check]:
             continue  # evidence_value reports it
         if 0 <= ev.start and text[ev.start:ev.end] == quote:  # read in the article: a short quote loses its clause
             quote, at = text, ev.start + at
-        word = own_money(clause_around(quote, at, at + len(fund.amount_text)), helpers)
+        word = own_money(clause_around(quote, at, at + len(fund.amount_text)), helpers, recipients)
         if word:
             yield _error("not_assistance", f"funds[{i}]",
                          f"{fund.amount_text!r} is a {word} figure tied to no helper or recipient, not assistance: "

@@ -240,6 +240,10 @@ class Header:
     outlet_from_field: bool = False  # the outlet followed 来源/来自 (not a guess beside a date)
 
 
+# 2019年6月25日,某市代表团到某院汇报工作: a date opening a sentence (a caption, a lead), not a byline.
+DATE_OPENS_SENTENCE = re.compile(r"\s*[,，]\s*[\u4e00-\u9fff]{2,}[^,，:：|]*(?:到|在|赴|向|与|召开|举行|开展|汇报|调研|考察)")
+
+
 def extract_header(lines: list[str]) -> Header:
     """Find the byline (date / 来源 line) near the top and the title above it."""
     meta: set[int] = set()
@@ -252,7 +256,8 @@ def extract_header(lines: list[str]) -> Header:
         if len(line) > 120 or is_reprint_notice(line):
             continue
         has_date = DATE.search(line) or (COMPACT_DATE.search(line) if "《" in line else None) or SHORT_DATE.search(line)
-        if (has_date and (HEADER_HINT.search(line) or len(line) < 40 and not line.endswith("。"))) or (
+        if (has_date and (HEADER_HINT.search(line) or len(line) < 40 and not line.endswith("。")
+                          and not DATE_OPENS_SENTENCE.match(line, has_date.end()))) or (
             SOURCE_FIELD.search(line) and len(line) < 80
         ):
             meta.add(i)

@@ -46,13 +46,18 @@ def clause_around(text: str, start: int, end: int) -> str:
     return text[begin:after.start() if after else len(text)]
 
 
-def own_money(clause: str, helpers: Iterable[str] = ()) -> str | None:
+def own_money(clause: str, helpers: Iterable[str] = (), recipients: Iterable[str] = ()) -> str | None:
     """The word that makes the clause's money the region's own (not assistance), or None: none found,
-    or the clause ties it to a helper or recipient: a tie word, relation wording, or one of the article's
-    helpers named in it (佛山市对口帮扶湛江… 佛山市投入财政专项扶贫资金23.6亿元 is 佛山's help)."""
+    or the clause ties it to a helper or recipient: a tie word, relation wording, one of the article's
+    helpers named in it (佛山市对口帮扶湛江… 佛山市投入财政专项扶贫资金23.6亿元 is 佛山's help), or one of its
+    recipients named as the one helped (某信托公司计划帮助甲县每年融资帮扶金额达到1000万元)."""
     words = own_money_words()
     found = words.pattern.search(clause)
     if (found is None or words.tie.search(clause) or relation_mentions(clause)
-            or any(helper and helper in clause for helper in helpers)):
+            or any(helper and helper in clause for helper in helpers)
+            or any(recipient and re.search(HELPED + re.escape(recipient), clause) for recipient in recipients)):
         return None
     return found.group(0)
+
+
+HELPED = "(?:帮助|向|为|给|支持|扶持)"

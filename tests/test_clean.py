@@ -157,3 +157,12 @@ def test_every_removed_line_says_why_in_the_clean_command(tmp_path):
 ])
 def test_an_outlet_named_by_a_reporters_line_or_its_own_dateline(raw, outlet):
     assert clean(raw).outlet == outlet
+
+
+def test_a_caption_opening_on_a_date_is_no_byline():
+    text = ("某县志 第88页\n(1990—2030)\n2031年5月12日,甲市代表团到乙院汇报帮扶工作\n"
+            "乙院持续帮扶甲市某县，全年投入帮扶资金60万元。")
+    cleaned = clean(text)
+    assert cleaned.published is None and cleaned.title != "(1990—2030)"
+    dated = clean("甲县帮扶纪实\n2031年5月12日 来源：某某日报\n乙院持续帮扶甲县，全年投入帮扶资金60万元。")
+    assert (dated.title, dated.published) == ("甲县帮扶纪实", "2031-05-12")

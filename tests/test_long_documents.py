@@ -264,6 +264,13 @@ def test_the_not_assistance_check_flags_a_budget_figure_and_not_aid():
     assert [c.path for c in findings] == ["funds[1]"] and findings[0].severity.value == "error"
 
 
+def test_financing_for_a_recipient_named_as_the_one_helped_is_not_a_regions_own_money():
+    clause = "某信托公司承诺三年内帮助甲县年均融资扶持金额超过800万元"
+    assert own_money(clause) == "融资"
+    assert own_money(clause, recipients=["甲县"]) is None
+    assert own_money("甲县今年融资总额超过800万元", recipients=["甲县"]) == "融资"  # the county's own financing
+
+
 def test_a_part_after_qizhong_is_judged_with_the_sum_it_belongs_to():
     from summarizer.own_money import clause_around
     aid = "某省去年投入对口援助资金5600万元，其中省级财政拨付2000万元。"

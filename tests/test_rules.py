@@ -304,6 +304,13 @@ def test_what_kind_of_money_an_amount_is(sentence, kind):
     assert fund.kind is kind
 
 
+def test_a_projects_whole_cost_with_a_share_from_a_party_is_no_ones_aid():
+    text = ("标题\n发布时间：2031-04-06\n某村的文化广场去年建成，工程投入资金80万元，其中20万元来自结对帮扶该村的甲市。")
+    funds = summarize_text(text, RulesBackend()).funds
+    assert [(f.amount_yuan, f.kind, f.part_of) for f in funds] == [(800_000, FundKind.other, None),
+                                                                   (200_000, FundKind.fiscal, 0)]
+
+
 def test_one_sum_in_two_years_is_two_records():
     text = ("标题\n发布时间：2031-04-06\n会上通报了两年的帮扶情况。2030年，甲县将800万元财政帮扶资金用于丁县学校建设。"
             "2031年，甲县计划把800万元帮扶资金投向丁县的产业项目。")

@@ -65,6 +65,9 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
     (FundKind.fiscal, re.compile(r"财政|帮扶资金|扶贫资金|援助资金|协作资金|援建资金|专项资金|安排资金|拨付|资金|投入|补助|补贴|奖补|"
                                  r"援助|援建|援助款|输血")),
 ]
+# A part said to come from a party (其中30万元来自某市): the total it is part of had other sources too.
+FROM_A_PARTY = re.compile(r"(?:是|系)?(?:来自|来源于|由)")
+AID_WORDS = re.compile(r"帮扶|扶贫|援助|援建|协作|财政|捐|支援")
 # Aid money named right after the amount (2058万元京蒙扶贫协作资金).
 AID_MONEY_NAMED_AFTER = re.compile(r"的?[^，。；,;、\d]{0,8}?(?:扶贫|帮扶|协作|援助|援建|财政)[^，。；,;、\d]{0,4}?资金")
 YEAR = re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d)")
@@ -148,6 +151,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
     paragraph_spans = paragraphs(text)
     helpers = {p.helper.adcode or p.helper.name for p in pairings}
     helper_names = {p.helper.name for p in pairings if p.helper.level is not Level.other}
+    recipient_names = {p.recipient.name for p in pairings}
     organisations = {p.region.name for p in places if p.region.level is Level.other}
     funds: list[Fund] = []
     amounts: list[Amount] = []
@@ -166,7 +170,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
                 or NOT_A_FUND_AFTER.match(text[amount.end:])
                 or ECONOMY.search(before)):
             continue
-        if own_money(clause_around(text, amount.start, amount.end), helper_names):
+        if own_money(clause_around(text, amount.start, amount.end), helper_names, recipient_names):
             continue  # a budget, output or trade figure tied to no helper or recipient
         evidence = _evidence(text, clause_spans, clause)
         if _twin_in_clause(found, at, clause):  # 200万元用于村道、200万元用于学校: two sums, each quoted as its own item
@@ -200,6 +204,11 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
         parent = _parent(text, sentence, amount, amounts, fund, funds)
         if parent is not None:
             fund = fund.model_copy(update={"part_of": parent})
+            total_clause = enclosing(clause_spans, amounts[parent].start, amounts[parent].end)
+            if (FROM_A_PARTY.match(text, amount.end) and funds[parent].kind is FundKind.fiscal and total_clause
+                    and not AID_WORDS.search(mask_org_names(total_clause.text))):
+                # 项目投入资金120万元，其中30万元来自某市: the project's whole cost, of mixed sources, is no one's aid
+                funds[parent] = funds[parent].model_copy(update={"kind": FundKind.other})
             if funds[parent].cumulative and not fund.cumulative and not cues().time.search(text, sentence.start, amount.start):
                 # 累计安排资金34.15亿元，其中：\n安顺 11.04亿元: a share of a running total, over its years
                 fund = fund.model_copy(update={"cumulative": True, "since": funds[parent].since, "year": None})
