@@ -311,6 +311,16 @@ def test_a_projects_whole_cost_with_a_share_from_a_party_is_no_ones_aid():
                                                                    (200_000, FundKind.fiscal, 0)]
 
 
+def test_a_department_helping_a_place_inside_its_own_region_is_an_organisation():
+    text = ("标题\n发布时间：2031-04-06\n今年以来，湘西州民政局结对帮扶泸溪县，为泸溪县捐赠帮扶资金30万元。")
+    pairs = [(p.helper.name, p.helper.level.value, p.recipient.name, p.relation)
+             for p in summarize_text(text, RulesBackend()).pairings]
+    assert pairs == [("湘西州民政局", "other", "泸溪县", Relation.designated)]  # the unit's designated help
+    # an aid office acts for its place, and a place outside the region makes no department an organisation
+    text = "标题\n发布时间：2031-04-06\n今年以来，宁波市民政局结对帮扶泸溪县，为泸溪县捐赠帮扶资金30万元。"
+    assert [p.helper.level.value for p in summarize_text(text, RulesBackend()).pairings] == ["city"]
+
+
 def test_one_sum_in_two_years_is_two_records():
     text = ("标题\n发布时间：2031-04-06\n会上通报了两年的帮扶情况。2030年，甲县将800万元财政帮扶资金用于丁县学校建设。"
             "2031年，甲县计划把800万元帮扶资金投向丁县的产业项目。")

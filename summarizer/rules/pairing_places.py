@@ -26,6 +26,10 @@ LOCAL_WORD = re.compile(r"[省市县区镇乡村]|组织部|宣传部|统战部|
 REFERENCE = re.compile(r"^(?:该|本|这|此|其|各|全)")
 # 我省/我市 in a paper's own words: the province or city the outlet is named after (辽宁日报: 我省 is 辽宁).
 SELF_REFERENCE = re.compile(r"我(?P<level>省|市|州)(?![长委])")
+# A department of a place's government (民政局, 发改委, 妇联, 总工会), not the government itself nor the office that runs
+# its pairing programmes (扶贫办, 协作办, 合作交流办, 对口支援办, 指挥部), which act for the place.
+DEPARTMENT = re.compile(r"(?:局|委|厅|办公室|办公厅|妇联|工会|团委|人防办|文明办|台办|统战部|组织部|宣传部)$")
+PLACE_ITSELF = re.compile(r"政府$|扶贫|协作|合作交流|对口|支援|援|指挥部|乡村振兴|党委$|县委$|市委$|区委$|省委$")
 # The end a company's name loses when the press shortens it (恒大集团 -> 恒大).
 COMPANY_ENDING = re.compile(r"(?:集团|(?:股份)?有限(?:责任)?公司|股份公司)$")
 
@@ -86,8 +90,9 @@ def places(resolver: RegionResolver, home: dict[str, Region] | None = None) -> l
         merged = sorted(merged + [Place(m.start(), m.end(), home[m.group("level")].model_copy(update={"name": m.group(0)}))
                                   for m in SELF_REFERENCE.finditer(resolver.text) if m.group("level") in home],
                         key=lambda p: p.start)
-    organisations = [o for o in org_names(resolver.text)
-                     if _is_organisation(o, merged) and not _quoted(resolver.text, o.start)]
+    found = org_names(resolver.text)
+    organisations = [o for o in found if (_is_organisation(o, merged) or _local_department(o, merged, found))
+                     and not _quoted(resolver.text, o.start)]
     if not organisations:
         return merged
     covered = [(o.start, o.end) for o in organisations]
@@ -185,6 +190,23 @@ def _is_organisation(org: OrgName, regions: list[Place]) -> bool:
         return True
     inside_region = any(org.start <= p.start and p.end <= org.end for p in regions)
     return not inside_region and bool(NATIONAL_BODY.match(org.text)) and not LOCAL_WORD.search(org.text)
+
+
+def _local_department(org: OrgName, regions: list[Place], orgs: list[OrgName]) -> bool:
+    """A department of a place (张家口市民政局, 省妇联), not the place's government or its aid office, in an article
+    whose every place is that place, above it, or inside it with one inside it named: it helps places of its own
+    region (单位帮扶), so it is an organisation, not the place (which could help no place inside itself)."""
+    if org.entity or not DEPARTMENT.search(org.text) or PLACE_ITSELF.search(org.text):
+        return False
+    own = [p for p in regions if org.start <= p.start and p.end <= org.end]
+    outside = [p for p in regions if not any(o.start <= p.start and p.end <= o.end for o in orgs)]
+    if len(own) != 1 or not outside:
+        return False
+    home = own[0].region
+    if home.level not in (Level.province, Level.city, Level.county):
+        return False  # 化屋村委: a village's committee is the village
+    return (any(_is_parent(home, p.region) for p in outside)
+            and all(related(home, p.region) for p in outside))
 
 
 def _is_parent(parent: Region, child: Region) -> bool:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from ..checks import record_key
 from ..pairing_table import (assigned_relation, explain_direction, helper_first, published_direction,
                               published_relation)
-from ..regions import RegionResolver
+from ..regions import RegionResolver, unit_code
 from ..relations import article_relation, programme_mentions, refine_relation, relation_mentions
 from ..schemas import Evidence, Level, Pairing, Region, Relation
 from ..text import Span, clauses, enclosing, sentences
@@ -22,7 +22,7 @@ from ..vocabulary import vocabulary
 from .pairing_candidates import (
     COOPERATING, NAMED_TOGETHER, PROGRAMME, PUBLISHED_PAIR, TOPIC, Candidate, candidates_for, receiving_places,
 )
-from .pairing_places import Place, places, places_in, related
+from .pairing_places import DEPARTMENT, PLACE_ITSELF, Place, places, places_in, related
 from .pairing_triggers import Reading, Trigger, TriggerKind, triggers_in
 
 __all__ = ["Place", "PairingDecision", "explain_pairings", "extract_pairings", "lead_relation", "places", "places_in"]
@@ -74,7 +74,7 @@ def extract_pairings(text: str, resolver: RegionResolver, title: str | None = No
         pairings += _cooperating_provinces(run, pairings)
     pairings += _programme_pairings(run, pairings)
     pairings += _group_helpers(run)
-    return _as_designated_units(run, _one_per_organisation(pairings)) or _published_pair_named(run)
+    return _as_designated_units(run, _local_units(_one_per_organisation(pairings))) or _published_pair_named(run)
 
 
 DESIGNATED_UNIT = re.compile(vocabulary().raw["wording"]["designated_unit"])
@@ -91,6 +91,19 @@ def _as_designated_units(run: _Run, pairings: list[Pairing]) -> list[Pairing]:
             if p.helper.level is Level.other and p.recipient.level in VILLAGE_LEVELS
             and p.relation in (Relation.twinning, Relation.other)
             and any(p.helper.name in s or p.recipient.name in s for s in said) else p
+            for p in pairings]
+
+
+def _local_units(pairings: list[Pairing]) -> list[Pairing]:
+    """A department helping a place inside its own region (湖南省人民政府办公厅 -> a township of 湖南) is that place's
+    designated unit (单位定点帮扶), unless wording named another relation."""
+    def inside_home(p: Pairing) -> bool:
+        home = _home_code(p.helper)
+        return bool(home and p.recipient.adcode and p.recipient.adcode.startswith(unit_code(home))
+                    and p.recipient.adcode != home)
+    return [p.model_copy(update={"relation": Relation.designated})
+            if p.helper.level is Level.other and DEPARTMENT.search(p.helper.name) and not PLACE_ITSELF.search(p.helper.name)
+            and p.relation in (Relation.twinning, Relation.other) and inside_home(p) else p
             for p in pairings]
 
 
