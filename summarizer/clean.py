@@ -241,7 +241,8 @@ class Header:
 
 
 # 2019年6月25日,某市代表团到某院汇报工作: a date opening a sentence (a caption, a lead), not a byline.
-DATE_OPENS_SENTENCE = re.compile(r"\s*[,，]\s*[\u4e00-\u9fff]{2,}[^,，:：|]*(?:到|在|赴|向|与|召开|举行|开展|汇报|调研|考察)")
+DATE_OPENS_SENTENCE = re.compile(r"\s*[,，]\s*[\u4e00-\u9fff]{2,}[^,，:：|]*(?:到|赴|召开|举行|开展|汇报|调研|考察|走访|看望|慰问)"
+                                 r"(?!.*(?:网|在线|报|台)$)")
 
 
 def extract_header(lines: list[str]) -> Header:
@@ -430,7 +431,9 @@ def is_prose(line: str) -> bool:
 
 
 def looks_like_title(line: str) -> bool:
+    # (a line with fewer than two Chinese characters, such as "(1978—2020)" or "P. 614", names nothing)
     return (4 <= len(line) <= TITLE_MAX and not line.endswith(("。", "；", ";", ":", "：")) and not is_junk(line)
+            and len(re.findall(r"[\u4e00-\u9fff]", line)) >= 2
             and not vocabulary().dateline.match(line) and not re.search(r"记者|通讯员|摄影", line))
 
 

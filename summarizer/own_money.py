@@ -60,4 +60,4 @@ def own_money(clause: str, helpers: Iterable[str] = (), recipients: Iterable[str
     return found.group(0)
 
 
-HELPED = "(?:帮助|向|为|给|支持|扶持)"
+HELPED = "(?:帮助|支持|扶持)"  # not 向/为/给: 中央财政向某市下达…, 为某市新增税收…

@@ -166,3 +166,4 @@ def test_a_caption_opening_on_a_date_is_no_byline():
     assert cleaned.published is None and cleaned.title != "(1990—2030)"
     dated = clean("甲县帮扶纪实\n2031年5月12日 来源：某某日报\n乙院持续帮扶甲县，全年投入帮扶资金60万元。")
     assert (dated.title, dated.published) == ("甲县帮扶纪实", "2031-05-12")
+    assert clean("甲县帮扶纪实\n2031年5月12日，某某在线\n乙院持续帮扶甲县，投入帮扶资金60万元。").published == "2031-05-12"

@@ -205,7 +205,9 @@ def test_cues_read_what_an_amount_measures():
         before = sentence.split("#")[0]
         return measured(before, before.split("，")[-1], "", 2021, earlier_in_paragraph=earlier)
     assert up_to("截至今年9月底，参与的企业共212家，已投入资金#", "某会2017年发起助农行动。几年来，成效明显。").cumulative is True
-    assert up_to("截至8月底，某兵团累计到位资金#", "某年，某兵团安排援助项目80个。").cumulative is False
+    assert up_to("截至8月底，某兵团累计到位资金#", "多年来，两地协作不断。2021年，某兵团安排援助项目80个。").cumulative is False
+    assert up_to("截至8月底，甲市已向乙县投入资金#", "甲市领导先后到乙县调研。").cumulative is False  # 先后: visits
+    assert up_to("截至8月底，甲市已向乙县投入资金#", "2021年以来，两地合作不断深化。").cumulative is False  # this year
     assert up_to("截至8月底，某县已投入资金#", "").cumulative is False
     assert up_to("截至目前，甲商会向乙校捐赠#", "几年来，甲商会持续助学。").cumulative is False  # one gift so far
     assert read("近两年来，某市累计向某省投入资金#").cumulative is True

@@ -269,6 +269,7 @@ def test_financing_for_a_recipient_named_as_the_one_helped_is_not_a_regions_own_
     assert own_money(clause) == "融资"
     assert own_money(clause, recipients=["甲县"]) is None
     assert own_money("甲县今年融资总额超过800万元", recipients=["甲县"]) == "融资"  # the county's own financing
+    assert own_money("中央财政向甲县下达财政专项扶贫资金3亿元", recipients=["甲县"])  # 向 alone ties nothing
 
 
 def test_a_part_after_qizhong_is_judged_with_the_sum_it_belongs_to():

@@ -309,6 +309,8 @@ def test_a_projects_whole_cost_with_a_share_from_a_party_is_no_ones_aid():
     funds = summarize_text(text, RulesBackend()).funds
     assert [(f.amount_yuan, f.kind, f.part_of) for f in funds] == [(800_000, FundKind.other, None),
                                                                    (200_000, FundKind.fiscal, 0)]
+    own = "标题\n发布时间：2031-04-06\n甲市结对帮扶乙县。今年甲市共投入资金2亿元，其中1.5亿元来自区级财政。"
+    assert summarize_text(own, RulesBackend()).funds[0].kind is FundKind.fiscal  # a budget level is no other party
 
 
 def test_a_department_helping_a_place_inside_its_own_region_is_an_organisation():
@@ -319,6 +321,8 @@ def test_a_department_helping_a_place_inside_its_own_region_is_an_organisation()
     # an aid office acts for its place, and a place outside the region makes no department an organisation
     text = "标题\n发布时间：2031-04-06\n今年以来，宁波市民政局结对帮扶泸溪县，为泸溪县捐赠帮扶资金30万元。"
     assert [p.helper.level.value for p in summarize_text(text, RulesBackend()).pairings] == ["city"]
+    budget = "标题\n发布时间：2031-04-06\n今年以来，湘西州教育局定点帮扶泸溪县，投入资金30万元。"
+    assert [f.kind for f in summarize_text(budget, RulesBackend()).funds] == [FundKind.fiscal]  # a department's money
 
 
 def test_one_sum_in_two_years_is_two_records():
@@ -377,12 +381,14 @@ def test_a_company_named_in_full_is_the_giver_where_its_short_name_stands_alone(
             "再无偿投入资金5亿元。")
     [fund] = summarize_text(text, RulesBackend()).funds
     assert (fund.donor, fund.kind) == ("宏远集团", FundKind.social)  # a company's money is never a budget's
+    longer = "标题\n发布时间：2031-04-06\n宏远集团去年起结对帮扶甲省乙县。今年，宏远大厦的业主投入资金5亿元。"
+    assert summarize_text(longer, RulesBackend()).funds[0].donor != "宏远集团"  # 宏远大厦: another name
 
 
 def test_two_places_named_as_the_two_sides_of_a_relation_are_paired_by_the_published_table():
-    text = "标题\n发布时间：2031-04-06\n临夏州今年召开座谈会，总结临夏、厦门两地扶贫协作的经验，厦门市派出干部12名。"
+    text = "标题\n发布时间：2031-04-06\n今年召开座谈会，总结临夏州、厦门市两地扶贫协作的经验，两地干部参加。"
     pairs = [(p.helper.name, p.recipient.name, p.relation) for p in summarize_text(text, RulesBackend()).pairings]
-    assert pairs == [("厦门", "临夏", Relation.east_west)]
+    assert pairs == [("厦门市", "临夏州", Relation.east_west)]
     listed = "标题\n发布时间：2031-04-06\n临夏州今年召开座谈会，临夏、厦门的企业参加扶贫协作洽谈，厦门市派出干部12名。"
     assert ("厦门", "临夏") not in [(p.helper.name, p.recipient.name) for p in summarize_text(listed, RulesBackend()).pairings]
 

@@ -99,9 +99,10 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         return False, None
     found = list(cues().time.finditer(before))
     if _only_a_date_reached(before, found) and not _one_gift(clause_of(before)):
+        # (not 先后, which tells acts one after another: 领导先后到某县调研。截至10月底，…)
         context = [m for m in cues().time.finditer(earlier_in_paragraph) if m.lastgroup != "within"]
-        if context and context[-1].lastgroup == "cumulative":
-            return True, _since(context)
+        if context and context[-1].lastgroup == "cumulative" and context[-1].group(0) != "先后":
+            found = context
     if cues().prior_total.search(after) or cues().share_of_years.match(after):
         return True, next((year for m in found if m.lastgroup == "cumulative"
                            and (year := first_year(m.group(0))) is not None), None)

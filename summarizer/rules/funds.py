@@ -66,8 +66,7 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
                                  r"援助|援建|援助款|输血")),
 ]
 # A part said to come from a party (其中30万元来自某市): the total it is part of had other sources too.
-FROM_A_PARTY = re.compile(r"(?:是|系)?(?:来自|来源于|由)")
-AID_WORDS = re.compile(r"帮扶|扶贫|援助|援建|协作|财政|捐|支援")
+FROM_A_PARTY = re.compile(r"(?:是|系)?(?:来自|来源于|由)(?![^，。；,;]{0,4}(?:财政|自筹|配套|整合|本级|上级))")
 # Aid money named right after the amount (2058万元京蒙扶贫协作资金).
 AID_MONEY_NAMED_AFTER = re.compile(r"的?[^，。；,;、\d]{0,8}?(?:扶贫|帮扶|协作|援助|援建|财政)[^，。；,;、\d]{0,4}?资金")
 YEAR = re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d)")
@@ -118,7 +117,7 @@ def _kind(clause: str, sentence: str, donor: str | None, organisations: set[str]
     if kind is FundKind.investment and not ENTERPRISE.search(sentence):
         kind = FundKind.fiscal
     if (kind is FundKind.fiscal and (donor in organisations or _is_entity(donor) or NON_PUBLIC_GIVERS.search(sentence))
-            and "财政" not in clause and not PUBLIC_BODY.search(donor or "")):
+            and "财政" not in clause and not PUBLIC_BODY.search(donor or "") and not _government(donor)):
         kind = FundKind.social  # an organisation's or a company's money is never a government budget's
     if kind is FundKind.fiscal and donor and MIXED_GIVERS.fullmatch(donor) and "财政" not in clause:
         kind = FundKind.other  # 中央单位…投入帮扶资金: budgets and firms' money together
@@ -138,6 +137,11 @@ def _own_words(text: str, evidence: Evidence, amount: Amount, amounts: list[Amou
     if named and fund_kind(evidence.text) not in (FundKind.donation, FundKind.social, FundKind.fiscal):
         return named.group(0)
     return evidence.text
+
+
+def _government(name: str | None) -> bool:
+    """A government body (湖南省教育厅): its money is a budget's, organisation or not."""
+    return bool(name) and not _is_entity(name) and re.search(f"(?:{vocabulary().government_suffix})$", name) is not None
 
 
 def _is_entity(name: str | None) -> bool:
@@ -206,7 +210,7 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
             fund = fund.model_copy(update={"part_of": parent})
             total_clause = enclosing(clause_spans, amounts[parent].start, amounts[parent].end)
             if (FROM_A_PARTY.match(text, amount.end) and funds[parent].kind is FundKind.fiscal and total_clause
-                    and not AID_WORDS.search(mask_org_names(total_clause.text))):
+                    and not GIVEN_AS_AID.search(mask_org_names(total_clause.text)) and "捐" not in total_clause.text):
                 # 项目投入资金120万元，其中30万元来自某市: the project's whole cost, of mixed sources, is no one's aid
                 funds[parent] = funds[parent].model_copy(update={"kind": FundKind.other})
             if funds[parent].cumulative and not fund.cumulative and not cues().time.search(text, sentence.start, amount.start):
@@ -453,8 +457,8 @@ def _group_totals_hold_their_members(text: str, clause_spans: Spans, period_span
     return funds
 
 
-def _compatible_years(part: Fund, total: Fund) -> bool:
-    return part.year is None or total.year is None or part.year == total.year
+def _compatible_years(a: Fund, b: Fund) -> bool:
+    return a.year is None or b.year is None or a.year == b.year
 
 
 def _clause_start(clause_spans: Spans, amount: Amount) -> int:

@@ -29,7 +29,10 @@ SELF_REFERENCE = re.compile(r"我(?P<level>省|市|州)(?![长委])")
 # A department of a place's government (民政局, 发改委, 妇联, 总工会), not the government itself nor the office that runs
 # its pairing programmes (扶贫办, 协作办, 合作交流办, 对口支援办, 指挥部), which act for the place.
 DEPARTMENT = re.compile(r"(?:局|委|厅|办公室|办公厅|妇联|工会|团委|人防办|文明办|台办|统战部|组织部|宣传部)$")
-PLACE_ITSELF = re.compile(r"政府$|扶贫|协作|合作交流|对口|支援|援|指挥部|乡村振兴|党委$|县委$|市委$|区委$|省委$")
+PLACE_ITSELF = re.compile(r"政府$|扶贫|协作|合作交流|对口|支援|援|指挥部|乡村振兴|财政|党委$|(?:省|市|县|区|州|盟|旗|地)委$")
+# What follows a company's short name when it acts (恒大将…, 恒大已累计…, 恒大帮扶…), not the rest of a longer name.
+ACTOR_NEXT = re.compile(r"[，,。；;、：:\s）)”]|$|将|已|向|在|为|对|和|与|及|的|也|还|再|累计|共|先后|把|从|自|于|以|通过|投|捐|帮|援|"
+                        r"支持|出资|拿出|派|积极|持续|定点|结对|是|又|每|分别|今年|去年|首")
 # The end a company's name loses when the press shortens it (恒大集团 -> 恒大).
 COMPANY_ENDING = re.compile(r"(?:集团|(?:股份)?有限(?:责任)?公司|股份公司)$")
 
@@ -99,7 +102,7 @@ def places(resolver: RegionResolver, home: dict[str, Region] | None = None) -> l
     kept = [p for p in merged if not any(s <= p.start and p.end <= e for s, e in covered)]
     named = [Place(o.start, o.end, Region(name=o.text, full_name=None, level=Level.other, adcode=None))
              for o in organisations]
-    taken = covered + [(p.start, p.end) for p in kept]
+    taken = [(o.start, o.end) for o in found] + [(p.start, p.end) for p in kept]
     return sorted(kept + named + _references(resolver.text, named, covered) + _short_names(resolver.text, named, taken),
                   key=lambda p: p.start)
 
@@ -143,7 +146,8 @@ def _short_names(text: str, named: list[Place], taken: list[tuple[int, int]]) ->
             continue
         seen.add(short)
         for m in re.finditer(re.escape(short), text):
-            alone = m.start() == 0 or text[m.start() - 1] == "\n" or boundary_before(text, m.start())
+            alone = ((m.start() == 0 or text[m.start() - 1] == "\n" or boundary_before(text, m.start()))
+                     and ACTOR_NEXT.match(text, m.end()) is not None)  # not 华润万家, 中建三局
             if alone and not any(s < m.end() and m.start() < e for s, e in taken):
                 found.append(Place(m.start(), m.end(), place.region))
     return found
