@@ -343,7 +343,8 @@ BYLINE_REPORT = re.compile(r"^([\u4e00-\u9fff·]{2,14}?)记者\s*[\u4e00-\u9fff]
 # A reporter's line of its own: "□青岛日报/观海新闻记者 王涛" (the first outlet named).
 BYLINE_LINE = re.compile(r"^[^\u4e00-\u9fff]{0,3}([\u4e00-\u9fff·]{2,14}?)(?:/[\u4e00-\u9fff·]{2,14})?记者\s*[\u4e00-\u9fff]{2,4}$")
 # A dateline naming its outlet before 讯: "亮点黔西南讯 浙江省…" (not 本报讯, 综合讯, 扶贫简讯, 扶贫喜讯).
-OWN_DATELINE = re.compile(r"^(?!本报|本台|本网)([\u4e00-\u9fff]{3,8}?)(?<![简快喜综要资短通])讯[\s　(（]")
+# (a site's name may come first: 天天天水网-天水日报讯)
+OWN_DATELINE = re.compile(r"^(?!本报|本台|本网)(?:[\u4e00-\u9fff]{2,8}网[-—－·]\s*)?([\u4e00-\u9fff]{3,8}?)(?<![简快喜综要资短通])讯[\s　(（]")
 
 
 def outlet_in_body(paragraphs: list[str], last_lines: list[str]) -> str | None:

@@ -361,6 +361,16 @@ def test_wo_sheng_is_the_province_the_outlet_is_named_after():
     assert summarize_text(elsewhere, RulesBackend()).pairings == []  # no outlet to say which province
 
 
+def test_a_city_papers_wo_sheng_is_its_province_and_a_gift_before_a_help_verb_pairs():
+    text = ("某某网-铜川日报讯(记者 某某)东莞市又一次捐赠96.5万元，帮助我省的12个县的贫困学生完成学业。铜川市王益区的"
+            "200名学生将获资助。")
+    result = summarize_text(text, RulesBackend())
+    assert result.article.outlet == "铜川日报"  # a site's name before the paper's dateline
+    assert [(p.recipient.name, p.recipient.adcode) for p in result.pairings] == [("我省", "610000")]
+    plain = "某某网-铜川日报讯(记者 某某)东莞市今年帮助我省的12个县的贫困学生完成学业。铜川市王益区的200名学生将获资助。"
+    assert summarize_text(plain, RulesBackend()).pairings == []  # a help verb alone, no programme, no gift
+
+
 def test_a_count_of_units_after_a_listed_place_keeps_the_list_going():
     text = "标题\n发布时间：2031-04-06\n辽宁省对口支援塔城地区七县一市、农九师，今年新建学校两所。"
     assert {p.recipient.name for p in summarize_text(text, RulesBackend()).pairings} == {"塔城地区", "农九师"}

@@ -32,7 +32,8 @@ DEPARTMENT = re.compile(r"(?:局|委|厅|办公室|办公厅|妇联|工会|团�
 PLACE_ITSELF = re.compile(r"政府$|扶贫|协作|合作交流|对口|支援|援|指挥部|乡村振兴|财政|党委$|(?:省|市|县|区|州|盟|旗|地)委$")
 # What follows a company's short name when it acts (恒大将…, 恒大已累计…, 恒大帮扶…), not the rest of a longer name.
 ACTOR_NEXT = re.compile(r"[，,。；;、：:\s）)”]|$|将|已|向|在|为|对|和|与|及|的|也|还|再|累计|共|先后|把|从|自|于|以|通过|投|捐|帮|援|"
-                        r"支持|出资|拿出|派|积极|持续|定点|结对|是|又|每|分别|今年|去年|首")
+                        r"支持|出资|拿出|派|积极|持续|定点|结对|是|又|每|分别|今年|去年|首|主动|展现|驻|相关|坚持|始终|全力|大力|"
+                        r"充分|不断|一直|认真|专门|多次|连续|发挥|组织|开展|实施|承担|履行|负责|党委|员工|职工|干部")
 # The end a company's name loses when the press shortens it (恒大集团 -> 恒大).
 COMPANY_ENDING = re.compile(r"(?:集团|(?:股份)?有限(?:责任)?公司|股份公司)$")
 
@@ -56,7 +57,8 @@ def places_in(places: list[Place], starts: list[int], span: Span) -> list[Place]
 
 def outlet_home(outlet: str | None, resolver: RegionResolver) -> dict[str, Region]:
     """What 我省 and 我市/我州 stand for in an outlet's own words: the province its name holds (辽宁日报,
-    中国甘肃网) and a city of the article its name holds (佛山日报 in an article naming 佛山市)."""
+    中国甘肃网) and a city of the article its name holds (佛山日报 in an article naming 佛山市), whose province is
+    then 我省."""
     if not outlet:
         return {}
     home: dict[str, Region] = {}
@@ -69,6 +71,11 @@ def outlet_home(outlet: str | None, resolver: RegionResolver) -> dict[str, Regio
         if region.level is Level.city and len(mention.text) >= 2 and mention.text.rstrip("市州") in outlet:
             home.setdefault("市", region)
             home.setdefault("州", region)
+    city = home.get("市")
+    if "省" not in home and city is not None and city.adcode:
+        province = resolver.gaz.units.get(city.adcode[:2])  # 天水日报 says 我省 of 甘肃
+        if province is not None:
+            home["省"] = resolver.resolve(province.name)
     return home
 
 

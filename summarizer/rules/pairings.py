@@ -127,6 +127,8 @@ def _same_place(a: Region, b: Region) -> bool:
     return (a.adcode is not None and a.adcode == b.adcode) or a.name == b.name
 
 
+# A gift of money said between the helper and the help verb (…又一次捐赠183.22万元，帮助…).
+GAVE_MONEY = re.compile(r"(?:捐赠|捐资|捐款|捐助|出资|资助)了?[^，。；,;]{0,10}?\d[\d.]*(?:多|余)?\s*(?:万|亿)?元[，,]?\s*$")
 # Verbs of aid strong enough, between a published pair, to stand for the pairing (not 支持/帮助/助力).
 STRONG_HELP = re.compile(r"援建|帮扶|支援|援助")
 
@@ -186,7 +188,9 @@ class _Run:
         help_verb_only = trigger.relation is None and self.default is None
         published = (assigned_relation(helper.region.adcode, recipient.region.adcode)
                      if help_verb_only and self._acts(helper, trigger) else None)
-        if help_verb_only and published is None and not (candidate.passive or trigger.marker or by_organisation):
+        # 深圳市委、市政府捐赠183.22万元，帮助我省…: the helper's own gift of money, right before the help verb
+        gave = GAVE_MONEY.search(self.text, helper.end, trigger.start) is not None
+        if help_verb_only and published is None and not (candidate.passive or trigger.marker or by_organisation or gave):
             self.note(helper.region.name, recipient.region.name, None, False, trigger.start, *said,
                       "dropped: only a help verb, and the article names no programme")
             return
