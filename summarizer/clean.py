@@ -156,6 +156,10 @@ def clean(raw: str) -> CleanArticle:
                 f"(marked {LOST!r} at offsets {positions[:10]}); not reconstructed",
             )
         )
+    if not text.strip() and removed:
+        checks.append(Check(rule="nothing_left", severity=Severity.warning, path="article.text",
+                            message=f"cleaning removed every line ({len(removed)}; first: {str(removed[0])[:40]!r}, "
+                            f"{removed[0].reason}): nothing was read from this input"))
     return CleanArticle(
         text=text,
         title=title,

@@ -90,6 +90,7 @@ def document_text(source: str, data: bytes) -> str:
     if looks_like_results(text):
         raise InputError(source, "this is a results file (JSON in the output contract), not an article: "
                                  "use `summarizer report` or `summarizer check` on it")
+    text = unescape_json_string(text)
     if looks_like_html(source, text):
         text = html_to_text(text)
     if not has_chinese(text):
@@ -156,7 +157,22 @@ def looks_like_html(source: str, text: str) -> bool:
     if source.lower().endswith((".html", ".htm")):
         return True
     head = text.lstrip()[:512].lower()
-    return head.startswith(("<!doctype html", "<html", "<head", "<body", "<meta", "<div", "<p>"))
+    return head.startswith(("<!doctype html", "<html", "<head", "<body", "<meta", "<div", "<p>", "<p ", "<img ",
+                            "<section", "<article"))
+
+
+# A page body saved as a JSON string (an app's API: "\u003Cp\u003E三年前…): escapes, not text.
+JSON_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}|\\[\"/nrt\\]")
+
+
+def unescape_json_string(text: str) -> str:
+    """The text a JSON-escaped string holds, when the whole input is one (closed or cut off); else text as is."""
+    body = text.strip()
+    if not body.startswith('"') or len(JSON_ESCAPE.findall(body[:2000])) < 3:
+        return text
+    plain = {"n": "\n", "r": "", "t": " ", '"': '"', "/": "/", "\\": "\\"}
+    body = body[1:-1] if body.endswith('"') and not body.endswith('\\"') else body[1:]
+    return JSON_ESCAPE.sub(lambda m: chr(int(m.group(0)[2:], 16)) if m.group(0)[1] == "u" else plain[m.group(0)[1]], body)
 
 
 BLOCK_TAGS = {

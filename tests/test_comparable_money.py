@@ -200,6 +200,12 @@ def test_cues_read_what_an_amount_measures():
     # a running total inside a named year is that year's; a span named before it keeps it a span
     assert read("2019年，某县累计实现销售#").cumulative is False
     assert read("截至6月底，某兵团累计到位资金#").cumulative is False
+    # the year of an earlier item of a list dates that item; a frame opening the list holds for every item
+    assert read("2029年，某商会向甲村捐款80万元，用于修路；某协会组织务工……到现在，60家企业结对帮扶，累计投入资金#").cumulative
+    assert not read("今年以来，引导企业投资2亿元；在消费帮扶方面，甲省累计采购乙省农产品#").cumulative
+    # what a plan frames (拟安排资金项目里，…) is planned, each part of it
+    assert read("今年，甲省拟安排资金项目里，乙地安排援助资金#").status is FundStatus.planned
+    assert read("今年，甲省拟召开推进会，乙地安排援助资金#").status is FundStatus.paid
     # a date a sum runs to says how far; from when is the span its paragraph named before it, if any
     def up_to(sentence: str, earlier: str):
         before = sentence.split("#")[0]

@@ -63,3 +63,17 @@ def test_expand_directories_recursively_and_globs(tmp_path):
     assert sorted(Path(p).name for p in found) == ["a.txt", "b.html", "c.md", "d.htm"]
     assert [Path(p).name for p in expand_inputs([str(tmp_path / "*.txt")])] == ["a.txt"]
     assert list(expand_inputs(["-", "missing.txt"])) == ["-", "missing.txt"]
+
+
+def test_a_page_body_saved_as_a_json_string_is_read_as_its_html(tmp_path):
+    page = tmp_path / "api.txt"
+    page.write_text('"\\u003Cimg src=\\"http:\\u002F\\u002Fexample.org\\u002Fa.png\\" alt=\\"某图\\"\\u003E'
+                    '\\u003Cp\\u003E甲市对口帮扶乙县，今年投入资金300万元。\\u003C\\u002Fp\\u003E'
+                    '\\u003Cp\\u003E乙县新建学校两所。', encoding="utf-8")  # cut off, as stored
+    assert read_document(str(page)).text == "甲市对口帮扶乙县，今年投入资金300万元。\n乙县新建学校两所。"
+
+
+def test_an_input_cleaning_empties_says_so():
+    from summarizer.clean import clean
+    checks = clean("首页 > 新闻 > 本地\n责任编辑：某某\n").checks
+    assert [c.rule for c in checks] == ["nothing_left"]

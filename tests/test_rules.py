@@ -325,6 +325,13 @@ def test_a_department_helping_a_place_inside_its_own_region_is_an_organisation()
     assert [f.kind for f in summarize_text(budget, RulesBackend()).funds] == [FundKind.fiscal]  # a department's money
 
 
+def test_a_round_figure_of_a_sum_said_before_is_that_sum():
+    text = ("标题\n发布时间：2031-04-06\n甲省拟安排援助资金30150万元、项目120个对口支援乙州。\n"
+            "3亿援助资金120个项目助力乙州发展。")
+    funds = summarize_text(text, RulesBackend()).funds
+    assert [(f.amount_yuan, f.status) for f in funds] == [(301_500_000, FundStatus.planned)]
+
+
 def test_one_sum_in_two_years_is_two_records():
     text = ("标题\n发布时间：2031-04-06\n会上通报了两年的帮扶情况。2030年，甲县将800万元财政帮扶资金用于丁县学校建设。"
             "2031年，甲县计划把800万元帮扶资金投向丁县的产业项目。")

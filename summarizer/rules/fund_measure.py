@@ -18,12 +18,15 @@ from ..vocabulary import vocabulary
 EVENT_AFTER = re.compile(r"度?[^，。；,;]{0,30}?(?:会议|大会|论坛|座谈会|推进会|联席会)")
 # A plan naming the projects it is for: 将启动和加快实施的援藏项目, 计划新建的帮扶项目.
 PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目")
+# A clause that frames what follows as inside a plan: 今年某省拟安排资金项目里，A地安排…，B地安排….
+PLANNED_FRAME = re.compile(r"[^，。；,;]{0,12}?(?:项目|资金|计划)(?:里|中)\s*[，,]")
 # A span running on from now: 今后三年, 未来五年.
 FORWARD = re.compile(r"今后|未来")
 # A list item after a semicolon that opens on the giving itself, with no giver of its own (；投入资金655万元…).
 ITEM_GOES_ON = re.compile(vocabulary().raw["fund_measure"]["list_item_opening"])
 SHARE_OF_A_GIFT = re.compile(r"中的\s*$")  # 捐资中的…: a share of a gift, not a giving
 GIFT = re.compile(vocabulary().raw["fund_measure"]["gift_act"])
+ITEM_BREAKS = ("；", ";", "……")
 FIVE_YEAR_PLANS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
 
 
@@ -125,7 +128,11 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         if last.group(0).startswith(("截至", "截止")) and not cues().list_sum.search(before, last.end()) \
                 and _one_gift(clause_of(before)):
             return False, None  # (截至目前，…促成某基金会捐赠500万元物资: one gift made so far, not a sum)
-        prior = next((m for m in reversed(found[:-1]) if m.lastgroup != "within"), None)
+        # (the year of an earlier item of a list dates that item, not this one: 2016年，某商会捐款…；…目前，…累计投入
+        # 2.95亿元; a frame such as 今年以来 opening the list holds for all its items)
+        item_start = max(before.rfind(mark, 0, last.start()) for mark in ITEM_BREAKS) + 1
+        prior = next((m for m in reversed(found[:-1]) if m.lastgroup != "within"
+                      and (m.start() >= item_start or not cues().year.fullmatch(m.group(0).rstrip("年")))), None)
         if prior is None:  # from the paragraph's lead only a time frame counts (今年以来), not 今年是…第二十六年
             frames = [m for m in cues().time.finditer(lead) if m.lastgroup != "within" and m.group(0).endswith("以来")]
             prior = frames[-1] if frames else None
@@ -233,9 +240,10 @@ def status_of(clause_before: str, clause_after: str, sentence_before: str = "", 
     if not found:
         earlier = [m for m in cues().status.finditer(sentence_before) if m.lastgroup != "paid"][-1:]
         # With a giving verb of its own, the clause follows an earlier plan only when that plan names the
-        # projects the money is for (今年将启动的援藏项目共34个，其中…投入5313万元).
-        if not cues().giving_verb.search(clause_before) or (
-                earlier and PLANNED_PROJECTS.match(sentence_before, earlier[0].end())):
+        # projects the money is for (今年将启动的援藏项目共34个，其中…投入5313万元) or frames it (拟安排资金项目里，…).
+        if not cues().giving_verb.search(clause_before) or (earlier and (
+                PLANNED_PROJECTS.match(sentence_before, earlier[0].end())
+                or PLANNED_FRAME.match(sentence_before, earlier[0].end()))):
             found = earlier
     if not found:  # (a gift whose use is planned was given: 捐赠资金400万元，计划用于…)
         gives = GIFT.search(clause_before) and not SHARE_OF_A_GIFT.search(clause_before)

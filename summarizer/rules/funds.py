@@ -611,10 +611,20 @@ GIVEN_TO = re.compile(r"(?:向|为|给|对)?[^，。；,;]{0,12}?(?:捐赠|捐�
 def _same_money(fund: Fund, earlier: Fund) -> bool:
     """A repeated mention (a subheading, a summary sentence) of money already listed: same sum and kind,
     no party nor year that tells them apart (2017年…1000万元 is not 2018年…1000万元), neither a part of a breakdown."""
-    return (fund.amount_yuan == earlier.amount_yuan and fund.kind == earlier.kind and fund.part_of is None
+    same_sum = fund.amount_yuan == earlier.amount_yuan or _rounded(fund, earlier)
+    return (same_sum and fund.kind == earlier.kind and fund.part_of is None
             and _compatible_years(fund, earlier)
             and earlier.part_of is None and _compatible(fund.donor, earlier.donor)
             and _compatible(fund.recipient, earlier.recipient))
+
+
+def _rounded(fund: Fund, earlier: Fund) -> bool:
+    """A round figure (21亿) within 1 % of an exact one said before it (210315万元): the same sum, rounded."""
+    number = re.search(r"\d[\d.]*", fund.amount_text)
+    significant = number.group(0).replace(".", "").strip("0") if number else ""
+    round_figure = 0 < len(significant) <= 2  # 21亿, 3.4亿, 4亿; not 1.27亿
+    return (round_figure and earlier.amount_yuan != fund.amount_yuan
+            and abs(fund.amount_yuan - earlier.amount_yuan) <= 0.01 * earlier.amount_yuan)
 
 
 def _evidence(text: str, clause_spans: Spans, clause: Span) -> Evidence:
