@@ -48,7 +48,7 @@ PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 # Variant characters that opencc's t2s leaves as they are.
 VARIANTS = str.maketrans({"陜": "陕", "峯": "峰", "羣": "群", "衆": "众", "裏": "里", "産": "产", "爲": "为", "啓": "启"})
 SOURCE_FIELD = re.compile(r"(?:来源|来自|稿源|媒体)\s*[:：]\s*")
-OUTLET_STOP = re.compile(r"[\s|｜丨【\[(（”」』。，,;；]|发布|时间|日期|作者|编辑|责编|浏览|点击|字号|访问|记者|\d{4}[-年/]")
+OUTLET_STOP = re.compile(r"[\s|｜丨【\[(（”」』。，,;；]|发布|时间|日期|作者|编辑|责编|浏览|点击|字号|访问|记者|参与互动|分享|收藏|打印|\d{4}[-年/]")
 HEADER_HINT = re.compile(r"发布|时间|日期|来源|作者|编辑|责编|浏览|点击|访问量")
 
 NAVIGATION = re.compile(r"^(?:您?(?:当前|现在)?的?(?:位置|所在位置)\s*[:：]|当前位置|首页\s*[>›»]|网站首页\s*[>›»])|[>›»]{2}")

@@ -155,11 +155,18 @@ def wording_direction(text: str, helper: str, recipient: str) -> bool | None:
         if after_name is None:
             continue
         other = recipient if after_name == helper else helper
-        if text.endswith("的", 0, text.find(after_name, end)):
+        at = text.find(after_name, end)
+        if text.endswith("的", 0, at):
             continue  # 挂钩帮扶该村的某办公室: the party after 的 is the one that helps, the word's object is before it
+        if AGENT_OF_RELATIVE.match(text, at + len(after_name)):
+            continue  # 用于支持省民政厅帮扶的两个村: the name helps in a clause describing the word's real object
         if text.rfind(other, 0, start) >= 0:
             return after_name == recipient
     return None
+
+
+# A name followed by its own help verb and 的 (…省民政厅帮扶的两个村) is the agent of a clause describing something else.
+AGENT_OF_RELATIVE = re.compile(r"(?:对口|定点|结对|挂钩)?(?:帮扶|援助|支援|援建|联系)的")
 
 
 def _name_right_after(text: str, pos: int, names: tuple[str, ...]) -> str | None:

@@ -112,6 +112,9 @@ def test_the_party_a_relative_clause_ends_on_is_the_helper_not_the_one_helped():
     # "结对帮扶该村的某局": the office after 的 does the helping; the word's object (该村) stands for the village
     text = "白岭村的茶园长势良好，这是结对帮扶该村的东市农业局引进的项目。"
     assert wording_direction(text, "东市农业局", "白岭村") is not False
+    # "支持某厅帮扶的两个村": the office is the agent of a clause naming what 支持 is for
+    text = "经某厅协调，东市向白岭村捐赠50万元，用于支持某厅帮扶的这个村修建水渠。"
+    assert wording_direction(text, "某厅", "白岭村") is not False
 
 
 def test_wording_never_turns_round_a_pair_the_published_pairings_orient(result):

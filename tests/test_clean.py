@@ -167,3 +167,8 @@ def test_a_caption_opening_on_a_date_is_no_byline():
     dated = clean("甲县帮扶纪实\n2031年5月12日 来源：某某日报\n乙院持续帮扶甲县，全年投入帮扶资金60万元。")
     assert (dated.title, dated.published) == ("甲县帮扶纪实", "2031-05-12")
     assert clean("甲县帮扶纪实\n2031年5月12日，某某在线\n乙院持续帮扶甲县，投入帮扶资金60万元。").published == "2031-05-12"
+
+
+def test_widget_labels_after_the_source_are_not_the_outlet():
+    cleaned = clean("甲县帮扶纪实\n2031年03月15日 08:12 来源:某某新闻网参与互动参与互动\n乙院持续帮扶甲县，投入帮扶资金60万元。")
+    assert cleaned.outlet == "某某新闻网"
