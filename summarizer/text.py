@@ -19,7 +19,8 @@ CLAUSE_END = re.compile(r"[，,。！？!?；;：:]+|\n+")
 # characters back, and never before the end of the organisation named just before it.
 ORG_BOUNDARY = re.compile(
     r"[，,。；;：:、（）()“”《》\"\s—–-]|到|在|与|向|对|由|为|的|及|等|将|把|从|引导|组织|依托|联合|通过|收到|接过|获得|得到|"
-    r"推动|协调|促成|动员|邀请|携手|积极|支持|帮助|捐赠|启动|自|是|和|了|代表|率领|带领|赴|来到|走进|前往|按照|根据|依据|实施|开展|举办|购置")
+    r"推动|协调|促成|动员|邀请|携手|积极|支持|帮助|捐赠|启动|自|是|和|了|代表|率领|带领|赴|来到|走进|前往|按照|根据|依据|实施|开展|举办|购置|"
+    r"[正在并还又将要来都也]给")  # (not 给 alone: 某某给排水有限公司)
 ORG_PREFIX = 14
 DESCRIBED = re.compile(r"首个|首家|首所|第一[个家所]|[一两三四五六七八九十\d]+[所家座]")
 NAME_BRACKET = re.compile(r"[（(](?:集团|中国|控股|股份|国际|北京|上海|深圳|香港)[)）]$")  # right before pos

@@ -922,3 +922,9 @@ def test_a_rate_between_a_sums_parts_is_passed_over():
     result = summarize_text(text, RulesBackend())
     total = next(i for i, f in enumerate(result.funds) if f.amount_yuan == 80_000)
     assert {f.amount_yuan: f.part_of for f in result.funds if f.amount_yuan in (70_000, 10_000)} == {70_000: total, 10_000: total}
+
+
+def test_an_organisation_name_starts_after_a_verb_phrase_ending_in_gei():
+    from summarizer.text import org_names
+    names = [o.text for o in org_names("来自某某师范学院的教师正给某某职业技术学院学生上课，某某给排水有限公司捐赠5万元。")]
+    assert names == ["某某师范学院", "某某职业技术学院", "某某给排水有限公司"]
