@@ -131,6 +131,7 @@ def clean(raw: str) -> CleanArticle:
     paragraphs = [line for line in body if line]
     if title is None and len(paragraphs) > 1 and looks_like_title(paragraphs[0]) and not looks_like_sentence(paragraphs[0]):
         title = paragraphs.pop(0)
+    paragraphs = join_wrapped(paragraphs)
     # The title is the first line of the text, once; the extractors never take records from it.
     parts = ([title] if title else []) + paragraphs
     text = "\n".join(parts)
@@ -171,6 +172,43 @@ def clean(raw: str) -> CleanArticle:
         confident=frozenset(confident),
         metadata_lines=list(dict.fromkeys(metadata_lines)),
     )
+
+
+# Hard-wrapped text (a scanned book page, a PDF): most lines fill one width and break mid-sentence.
+WRAP_TOLERANCE = 2.0
+MIN_WRAPPED_LINES = 4
+WRAPPED_SHARE = 0.5
+SENTENCE_END = ("。", "！", "？", "；", "：", "”", "」", "!", "?", ";", ":")
+
+
+def display_width(line: str) -> float:
+    return sum(1 if ord(c) >= 0x2E80 else 0.5 for c in line)
+
+
+def join_wrapped(paragraphs: list[str]) -> list[str]:
+    """Join the lines of hard-wrapped paragraphs: a line that fills the page's common width (within
+    WRAP_TOLERANCE characters) and ends mid-sentence runs on into the next line. Only where at least
+    MIN_WRAPPED_LINES lines, and half the lines, do so; never list items, menus or two-column layouts (runs of
+    spaces)."""
+    def wrappable(line: str) -> bool:
+        # (running text has clause punctuation inside a line; a list of headlines has none)
+        return (display_width(line) >= 20 and not line.endswith(SENTENCE_END) and "|" not in line
+                and re.search(r"[，,、；;。]", line) is not None
+                and "    " not in line and not re.match(r"[-•·*]|\d{1,2}[、.．)）]", line))
+    widths = sorted(display_width(line) for line in paragraphs if wrappable(line))
+    if len(widths) < MIN_WRAPPED_LINES:
+        return paragraphs
+    common = widths[len(widths) // 2]
+    full = [wrappable(line) and abs(display_width(line) - common) <= WRAP_TOLERANCE for line in paragraphs]
+    if sum(full) < MIN_WRAPPED_LINES or sum(full) < WRAPPED_SHARE * len(paragraphs):
+        return paragraphs  # (a transcript's or a list's lines that happen to share a width are not a page's)
+    joined: list[str] = []
+    for line, runs_on in zip(paragraphs, [False] + full[:-1]):
+        if runs_on and joined:
+            joined[-1] += line
+        else:
+            joined.append(line)
+    return joined
 
 
 def normalise_characters(raw: str) -> str:

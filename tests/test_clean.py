@@ -172,3 +172,19 @@ def test_a_caption_opening_on_a_date_is_no_byline():
 def test_widget_labels_after_the_source_are_not_the_outlet():
     cleaned = clean("甲县帮扶纪实\n2031年03月15日 08:12 来源:某某新闻网参与互动参与互动\n乙院持续帮扶甲县，投入帮扶资金60万元。")
     assert cleaned.outlet == "某某新闻网"
+
+
+def test_hard_wrapped_lines_of_a_scanned_page_are_joined_into_their_paragraphs():
+    page = ("某市对口支援志\n"
+            "2030年,甲市工作队在乙县修通三条村道,新建一所寄宿制小学,\n"
+            "为两个村引来自来水,春季又组织农技员下乡指导茶叶和核桃种\n"
+            "植,当年拨付援助资金260万元,协调落地企业两家。\n"
+            "2024—2030年,甲市累计派出支教教师四十名和医生二十名,培\n"
+            "训乡村干部九百人次,在乙县建成冷库、烘干房和电商服务站,\n"
+            "共拨付援助资金1830万元,帮助乙县卖出茶叶和核桃640万元。\n")
+    text = clean(page).text
+    assert "指导茶叶和核桃种植,当年拨付" in text and "培训乡村干部" in text
+    assert text.count("\n") == 2  # the title and two paragraphs
+    headlines = ("要闻\n甲省召开全省乡村振兴工作推进会议部署下一步工作\n乙市举行东西部协作产业合作项目签约仪式暨推介会\n"
+                 "丙县开展消费帮扶农产品展销活动助力农民增收致富\n丁区组织干部赴对口帮扶地区开展调研考察交流活动\n")
+    assert clean(headlines).text.count("\n") >= 3  # lines that share a width but end no sentence mid-way stay lines
