@@ -203,6 +203,11 @@ def test_cues_read_what_an_amount_measures():
     # the year of an earlier item of a list dates that item; a frame opening the list holds for every item
     assert read("2029年，某商会向甲村捐款80万元，用于修路；某协会组织务工……到现在，60家企业结对帮扶，累计投入资金#").cumulative
     assert not read("今年以来，引导企业投资2亿元；在消费帮扶方面，甲省累计采购乙省农产品#").cumulative
+    # 先后 in the paragraph's lead tells that sentence's visits, not a span of years; 从今年起至 a span still to come
+    assert not read("援助资金将用于两个方面：一是投入#", lead="5月3日，甲市考察团先后参观乙县两个村。").cumulative
+    m = read("甲集团签署协议，从今年起至2024年共组织资金#")
+    assert (m.cumulative, m.status) == (True, FundStatus.agreed)
+    assert read("甲集团从今年起至2024年共组织资金#").status is FundStatus.planned
     # a helper's aid project is one gift; a place built over years (投入…建设的小镇) its running cost
     assert read("甲市投入#", after_sentence="援建的某某中小企业孵化基地").cumulative is False
     # what a plan frames (拟安排资金项目里，…) is planned, each part of it

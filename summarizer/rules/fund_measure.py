@@ -20,8 +20,9 @@ EVENT_AFTER = re.compile(r"度?[^，。；,;]{0,30}?(?:会议|大会|论坛|座�
 PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目")
 # A clause that frames what follows as inside a plan: 今年某省拟安排资金项目里，A地安排…，B地安排….
 PLANNED_FRAME = re.compile(r"[^，。；,;]{0,12}?(?:项目|资金|计划)(?:里|中)\s*[，,]")
-# A span running on from now: 今后三年, 未来五年.
-FORWARD = re.compile(r"今后|未来")
+# A span running on from now: 今后三年, 未来五年, 从今年起至2019年.
+FORWARD = re.compile(r"今后|未来|(?:从|自)(?:今年|明年)")
+FROM_NOW = re.compile(r"(?:从|自)(?:今年|明年)")
 # A list item after a semicolon that opens on the giving itself, with no giver of its own (；投入资金655万元…).
 ITEM_GOES_ON = re.compile(vocabulary().raw["fund_measure"]["list_item_opening"])
 SHARE_OF_A_GIFT = re.compile(r"中的\s*$")  # 捐资中的…: a share of a gift, not a giving
@@ -113,7 +114,8 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         # "已无偿投入60亿": what was given up to now, said in the amount's own clause (not 公交车已投入运营，…139万元)
         if cues().so_far.search(clause_of(before)):
             return True, None
-        found = list(cues().time.finditer(lead))
+        # (先后 in another sentence tells that sentence's acts one after another: 先后参观…。…一是投资100万元…)
+        found = [m for m in cues().time.finditer(lead) if m.group(0) != "先后"]
         if not found and earlier_lead and cues().sum_word.search(clause_of(before)):
             # 自…对口支援忠县以来，…。\n据统计，…共无偿援助忠县资金4.25亿元: a sum whose paragraph names no time
             # adds up over the span the paragraph before it opens on
@@ -210,7 +212,7 @@ def span_end(before: str) -> int | None:
     if not found or found[-1].lastgroup != "cumulative":
         return None
     years = cues().year.findall(found[-1].group(0))
-    return int(years[-1]) if len(years) >= 2 else None
+    return int(years[-1]) if len(years) >= 2 or (years and FROM_NOW.match(found[-1].group(0))) else None
 
 
 def _names_year(cue: str) -> bool:
@@ -219,6 +221,8 @@ def _names_year(cue: str) -> bool:
 
 
 def first_year(cue: str) -> int | None:
+    if FROM_NOW.match(cue):
+        return None  # 从今年起至2019年: from the article's own year, which the cue does not write
     years = cues().year.findall(cue)
     if years:
         return int(years[0])
