@@ -259,7 +259,12 @@ FLOORS = {
     # relation 0.45 -> 0.35: 深圳市→甘肃 (我省 of a 天水 paper) is now found, pairing F1 .30 -> .36; the published
     # province roles type it east_west, the gold other (a 2010 city gift to students, no programme named)
     "holdout26": {"pairing_f1": 0.27, "relation_accuracy": 0.35, "fund_f1": 0.89, "measure_f1": 0.92, "metadata_accuracy": 0.73,
-                  "status_accuracy": 0.93, "cumulative_accuracy": 0.87},
+                  "status_accuracy": 0.93, "cumulative_accuracy": 0.92},
+    # holdout27 and holdout28: blind batches of 2026-12-02, worked on the same day (blind figures in devset/BLIND.md)
+    "holdout27": {"pairing_f1": 0.47, "relation_accuracy": 0.62, "fund_f1": 0.93, "measure_f1": 0.87, "metadata_accuracy": 0.87,
+                  "status_accuracy": 0.97, "cumulative_accuracy": 0.92},
+    "holdout28": {"pairing_f1": 0.43, "relation_accuracy": 0.62, "fund_f1": 0.92, "measure_f1": 0.79, "metadata_accuracy": 0.83,
+                  "status_accuracy": 0.92, "cumulative_accuracy": 0.87},
 }
 DEVSETS = [ROOT / "devset"] + [ROOT / "devset" / name for name in FLOORS if name != "devset"]
 
