@@ -157,7 +157,7 @@ def clean(raw: str) -> CleanArticle:
                 f"(marked {LOST!r} at offsets {positions[:10]}); not reconstructed",
             )
         )
-    if not text.strip() and removed:
+    if not paragraphs and removed:
         checks.append(Check(rule="nothing_left", severity=Severity.warning, path="article.text",
                             message=f"cleaning removed every line ({len(removed)}; first: {str(removed[0])[:40]!r}, "
                             f"{removed[0].reason}): nothing was read from this input"))
@@ -193,8 +193,8 @@ def join_wrapped(paragraphs: list[str]) -> list[str]:
     def wrappable(line: str) -> bool:
         # (running text has clause punctuation inside a line; a list of headlines has none)
         return (display_width(line) >= 20 and not line.endswith(SENTENCE_END) and "|" not in line
-                and re.search(r"[，,、；;。]", line) is not None
-                and "    " not in line and not re.match(r"[-•·*]|\d{1,2}[、.．)）]", line))
+                and re.search(r"[，,、；;。]", line) is not None and "    " not in line
+                and not re.match(r"[-•·*]|\d{1,2}[、.．)）]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|[问答][：:]", line))
     widths = sorted(display_width(line) for line in paragraphs if wrappable(line))
     if len(widths) < MIN_WRAPPED_LINES:
         return paragraphs
@@ -202,6 +202,10 @@ def join_wrapped(paragraphs: list[str]) -> list[str]:
     full = [wrappable(line) and abs(display_width(line) - common) <= WRAP_TOLERANCE for line in paragraphs]
     if sum(full) < MIN_WRAPPED_LINES or sum(full) < WRAPPED_SHARE * len(paragraphs):
         return paragraphs  # (a transcript's or a list's lines that happen to share a width are not a page's)
+    # a page's width bounds every line, and a wrap falls after a comma now and then (a list's rows never end on one)
+    if any(display_width(line) > common + WRAP_TOLERANCE for line in paragraphs[1:]) or not any(
+            f and line.endswith(("，", ",", "、")) for f, line in zip(full, paragraphs)):
+        return paragraphs
     joined: list[str] = []
     for line, runs_on in zip(paragraphs, [False] + full[:-1]):
         if runs_on and joined:

@@ -7,6 +7,7 @@ one-line reason, so a batch can report it and go on.
 from __future__ import annotations
 
 import glob
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -170,9 +171,15 @@ def unescape_json_string(text: str) -> str:
     body = text.strip()
     if not body.startswith('"') or len(JSON_ESCAPE.findall(body[:2000])) < 3:
         return text
-    plain = {"n": "\n", "r": "", "t": " ", '"': '"', "/": "/", "\\": "\\"}
-    body = body[1:-1] if body.endswith('"') and not body.endswith('\\"') else body[1:]
-    return JSON_ESCAPE.sub(lambda m: chr(int(m.group(0)[2:], 16)) if m.group(0)[1] == "u" else plain[m.group(0)[1]], body)
+    cut = re.sub(r"\\(?:u[0-9a-fA-F]{0,3})?$", "", body)  # a page cut off inside an escape
+    for candidate in (body, cut + '"'):
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, str):  # (emoji come as surrogate pairs: json joins them)
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 BLOCK_TAGS = {

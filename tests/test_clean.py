@@ -188,3 +188,6 @@ def test_hard_wrapped_lines_of_a_scanned_page_are_joined_into_their_paragraphs()
     headlines = ("要闻\n甲省召开全省乡村振兴工作推进会议部署下一步工作\n乙市举行东西部协作产业合作项目签约仪式暨推介会\n"
                  "丙县开展消费帮扶农产品展销活动助力农民增收致富\n丁区组织干部赴对口帮扶地区开展调研考察交流活动\n")
     assert clean(headlines).text.count("\n") >= 3  # lines that share a width but end no sentence mid-way stay lines
+    rows = ("捐赠名单\n甲市东区，结对帮扶乙县，投入资金300万元\n甲市西区，结对帮扶丙县，投入资金250万元\n"
+            "甲市南区，结对帮扶丁县，投入资金280万元\n甲市北区，结对帮扶戊县，投入资金310万元\n")
+    assert clean(rows).text.count("\n") == 4  # a table's rows share a width, but none wraps after a comma

@@ -213,6 +213,7 @@ def test_cues_read_what_an_amount_measures():
     # what a plan frames (拟安排资金项目里，…) is planned, each part of it
     assert read("今年，甲省拟安排资金项目里，乙地安排援助资金#").status is FundStatus.planned
     assert read("今年，甲省拟召开推进会，乙地安排援助资金#").status is FundStatus.paid
+    assert read("对口支援规划项目中，甲市去年向乙县投入援助资金#").status is FundStatus.paid  # 规划, a noun
     # a date a sum runs to says how far; from when is the span its paragraph named before it, if any
     def up_to(sentence: str, earlier: str):
         before = sentence.split("#")[0]

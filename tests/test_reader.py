@@ -73,6 +73,14 @@ def test_a_page_body_saved_as_a_json_string_is_read_as_its_html(tmp_path):
     assert read_document(str(page)).text == "甲市对口帮扶乙县，今年投入资金300万元。\n乙县新建学校两所。"
 
 
+def test_a_json_string_page_keeps_its_emoji_and_is_not_decoded_when_it_is_ordinary_text(tmp_path):
+    from summarizer.reader import unescape_json_string
+    page = '"\\u003Cp\\u003E点赞\\ud83d\\udc4d甲市对口帮扶乙县\\u002F投入资金300万元\\u003C\\u002Fp\\u003E"'
+    assert unescape_json_string(page) == "<p>点赞\U0001F44D甲市对口帮扶乙县/投入资金300万元</p>"
+    quoted = '"甲市对口帮扶乙县"，当地群众这样说。'
+    assert unescape_json_string(quoted) == quoted
+
+
 def test_an_input_cleaning_empties_says_so():
     from summarizer.clean import clean
     checks = clean("首页 > 新闻 > 本地\n责任编辑：某某\n").checks

@@ -330,6 +330,8 @@ def test_a_round_figure_of_a_sum_said_before_is_that_sum():
             "3亿援助资金120个项目助力乙州发展。")
     funds = summarize_text(text, RulesBackend()).funds
     assert [(f.amount_yuan, f.status) for f in funds] == [(301_500_000, FundStatus.planned)]
+    two = "标题\n发布时间：2031-04-06\n甲市向乙州捐赠1008万元用于修路。甲市还向乙州捐赠1000万元用于建学校。"
+    assert len(summarize_text(two, RulesBackend()).funds) == 2  # another gift (还), not the first one rounded
 
 
 def test_one_sum_in_two_years_is_two_records():
@@ -374,6 +376,8 @@ def test_a_city_papers_wo_sheng_is_its_province_and_a_gift_before_a_help_verb_pa
     result = summarize_text(text, RulesBackend())
     assert result.article.outlet == "铜川日报"  # a site's name before the paper's dateline
     assert [(p.recipient.name, p.recipient.adcode) for p in result.pairings] == [("我省", "610000")]
+    other = "某某网-铜川日报讯(记者 某某)东莞市一位企业家又一次捐赠96.5万元，帮助我省的12个县的贫困学生完成学业。铜川市王益区的200名学生将获资助。"
+    assert summarize_text(other, RulesBackend()).pairings == []  # someone else's gift, not the city's
     plain = "某某网-铜川日报讯(记者 某某)东莞市今年帮助我省的12个县的贫困学生完成学业。铜川市王益区的200名学生将获资助。"
     assert summarize_text(plain, RulesBackend()).pairings == []  # a help verb alone, no programme, no gift
 

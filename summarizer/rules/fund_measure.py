@@ -20,9 +20,10 @@ EVENT_AFTER = re.compile(r"度?[^，。；,;]{0,30}?(?:会议|大会|论坛|座�
 PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目")
 # A clause that frames what follows as inside a plan: 今年某省拟安排资金项目里，A地安排…，B地安排….
 PLANNED_FRAME = re.compile(r"[^，。；,;]{0,12}?(?:项目|资金|计划)(?:里|中)\s*[，,]")
+FRAMING_PLANS = ("拟", "将", "计划")  # (not the noun 规划: 对口支援规划项目中，去年投入… is paid)
 # A span running on from now: 今后三年, 未来五年, 从今年起至2019年.
-FORWARD = re.compile(r"今后|未来|(?:从|自)(?:今年|明年)")
 FROM_NOW = re.compile(r"(?:从|自)(?:今年|明年)")
+FORWARD = re.compile(rf"今后|未来|{FROM_NOW.pattern}")
 # A list item after a semicolon that opens on the giving itself, with no giver of its own (；投入资金655万元…).
 ITEM_GOES_ON = re.compile(vocabulary().raw["fund_measure"]["list_item_opening"])
 SHARE_OF_A_GIFT = re.compile(r"中的\s*$")  # 捐资中的…: a share of a gift, not a giving
@@ -247,7 +248,7 @@ def status_of(clause_before: str, clause_after: str, sentence_before: str = "", 
         # projects the money is for (今年将启动的援藏项目共34个，其中…投入5313万元) or frames it (拟安排资金项目里，…).
         if not cues().giving_verb.search(clause_before) or (earlier and (
                 PLANNED_PROJECTS.match(sentence_before, earlier[0].end())
-                or PLANNED_FRAME.match(sentence_before, earlier[0].end()))):
+                or (earlier[0].group(0) in FRAMING_PLANS and PLANNED_FRAME.match(sentence_before, earlier[0].end())))):
             found = earlier
     if not found:  # (a gift whose use is planned was given: 捐赠资金400万元，计划用于…)
         gives = GIFT.search(clause_before) and not SHARE_OF_A_GIFT.search(clause_before)

@@ -239,7 +239,9 @@ def extract_funds(text: str, pairings: list[Pairing], places: list[Place], publi
                 _arranged(text, clause_spans, funds, amounts, realised_of)
         # (never two amounts of one sentence: 200万元用于A、200万元用于B are two sums)
         repeated = [i for i, earlier in enumerate(funds) if _same_money(fund, earlier)
-                    and not sentence.start <= amounts[i].start < sentence.end]
+                    and not sentence.start <= amounts[i].start < sentence.end
+                    and not (_rounded(fund, earlier) and (ANOTHER_GIFT.search(before) or (
+                        fund.status is not earlier.status and says_status(before))))]  # (还向某州捐赠1000万元)
         if repeated:
             for i in repeated:  # every copy of it (one per recipient of 各/分别)
                 if fund.cumulative and not funds[i].cumulative:
@@ -616,6 +618,9 @@ def _same_money(fund: Fund, earlier: Fund) -> bool:
             and _compatible_years(fund, earlier)
             and earlier.part_of is None and _compatible(fund.donor, earlier.donor)
             and _compatible(fund.recipient, earlier.recipient))
+
+
+ANOTHER_GIFT = re.compile(r"还|又|另|再|追加")
 
 
 def _rounded(fund: Fund, earlier: Fund) -> bool:
