@@ -287,8 +287,7 @@ class Header:
 
 
 # 2019年6月25日,某市代表团到某院汇报工作: a date opening a sentence (a caption, a lead), not a byline.
-DATE_OPENS_SENTENCE = re.compile(r"\s*[,，]\s*[\u4e00-\u9fff]{2,}[^,，:：|]*(?:到|赴|召开|举行|开展|汇报|调研|考察|走访|看望|慰问)"
-                                 r"(?!.*(?:网|在线|报|台)$)")
+DATE_OPENS_SENTENCE = re.compile(vocabulary().raw["rule_words"]["date_opens_sentence"])
 
 
 def extract_header(lines: list[str]) -> Header:

@@ -124,3 +124,21 @@ def test_a_dash_ends_a_name_and_a_described_building_is_no_name():
     assert [o.text for o in org_names("某县第一人民医院")] == ["某县第一人民医院"]
     assert [o.text for o in org_names("，甲乙（北京）丙丁（集团）有限公司捐赠")] == ["甲乙（北京）丙丁（集团）有限公司"]
     assert org_names("展示了中国建筑的魅力") == [] and org_names("中国黄金周期间") == []
+
+
+def test_every_rule_word_pattern_matches_its_examples_and_not_its_negatives():
+    import re
+
+    from summarizer.vocabulary import vocabulary
+    words = vocabulary().raw["rule_words"]
+    anchored = set(words["anchored"])
+    patterns = {k: v for k, v in words.items() if isinstance(v, str)}
+    assert anchored <= set(patterns)
+    for name, pattern in patterns.items():
+        compiled = re.compile(pattern)
+        find = compiled.match if name in anchored else compiled.search
+        assert words[f"{name}_examples"], name
+        for example in words[f"{name}_examples"]:
+            assert find(example), (name, example)
+        for negative in words.get(f"{name}_negative", []):
+            assert not find(negative), (name, negative)

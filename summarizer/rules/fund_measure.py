@@ -19,7 +19,7 @@ EVENT_AFTER = re.compile(r"度?[^，。；,;]{0,30}?(?:会议|大会|论坛|座�
 # A plan naming the projects it is for: 将启动和加快实施的援藏项目, 计划新建的帮扶项目.
 PLANNED_PROJECTS = re.compile(r"[^，。；,;]{0,10}的[^，。；,;]{0,8}项目")
 # A clause that frames what follows as inside a plan: 今年某省拟安排资金项目里，A地安排…，B地安排….
-PLANNED_FRAME = re.compile(r"[^，。；,;]{0,12}?(?:项目|资金|计划)(?:里|中)\s*[，,]")
+PLANNED_FRAME = re.compile(vocabulary().raw["rule_words"]["planned_frame"])
 FRAMING_PLANS = ("拟", "将", "计划")  # (not the noun 规划: 对口支援规划项目中，去年投入… is paid)
 # A span running on from now: 今后三年, 未来五年, 从今年起至2019年.
 FROM_NOW = re.compile(r"(?:从|自)(?:今年|明年)")

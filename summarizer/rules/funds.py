@@ -66,9 +66,9 @@ KIND_WORDS: list[tuple[FundKind, re.Pattern]] = [
                                  r"援助|援建|援助款|输血")),
 ]
 # A part said to come from a party (其中30万元来自某市): the total it is part of had other sources too.
-FROM_A_PARTY = re.compile(r"(?:是|系)?(?:来自|来源于|由)(?![^，。；,;]{0,4}(?:财政|自筹|配套|整合|本级|上级))")
+FROM_A_PARTY = re.compile(vocabulary().raw["rule_words"]["from_a_party"])
 # Aid money named right after the amount (2058万元京蒙扶贫协作资金).
-AID_MONEY_NAMED_AFTER = re.compile(r"的?[^，。；,;、\d]{0,8}?(?:扶贫|帮扶|协作|援助|援建|财政)[^，。；,;、\d]{0,4}?资金")
+AID_MONEY_NAMED_AFTER = re.compile(vocabulary().raw["rule_words"]["aid_money_named_after"])
 YEAR = re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d)")
 RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 RELATIVE = re.compile("|".join(RELATIVE_YEAR))

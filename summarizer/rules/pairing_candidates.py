@@ -52,7 +52,7 @@ BRACKETED = "A(援助X): an aid word inside a bracket links the place right befo
 HELPER_LIST = re.compile(r"^\s*(?:、|和|及|以及)\s*$")
 ENUMERATION = re.compile(r"^\s*(?:、|及|以及|,|，)\s*$")
 # 渭南、镇江两地 / 两市: two places named as the two sides of what follows.
-BOTH_SIDES = re.compile(r"两(?:地|市|县|区|省|州|盟|旗)")
+BOTH_SIDES = re.compile(vocabulary().raw["rule_words"]["both_sides"])
 MUTUAL_LINK = re.compile(r"^(?:与|同|和)$|^[^，,。；;]{0,3}(?:与|同|和)$")
 # One clause of the subject's own, then a clause opening on 与 (…积极响应某号召，与某村进行结对).
 LISTED_BEFORE = re.compile(r"(?:、|和|及)\s*$")  # the last of a list is no subject of its own

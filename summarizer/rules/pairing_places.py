@@ -28,14 +28,12 @@ REFERENCE = re.compile(r"^(?:该|本|这|此|其|各|全)")
 SELF_REFERENCE = re.compile(r"我(?P<level>省|市|州)(?![长委])")
 # A department of a place's government (民政局, 发改委, 妇联, 总工会), not the government itself nor the office that runs
 # its pairing programmes (扶贫办, 协作办, 合作交流办, 对口支援办, 指挥部), which act for the place.
-DEPARTMENT = re.compile(r"(?:局|委|厅|办公室|办公厅|妇联|工会|团委|人防办|文明办|台办|统战部|组织部|宣传部)$")
-PLACE_ITSELF = re.compile(r"政府$|扶贫|协作|合作交流|对口|支援|援|指挥部|乡村振兴|财政|党委$|(?:省|市|县|区|州|盟|旗|地)委$")
+DEPARTMENT = re.compile(vocabulary().raw["rule_words"]["department"])
+PLACE_ITSELF = re.compile(vocabulary().raw["rule_words"]["place_itself"])
 # What follows a company's short name when it acts (恒大将…, 恒大已累计…, 恒大帮扶…), not the rest of a longer name.
-ACTOR_NEXT = re.compile(r"[，,。；;、：:\s）)”]|$|将|已|向|在|为|对|和|与|及|的|也|还|再|累计|共|先后|把|从|自|于|以|通过|投|捐|帮|援|"
-                        r"支持|出资|拿出|派|积极|持续|定点|结对|是|又|每|分别|今年|去年|首|主动|展现|驻|相关|坚持|始终|全力|大力|"
-                        r"充分|不断|一直|认真|专门|多次|连续|发挥|组织|开展|实施|承担|履行|负责|党委|员工|职工|干部")
+ACTOR_NEXT = re.compile(vocabulary().raw["rule_words"]["actor_next"])
 # The end a company's name loses when the press shortens it (恒大集团 -> 恒大).
-COMPANY_ENDING = re.compile(r"(?:集团|(?:股份)?有限(?:责任)?公司|股份公司)$")
+COMPANY_ENDING = re.compile(vocabulary().raw["rule_words"]["company_ending"])
 
 
 @dataclass(frozen=True)

@@ -130,9 +130,7 @@ def _same_place(a: Region, b: Region) -> bool:
 # A gift of money said between the helper and the help verb (…又一次捐赠183.22万元，帮助…).
 # The helper itself, its party committee and government (深圳市委、市政府), gives: no one else's gift (成都市一位退休教师捐赠…,
 # 在成都市务工的老乡捐款…) between them.
-GAVE_MONEY = re.compile(r"(?:委|政府|人民政府)?(?:[、和及](?:省|市|县|区)?(?:委|政府|人民政府))*"
-                        r"(?:又一次|再次|又|再|还|共|累计|今年|日前|近日|先后)*"
-                        r"(?:捐赠|捐资|捐款|捐助|出资|资助)了?(?:资金|善款|款项)?\d[\d.]*(?:多|余)?\s*(?:万|亿)?元[，,]?\s*")
+GAVE_MONEY = re.compile(vocabulary().raw["rule_words"]["gave_money"])
 # Verbs of aid strong enough, between a published pair, to stand for the pairing (not 支持/帮助/助力).
 STRONG_HELP = re.compile(r"援建|帮扶|支援|援助")
 
