@@ -190,20 +190,22 @@ def join_wrapped(paragraphs: list[str]) -> list[str]:
     WRAP_TOLERANCE characters) and ends mid-sentence runs on into the next line. Only where at least
     MIN_WRAPPED_LINES lines, and half the lines, do so; never list items, menus or two-column layouts (runs of
     spaces)."""
-    def wrappable(line: str) -> bool:
+    widths = [display_width(line) for line in paragraphs]
+
+    def wrappable(line: str, width: float) -> bool:
         # (running text has clause punctuation inside a line; a list of headlines has none)
-        return (display_width(line) >= 20 and not line.endswith(SENTENCE_END) and "|" not in line
+        return (width >= 20 and not line.endswith(SENTENCE_END) and "|" not in line
                 and re.search(r"[，,、；;。]", line) is not None and "    " not in line
                 and not re.match(r"[-•·*]|\d{1,2}[、.．)）]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|[问答][：:]", line))
-    widths = sorted(display_width(line) for line in paragraphs if wrappable(line))
-    if len(widths) < MIN_WRAPPED_LINES:
+    candidates = [width for line, width in zip(paragraphs, widths) if wrappable(line, width)]
+    if len(candidates) < MIN_WRAPPED_LINES:
         return paragraphs
-    common = widths[len(widths) // 2]
-    full = [wrappable(line) and abs(display_width(line) - common) <= WRAP_TOLERANCE for line in paragraphs]
+    common = sorted(candidates)[len(candidates) // 2]
+    full = [wrappable(line, width) and abs(width - common) <= WRAP_TOLERANCE for line, width in zip(paragraphs, widths)]
     if sum(full) < MIN_WRAPPED_LINES or sum(full) < WRAPPED_SHARE * len(paragraphs):
         return paragraphs  # (a transcript's or a list's lines that happen to share a width are not a page's)
     # a page's width bounds every line, and a wrap falls after a comma now and then (a list's rows never end on one)
-    if any(display_width(line) > common + WRAP_TOLERANCE for line in paragraphs[1:]) or not any(
+    if any(width > common + WRAP_TOLERANCE for width in widths[1:]) or not any(
             f and line.endswith(("，", ",", "、")) for f, line in zip(full, paragraphs)):
         return paragraphs
     joined: list[str] = []

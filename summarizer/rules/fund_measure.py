@@ -142,9 +142,10 @@ def span_of(before: str, published_year: int | None, lead: str = "", after: str 
         if (prior is not None and prior.lastgroup == "single" and _names_year(prior.group(0))
                 and not EVENT_AFTER.match(before, prior.end())):
             return False, None
-    since = _since(found)
-    forward = any(FORWARD.search(m.group(0)) for m in _run(found))
-    if since is not None and published_year is not None and since >= published_year and not forward:
+    run = _run(found)  # "2016年以来累计投入" starts in 2016
+    since = next((year for m in reversed(run) if (year := first_year(m.group(0))) is not None), None)
+    if (since is not None and published_year is not None and since >= published_year
+            and not any(FORWARD.search(m.group(0)) for m in run)):
         return False, None  # "2021年以来" in a 2021 article is this year's money (not "自2021年起…今后三年")
     return True, since
 
@@ -157,11 +158,6 @@ def _run(found: list[re.Match]) -> list[re.Match]:
             break
         run.append(m)
     return run
-
-
-def _since(found: list[re.Match]) -> int | None:
-    """The first year of the span the cues end on: "2016年以来累计投入" starts in 2016."""
-    return next((year for m in reversed(_run(found)) if (year := first_year(m.group(0))) is not None), None)
 
 
 def _only_a_date_reached(before: str, found: list[re.Match]) -> bool:

@@ -213,8 +213,8 @@ def _pairs_around(text: str, sentence: Span, inside: list[Place], receiving: set
             # "黔西县、织金县": two places listed together, neither helps the other, unless the list is named as the
             # relation's two sides (渭南、镇江两地扶贫协作) and a published pair orients them
             both = BOTH_SIDES.match(text, recipient.end)
-            direction = published_direction(helpers[-1].region.adcode, recipient.region.adcode)
-            if mutual_ok and both and not TOO_FAR.search(text, both.end(), start) and direction is not None:
+            if (mutual_ok and both and not TOO_FAR.search(text, both.end(), start) and (direction := published_direction(
+                    helpers[-1].region.adcode, recipient.region.adcode)) is not None):
                 yield *((helpers[-1], recipient) if direction else (recipient, helpers[-1])), False, BOTH_SIDES_NAMED
             return
         # With a bare help verb, only an organisation's visit counts (workers going to the helper's city do not).

@@ -151,7 +151,7 @@ def _short_names(text: str, named: list[Place], taken: list[tuple[int, int]]) ->
             continue
         seen.add(short)
         for m in re.finditer(re.escape(short), text):
-            alone = ((m.start() == 0 or text[m.start() - 1] == "\n" or boundary_before(text, m.start()))
+            alone = ((m.start() == 0 or boundary_before(text, m.start()))
                      and ACTOR_NEXT.match(text, m.end()) is not None)  # not 华润万家, 中建三局
             if alone and not any(s < m.end() and m.start() < e for s, e in taken):
                 found.append(Place(m.start(), m.end(), place.region))
@@ -201,11 +201,17 @@ def _is_organisation(org: OrgName, regions: list[Place]) -> bool:
     return not inside_region and bool(NATIONAL_BODY.match(org.text)) and not LOCAL_WORD.search(org.text)
 
 
+def is_department(name: str) -> bool:
+    """A department of a place's government (民政局, 省妇联), not one that acts for the place itself (政府, 扶贫办,
+    财政局)."""
+    return DEPARTMENT.search(name) is not None and PLACE_ITSELF.search(name) is None
+
+
 def _local_department(org: OrgName, regions: list[Place], orgs: list[OrgName]) -> bool:
     """A department of a place (张家口市民政局, 省妇联), not the place's government or its aid office, in an article
     whose every place is that place, above it, or inside it with one inside it named: it helps places of its own
     region (单位帮扶), so it is an organisation, not the place (which could help no place inside itself)."""
-    if org.entity or not DEPARTMENT.search(org.text) or PLACE_ITSELF.search(org.text):
+    if org.entity or not is_department(org.text):
         return False
     own = [p for p in regions if org.start <= p.start and p.end <= org.end]
     outside = [p for p in regions if not any(o.start <= p.start and p.end <= o.end for o in orgs)]

@@ -22,7 +22,7 @@ from ..vocabulary import vocabulary
 from .pairing_candidates import (
     COOPERATING, NAMED_TOGETHER, PROGRAMME, PUBLISHED_PAIR, TOPIC, Candidate, candidates_for, receiving_places,
 )
-from .pairing_places import DEPARTMENT, PLACE_ITSELF, Place, places, places_in, related
+from .pairing_places import Place, is_department, places, places_in, related
 from .pairing_triggers import Reading, Trigger, TriggerKind, triggers_in
 
 __all__ = ["Place", "PairingDecision", "explain_pairings", "extract_pairings", "lead_relation", "places", "places_in"]
@@ -102,7 +102,7 @@ def _local_units(pairings: list[Pairing]) -> list[Pairing]:
         return bool(home and p.recipient.adcode and p.recipient.adcode.startswith(unit_code(home))
                     and p.recipient.adcode != home)
     return [p.model_copy(update={"relation": Relation.designated})
-            if p.helper.level is Level.other and DEPARTMENT.search(p.helper.name) and not PLACE_ITSELF.search(p.helper.name)
+            if p.helper.level is Level.other and is_department(p.helper.name)
             and p.relation in (Relation.twinning, Relation.other) and inside_home(p) else p
             for p in pairings]
 
@@ -191,8 +191,8 @@ class _Run:
         published = (assigned_relation(helper.region.adcode, recipient.region.adcode)
                      if help_verb_only and self._acts(helper, trigger) else None)
         # 深圳市委、市政府捐赠183.22万元，帮助我省…: the helper's own gift of money, right before the help verb
-        gave = GAVE_MONEY.fullmatch(self.text, helper.end, trigger.start) is not None
-        if help_verb_only and published is None and not (candidate.passive or trigger.marker or by_organisation or gave):
+        if help_verb_only and published is None and not (candidate.passive or trigger.marker or by_organisation
+                                                         or GAVE_MONEY.fullmatch(self.text, helper.end, trigger.start)):
             self.note(helper.region.name, recipient.region.name, None, False, trigger.start, *said,
                       "dropped: only a help verb, and the article names no programme")
             return
